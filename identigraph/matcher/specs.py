@@ -1,0 +1,341 @@
+"""Identifier specs: which column holds which kind of identifier, and how it is normalized.
+
+A spec says *what* a column means; :class:`identigraph.IdentityGraph` decides how
+to link on it. Values of the same ``kind`` link across sources, whatever their
+column is called in each.
+"""
+
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+from dataclasses import KW_ONLY, dataclass
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+
+from identigraph.errors import ConfigError, DtypeError, UnknownRegionError
+from identigraph.matcher._hashing import is_sha256_hex, sha256_hex
+from identigraph.matcher.email import normalize_emails
+from identigraph.matcher.junk import junk_email_mask, junk_phone_mask, junk_token_mask
+from identigraph.matcher.phone import normalize_phones
+
+__all__ = ["Cookie", "Email", "Identifier", "Key", "Normalized", "Phone"]
+
+
+class Normalized(NamedTuple):
+    """Link keys and reject reasons for a batch of raw values, aligned with the input.
+
+    ``keys`` holds the value records link on (a string), or ``None`` where the raw
+    value gives no key; ``reasons`` holds ``None`` for a usable value and the reject
+    reason (``"invalid_email"``, ``"invalid_phone"``, ``"junk_value"``) otherwise.
+    """
+
+    keys: np.ndarray
+    reasons: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """Base of all identifier specs: a column whose equal values link records.
+
+    Parameters
+    ----------
+    column : str
+        Column of the input frame holding the identifier.
+    kind : str
+        Values of the same kind link across sources and columns. Defaults per
+        spec type (``"email"``, ``"phone"``, ``"cookie"``); for :class:`Key` the
+        column name.
+    priority : int
+        Strength of the evidence; when a person cluster breaks a limit, links of
+        the lowest priority are cut first.
+    max_records : int or None
+        A value carried by more records than this is *generic* (a shared or
+        junk value) and links nothing. ``None``: no limit.
+    max_per_person : int or None
+        Most distinct values of this kind one person may hold. ``None``: no limit.
+    junk : frozenset of str
+        Extra placeholder values (compared after normalization) to reject.
+    builtin_junk : bool
+        Also reject the built-in placeholder values of this kind.
+    """
+
+    column: str
+    _: KW_ONLY
+    kind: str = ""
+    priority: int = 10
+    max_records: int | None = None
+    max_per_person: int | None = None
+    junk: frozenset[str] = frozenset()
+    builtin_junk: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.column, str) or not self.column:
+            msg = f"{type(self).__name__}: column must be a non-empty string, got {self.column!r}"
+            raise ConfigError(msg)
+        if not self.kind:
+            object.__setattr__(self, "kind", self.column)
+        if not isinstance(self.kind, str):
+            msg = f"{type(self).__name__}({self.column!r}): kind must be a string"
+            raise ConfigError(msg)
+        for name in ("max_records", "max_per_person"):
+            limit = getattr(self, name)
+            if limit is not None and (not isinstance(limit, int) or limit < 1):
+                msg = f"{type(self).__name__}({self.column!r}): {name} must be None or >= 1"
+                raise ConfigError(msg)
+        object.__setattr__(self, "junk", frozenset(str(v).strip().lower() for v in self.junk))
+
+    # -- conversion -------------------------------------------------------------------
+    _accepts_numbers = False
+
+    def to_text(self, values: pd.Series) -> pd.Series:
+        """Trimmed strings of the non-missing ``values``; raises on a dtype that cannot hold them.
+
+        Empty strings become missing. Integral floats (from a nullable integer column
+        read as float) are written without the ``.0``.
+        """
+        dtype = values.dtype
+        if values.empty:
+            return values.astype(object)
+        kind = dtype.kind if isinstance(dtype, np.dtype) else None
+        if kind in ("i", "u") or (kind == "f" and values.isna().all()):
+            if kind == "f" or self._accepts_numbers:
+                text = values.astype("Int64").astype("string").astype(object)
+                return text
+        elif kind == "f":
+            finite = values.dropna()
+            if self._accepts_numbers and bool((finite == np.floor(finite)).all()):
+                return values.astype("Int64").astype("string").astype(object)
+        elif kind not in ("b", "M", "m", "c", "V") and not isinstance(
+            dtype, (pd.DatetimeTZDtype, pd.PeriodDtype, pd.IntervalDtype, pd.BooleanDtype)
+        ):
+            text = values.astype("string").str.strip()
+            return text.astype(object).where(text.str.len().gt(0).fillna(False).astype(bool))
+        msg = (
+            f"column {self.column!r} has dtype {dtype} which cannot hold a "
+            f"{type(self).__name__.lower()} identifier"
+        )
+        raise DtypeError(msg, column=self.column, dtype=str(dtype))
+
+    # -- normalization ----------------------------------------------------------------
+    def normalize(self, values: pd.Series) -> Normalized:
+        """Link keys and reject reasons of trimmed, non-empty string ``values``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> Cookie("cid").normalize(pd.Series(["abc", "null"])).reasons.tolist()
+        [None, 'junk_value']
+        """
+        values = values.astype(object)
+        junk = self._junk_mask(values)
+        keys = values.to_numpy(dtype=object, copy=True)
+        reasons = np.full(len(values), None, dtype=object)
+        keys[junk] = None
+        reasons[junk] = "junk_value"
+        return Normalized(keys, reasons)
+
+    def canonicalize(self, values: pd.Series) -> pd.Series:
+        """Normalized plain form of raw ``values`` (no hashing); ``NA`` where unusable.
+
+        This is the form a golden record shows: for an email the trimmed, lowercased
+        address, for a phone its E.164 number.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> Phone("phone", region="US").canonicalize(pd.Series(["201 555 0123", None])).tolist()
+        ['+12015550123', nan]
+        """
+        text = self.to_text(pd.Series(values).reset_index(drop=True))
+        out = pd.Series(np.full(len(text), np.nan, dtype=object), index=values.index)
+        present = text.notna().to_numpy()
+        if present.any():
+            canon = self._canonical_plain(text[present].astype(object))
+            out.iloc[np.flatnonzero(present)] = canon.to_numpy(dtype=object)
+        return out
+
+    def _canonical_plain(self, values: pd.Series) -> pd.Series:
+        return values.where(~self._junk_mask(values))
+
+    def _junk_mask(self, values: pd.Series) -> np.ndarray:
+        extra = self.junk
+        if self.builtin_junk:
+            return junk_token_mask(values, extra)
+        return np.asarray(values.str.lower().isin(extra), dtype=bool)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hashed(Identifier, metaclass=ABCMeta):
+    """An identifier linked on the SHA-256 hex digest of its normalized value."""
+
+    _: KW_ONLY
+    hash: bool = True
+
+    @abstractmethod
+    def _canonical(self, values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        """Normalized values (NA when invalid) and the junk mask."""
+
+    _invalid_reason = "invalid"
+
+    def _canonical_plain(self, values: pd.Series) -> pd.Series:
+        canon, junk = self._canonical(values.reset_index(drop=True))
+        return canon.where(~junk)
+
+    def normalize(self, values: pd.Series) -> Normalized:  # noqa: D102 - documented on base
+        values = values.astype(object).reset_index(drop=True)
+        n = len(values)
+        keys = np.full(n, None, dtype=object)
+        reasons = np.full(n, None, dtype=object)
+        if n == 0:
+            return Normalized(keys, reasons)
+        lowered = values.str.lower()
+        hashed = is_sha256_hex(lowered) if self.hash else np.zeros(n, dtype=bool)
+        keys[hashed] = lowered[hashed].to_numpy(dtype=object)
+        plain = ~hashed
+        canon, junk = self._canonical(values[plain])
+        idx = np.flatnonzero(plain)
+        invalid = canon.isna().to_numpy()
+        reasons[idx[invalid & ~junk]] = self._invalid_reason
+        reasons[idx[junk]] = "junk_value"
+        good = ~invalid & ~junk
+        good_vals = canon[good]
+        keys[idx[good]] = sha256_hex(good_vals) if self.hash else good_vals.to_numpy(object)
+        return Normalized(keys, reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class Email(_Hashed):
+    """An email address, linked on the SHA-256 of its normalized form.
+
+    Normalization trims, applies Unicode NFKC, lowercases and checks the syntax
+    (invalid: reject reason ``invalid_email``). A value that already is a
+    64-character hex SHA-256 digest is taken as the hash of a normalized address,
+    so sources holding only hashed emails link to plain ones.
+
+    Parameters
+    ----------
+    column : str
+        Column holding the address (or its SHA-256 hex digest).
+    provider_rules : bool, default False
+        Drop ``+tags`` at providers that ignore them and dots in Gmail local parts.
+    hash : bool, default True
+        Link on the SHA-256 digest (the graph then stores no address). ``False``
+        links on the normalized address itself.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> spec = Email("email")
+    >>> keys = spec.normalize(pd.Series(["Ann@Mail.org ", "ann@mail.org"])).keys
+    >>> keys[0] == keys[1], len(keys[0])
+    (True, 64)
+    """
+
+    _: KW_ONLY
+    kind: str = "email"
+    priority: int = 30
+    max_records: int | None = 100
+    provider_rules: bool = False
+    _invalid_reason = "invalid_email"
+
+    def _canonical(self, values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        canon = normalize_emails(values, provider_rules=self.provider_rules)
+        if self.builtin_junk:
+            junk = junk_email_mask(canon.fillna(""), self.junk)
+        else:
+            junk = np.asarray(canon.isin(self.junk), dtype=bool)
+        return canon, junk
+
+
+@dataclass(frozen=True, slots=True)
+class Phone(_Hashed):
+    """A phone number, linked on the SHA-256 of its E.164 form.
+
+    Numbers are parsed with ``region`` as the default country (numbers written with
+    ``+`` or an international prefix keep their own); numbers that ``phonenumbers``
+    does not consider valid are rejected (``invalid_phone``). Pre-hashed SHA-256
+    digests of E.164 numbers are accepted as they are.
+
+    Parameters
+    ----------
+    column : str
+        Column holding the number (string or integer dtype).
+    region : str or None, default None
+        ISO 3166-1 alpha-2 default region, e.g. ``"US"``; ``None`` accepts only
+        numbers in international form.
+    hash : bool, default True
+        Link on the SHA-256 digest of the E.164 number; ``False`` on the number.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> spec = Phone("phone", region="US", hash=False)
+    >>> spec.normalize(pd.Series(["(201) 555-0123", "+1 201 555 0123"])).keys.tolist()
+    ['+12015550123', '+12015550123']
+    """
+
+    _: KW_ONLY
+    kind: str = "phone"
+    priority: int = 20
+    max_records: int | None = 20
+    region: str | None = None
+    _invalid_reason = "invalid_phone"
+    _accepts_numbers = True
+
+    def __post_init__(self) -> None:
+        super(Phone, self).__post_init__()
+        if self.region is not None:
+            region = str(self.region).upper()
+            if region not in phonenumbers.SUPPORTED_REGIONS:
+                raise UnknownRegionError(str(self.region))
+            object.__setattr__(self, "region", region)
+
+    def _canonical(self, values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        digits = values.str.replace(r"\D+", "", regex=True)
+        junk = np.zeros(len(values), dtype=bool)
+        if self.builtin_junk:
+            for skip in range(4):  # without a country code of up to three digits
+                junk |= junk_phone_mask(digits.str.slice(skip))
+        if self.junk:
+            junk |= np.asarray(values.str.lower().isin(self.junk), dtype=bool)
+        canon = normalize_phones(values, self.region)
+        if self.junk:
+            junk |= np.asarray(canon.isin(self.junk), dtype=bool)
+        return canon, junk
+
+
+@dataclass(frozen=True, slots=True)
+class Cookie(Identifier):
+    """An anonymous cookie or device id, linked on its trimmed value (case-sensitive).
+
+    Examples
+    --------
+    >>> Cookie("device_id", kind="device").kind
+    'device'
+    """
+
+    _: KW_ONLY
+    kind: str = "cookie"
+    priority: int = 10
+    max_records: int | None = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Key(Identifier):
+    """Any exact customer, account, loyalty-card or device key, linked on its trimmed value.
+
+    The kind defaults to the column name, so two sources naming their CRM id
+    differently pass ``kind="crm_id"`` to link.
+
+    Examples
+    --------
+    >>> Key("crm_id").kind, Key("customer_no", kind="crm_id").kind
+    ('crm_id', 'crm_id')
+    """
+
+    _: KW_ONLY
+    priority: int = 40
+    _accepts_numbers = True
