@@ -26,6 +26,4 @@ def sha256_hex(values: pd.Series) -> np.ndarray:
     bulk path, and costs about a microsecond a value.
     """
     sha = hashlib.sha256
-    return np.array(
-        [sha(v.encode("utf-8")).hexdigest() for v in values.tolist()], dtype=object
-    )
+    return np.array([sha(v.encode("utf-8")).hexdigest() for v in values.tolist()], dtype=object)

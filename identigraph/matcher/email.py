@@ -44,7 +44,11 @@ def normalize_emails(values: pd.Series, *, provider_rules: bool = False) -> pd.S
     ...                  provider_rules=True).tolist()
     ['annlee@gmail.com', nan]
     """
-    out = values.str.normalize("NFKC").str.strip().str.lower()
+    out = values.astype("string[pyarrow]")
+    wide = ~out.str.isascii().fillna(True).astype(bool)
+    if wide.any():
+        out = out.mask(wide, out[wide].str.normalize("NFKC"))
+    out = out.str.strip().str.lower()
     valid = out.str.fullmatch(EMAIL_PATTERN).fillna(False).astype(bool)
     out = out.where(valid)
     if provider_rules and valid.any():

@@ -44,6 +44,14 @@ JUNK_EMAIL_DOMAINS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
+_JUNK_EMAIL_PATTERN = (
+    "^(?:"
+    + "|".join(re.escape(x) for x in sorted(JUNK_EMAIL_LOCAL_PARTS))
+    + ")@|@(?:"
+    + "|".join(re.escape(x) for x in sorted(JUNK_EMAIL_DOMAINS))
+    + ")$"
+)
+
 #: One digit repeated, or a run of consecutive digits (no back-references: RE2-safe).
 _REPEATED_OR_SEQUENTIAL = re.compile(
     "|".join(f"{d}+" for d in "0123456789") + r"|0?1234567890?|9876543210?"
@@ -60,11 +68,8 @@ def junk_email_mask(emails: pd.Series, extra: frozenset[str] = frozenset()) -> n
     """Mask of normalized (lowercase, trimmed) addresses that are placeholders."""
     if emails.empty:
         return np.zeros(0, dtype=bool)
-    parts = emails.str.rsplit("@", n=1, expand=True)
-    if parts.shape[1] < 2:
-        return np.asarray(emails.isin(extra), dtype=bool)
-    local, domain = parts[0], parts[1]
-    mask = local.isin(JUNK_EMAIL_LOCAL_PARTS) | domain.isin(JUNK_EMAIL_DOMAINS) | emails.isin(extra)
+    text = emails.astype("string[pyarrow]")
+    mask = text.str.contains(_JUNK_EMAIL_PATTERN) | text.isin(extra)
     return np.asarray(mask.fillna(False), dtype=bool)
 
 
@@ -73,5 +78,7 @@ def junk_phone_mask(digits: pd.Series, extra: frozenset[str] = frozenset()) -> n
     if digits.empty:
         return np.zeros(0, dtype=bool)
     long_enough = digits.str.len().ge(6)
-    mask = (long_enough & digits.str.fullmatch(_REPEATED_OR_SEQUENTIAL.pattern)) | digits.isin(extra)
+    mask = (long_enough & digits.str.fullmatch(_REPEATED_OR_SEQUENTIAL.pattern)) | digits.isin(
+        extra
+    )
     return np.asarray(mask.fillna(False), dtype=bool)

@@ -102,8 +102,7 @@ class Identifier:
         kind = dtype.kind if isinstance(dtype, np.dtype) else None
         if kind in ("i", "u") or (kind == "f" and values.isna().all()):
             if kind == "f" or self._accepts_numbers:
-                text = values.astype("Int64").astype("string").astype(object)
-                return text
+                return values.astype("Int64").astype("string").astype(object)
         elif kind == "f":
             finite = values.dropna()
             if self._accepts_numbers and bool((finite == np.floor(finite)).all()):
@@ -184,7 +183,7 @@ class _Hashed(Identifier, metaclass=ABCMeta):
         canon, junk = self._canonical(values.reset_index(drop=True))
         return canon.where(~junk)
 
-    def normalize(self, values: pd.Series) -> Normalized:  # noqa: D102 - documented on base
+    def normalize(self, values: pd.Series) -> Normalized:
         values = values.astype(object).reset_index(drop=True)
         n = len(values)
         keys = np.full(n, None, dtype=object)
