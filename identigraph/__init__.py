@@ -7,7 +7,7 @@ a golden record.
 
 from __future__ import annotations
 
-from identigraph import evaluate
+from identigraph import datasets, evaluate
 from identigraph.errors import (
     ConfigError,
     DtypeError,

@@ -1,3 +1,174 @@
 """Shared hypothesis strategies for identigraph's tests."""
 
 from __future__ import annotations
+
+# --- graphs -------------------------------------------------------------------------------
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def edge_lists(draw: st.DrawFn, max_nodes: int = 30) -> tuple[int, list[tuple[int, int]]]:
+    """A node count and a list of undirected edges (self-loops and repeats allowed)."""
+    n = draw(st.integers(min_value=1, max_value=max_nodes))
+    node = st.integers(min_value=0, max_value=n - 1)
+    edges = draw(st.lists(st.tuples(node, node), max_size=3 * n))
+    return n, edges
+
+
+def reference_partition(n: int, edges: list[tuple[int, int]]) -> set[frozenset[int]]:
+    """Components by a plain union-find, the reference for the vectorized engine."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+    groups: dict[int, set[int]] = {}
+    for x in range(n):
+        groups.setdefault(find(x), set()).add(x)
+    return {frozenset(g) for g in groups.values()}
+
+
+@st.composite
+def record_sources(
+    draw: st.DrawFn, max_records: int = 25
+) -> list[tuple[str, list[tuple[str, str | None, str | None, str | None]]]]:
+    """Sources of records with small vocabularies of emails, phones and cookies.
+
+    Each record is ``(record_id, email, phone, cookie)``; ``None`` and junk-free
+    values only, so every shared value is real evidence.
+    """
+    emails = st.sampled_from([None, "ann@mail.com", "BOB@mail.com ", "cy@web.de", "dee@corp.io"])
+    phones = st.sampled_from([None, "201-555-0123", "(212) 555-0199", "+1 415 555 0100"])
+    cookies = st.sampled_from([None, "", "c1", "c2", "c3", "c4", "c5"])
+    n_sources = draw(st.integers(min_value=1, max_value=3))
+    out = []
+    for s in range(n_sources):
+        n = draw(st.integers(min_value=0, max_value=max_records))
+        rows = [(f"r{i}", draw(emails), draw(phones), draw(cookies)) for i in range(n)]
+        out.append((f"src{s}", rows))
+    return out
+
+
+# --- phone numbers ------------------------------------------------------------------------
+# Numbers as people type them: national significant numbers drawn from phonenumbers' own
+# type patterns (valid ones and near misses), written nationally or internationally with
+# assorted separators, and spoilt with extensions, letters, other digit scripts and junk.
+import re  # noqa: E402
+from functools import cache  # noqa: E402
+from itertools import pairwise  # noqa: E402
+
+import phonenumbers  # noqa: E402
+
+#: Regions the phone property tests parse with (``None`` is tested beside them).
+PHONE_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "BR", "AU", "IT")
+_PHONE_TYPES = (
+    "fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "voip",
+    "personal_number", "pager", "uan", "voicemail",
+)  # fmt: skip
+_PHONE_SEPARATORS = ("", " ", " ", "-", ".", "/", "  ", " - ", ". ")
+#: Decimal digits of other scripts: Arabic-Indic, fullwidth, extended Arabic-Indic.
+_OTHER_DIGITS = tuple("".join(map(chr, range(zero, zero + 10))) for zero in (0x660, 0xFF10, 0x6F0))
+_EXTENSIONS = (" x", "x", " ext. ", " Ext ", " EXT", "#", " # ", " extension: ", " extn ",
+               " x.", " int ", ";ext=", ",,", " X")  # fmt: skip
+
+
+@cache
+def _type_numbers(region: str) -> st.SearchStrategy[str]:
+    """National significant numbers matching one of ``region``'s number-type patterns."""
+    md = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    patterns = {
+        desc.national_number_pattern
+        for name in _PHONE_TYPES
+        if (desc := getattr(md, name)) is not None and desc.national_number_pattern
+    }
+    return st.one_of(
+        *(st.from_regex(re.compile(p, re.ASCII), fullmatch=True) for p in sorted(patterns))
+    )
+
+
+@st.composite
+def _national_number(draw: st.DrawFn, region: str) -> str:
+    """A number of ``region``'s plan, or one a digit or two away from it."""
+    digits = list(draw(_type_numbers(region)))
+    change = draw(st.sampled_from(["none", "none", "digit", "longer", "shorter"]))
+    if change == "digit":
+        digits[draw(st.integers(0, len(digits) - 1))] = draw(st.sampled_from("0123456789"))
+    elif change == "longer":
+        digits.insert(draw(st.integers(0, len(digits))), draw(st.sampled_from("0123456789")))
+    elif change == "shorter" and len(digits) > 1:
+        del digits[draw(st.integers(0, len(digits) - 1))]
+    return "".join(digits)
+
+
+@st.composite
+def _grouped(draw: st.DrawFn, digits: str) -> str:
+    """``digits`` cut into groups joined by separators, the first maybe in parentheses."""
+    cuts = sorted(draw(st.sets(st.integers(1, max(1, len(digits) - 1)), max_size=4)))
+    bounds = [0, *cuts, len(digits)]
+    groups = [digits[a:b] for a, b in pairwise(bounds) if digits[a:b]] or [""]
+    if len(groups) > 1 and draw(st.integers(0, 4)) == 0:
+        groups[0] = f"({groups[0]})"
+    seps = draw(st.lists(st.sampled_from(_PHONE_SEPARATORS), min_size=len(groups) - 1,
+                         max_size=len(groups) - 1))  # fmt: skip
+    return groups[0] + "".join(s + g for s, g in zip(seps, groups[1:], strict=True))
+
+
+@st.composite
+def phone_numbers(draw: st.DrawFn, regions: tuple[str, ...] = PHONE_REGIONS) -> str:
+    """A phone number of one of ``regions`` in a national or international spelling.
+
+    Forms: national with or without the trunk prefix, ``+CC``, ``+CC (0)``, ``00CC``,
+    ``011 CC``, ``CC`` without ``+``; then, now and again, an extension, a stray
+    letter or sign, or the digits in another script.
+    """
+    region = draw(st.sampled_from(regions))
+    md = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    cc, trunk = str(md.country_code), md.national_prefix or ""
+    body = draw(_grouped(draw(_national_number(region))))
+    space = draw(st.sampled_from(["", " ", "-", "."]))
+    text = draw(
+        st.sampled_from(
+            [
+                body,
+                trunk + body,
+                f"({trunk}{body[:3]}){body[3:]}",
+                f"+{cc}{space}{body}",
+                f"+{cc} ({trunk}){body}",
+                f"+{cc}{space}{trunk}{body}",
+                f"00{space}{cc}{space}{body}",
+                f"011{space}{cc}{space}{body}",
+                f"{cc}{space}{body}",
+                f"{cc}{trunk}{body}",
+            ]
+        )
+    )
+    spoil = draw(st.sampled_from(["none"] * 8 + ["extension", "insert", "script"]))
+    if spoil == "extension":
+        digits = draw(st.text("0123456789", max_size=12))
+        text += draw(st.sampled_from(_EXTENSIONS)) + digits
+    elif spoil == "insert":
+        at = draw(st.integers(0, len(text)))
+        extra = draw(st.sampled_from(["a", "X", "--", "+", "tel:", "#", "*", "\t", "\xa0", "~"]))
+        text = text[:at] + extra + text[at:]
+    elif spoil == "script":
+        text = text.translate(str.maketrans("0123456789", draw(st.sampled_from(_OTHER_DIGITS))))
+    return text
+
+
+#: Short strings of phone-number characters: digit runs, signs, separators, letters.
+phone_like_texts = st.text(alphabet="0123456789+-. ()/x#", max_size=22)
+
+#: Anything a phone column may hold: numbers in many spellings, near misses, junk.
+phone_strings = st.one_of(
+    phone_numbers(),
+    phone_numbers(tuple(sorted(phonenumbers.SUPPORTED_REGIONS))),
+    phone_like_texts,
+    st.text(max_size=20),
+)

@@ -40,7 +40,7 @@ def _unique_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.nd
     reasons = np.full(len(text), None, dtype=object)
     present = text.notna().to_numpy()
     if present.any():
-        normalized = spec.normalize(text[present].astype(object))
+        normalized = spec.normalize(text[present])
         keys[present] = normalized.keys
         reasons[present] = normalized.reasons
     return np.asarray(codes, dtype=np.int64), keys, reasons

@@ -153,6 +153,8 @@ class IdentityGraph:
         self._issued = np.empty(0, dtype=np.int64)
         self._generation = 0
         self._history: list[pd.DataFrame] = []
+        # A new graph is a bulk load: its records are resolved together at the first read.
+        self._resolved = False
 
     # ------------------------------------------------------------------ sizes
     def __len__(self) -> int:
@@ -162,6 +164,7 @@ class IdentityGraph:
     @property
     def n_persons(self) -> int:
         """Number of persons (clusters)."""
+        self.resolve()
         return len(self._born)
 
     @property
@@ -171,9 +174,8 @@ class IdentityGraph:
 
     def __repr__(self) -> str:
         specs = ", ".join(f"{type(s).__name__}({s.column!r})" for s in self.identifiers)
-        return (
-            f"IdentityGraph(identifiers=[{specs}], records={len(self)}, persons={self.n_persons})"
-        )
+        persons = len(self._born) if self._resolved else "unresolved"
+        return f"IdentityGraph(identifiers=[{specs}], records={len(self)}, persons={persons})"
 
     # ------------------------------------------------------------------ add
     def add(
@@ -279,10 +281,33 @@ class IdentityGraph:
                 )
             )
         self._val_count += np.bincount(extracted.val, minlength=len(self._val_count))
+        if not self._resolved:
+            return ChangeSet(records_added=n_new)
         affected = self._persons_with_values(extracted.val, exclude_from=start)
         region_new = np.arange(start, start + n_new, dtype=np.int64)
         changes = self._resolve(affected, region_new)
         return self._finish(changes, records_added=n_new)
+
+    def resolve(self) -> ChangeSet:
+        """Resolve the records of a bulk load into persons; a no-op once resolved.
+
+        A new graph defers resolution: ``add`` and ``link`` only stage records and
+        edges until the first read (``clusters``, ``n_persons``, ``person_of``...) or
+        this call, so a bulk load gives the same persons and ids whatever the order
+        of its sources and rows. From then on every ``add``, ``link`` or removal
+        resolves at once and returns its own :class:`ChangeSet`.
+
+        Returns
+        -------
+        ChangeSet
+            The persons of the bulk load (empty when already resolved).
+        """
+        if self._resolved:
+            return ChangeSet()
+        self._resolved = True
+        n_records = len(self._rec_alive)
+        changes = self._resolve(np.empty(0, np.int64), np.flatnonzero(self._rec_alive))
+        return self._finish(changes, records_added=n_records)
 
     def _record_ids(self, frame: pd.DataFrame, source: str, id_column: str | None) -> pd.Index:
         if id_column is None:
@@ -406,6 +431,8 @@ class IdentityGraph:
             .drop_duplicates(["rec_l", "rec_r"])
             .sort_values(["rec_l", "rec_r"], ignore_index=True)
         )
+        if not self._resolved:
+            return ChangeSet()
         ends = np.concatenate([new["rec_l"].to_numpy(), new["rec_r"].to_numpy()])
         affected = np.unique(self._person[ends])
         changes = self._resolve(affected, np.empty(0, np.int64))
@@ -532,6 +559,7 @@ class IdentityGraph:
             ``source`` (categorical), ``record_id`` (the ids as given) and
             ``person_id`` (int64), in the order records were added.
         """
+        self.resolve()
         parts = []
         for batch in self._batches:
             alive = self._rec_alive[batch.start : batch.stop]
@@ -605,6 +633,7 @@ class IdentityGraph:
 
     def id_history(self) -> pd.DataFrame:
         """Every merge and split of person ids: ``old_id, new_id, reason, time``."""
+        self.resolve()
         if not self._history:
             return pd.DataFrame(
                 {"old_id": np.empty(0, np.int64), "new_id": np.empty(0, np.int64),
@@ -621,6 +650,7 @@ class IdentityGraph:
         UnknownRecordError
             The graph holds no such record.
         """
+        self.resolve()
         pos = self._positions(
             pd.Series([source], dtype=object), pd.Series([record_id], dtype=object)
         )

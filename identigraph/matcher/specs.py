@@ -23,6 +23,9 @@ from identigraph.matcher.phone import normalize_phones
 
 __all__ = ["Cookie", "Email", "Identifier", "Key", "Normalized", "Phone"]
 
+# Arrow-backed strings: vectorized string kernels instead of a Python loop per value.
+_TEXT = "string[pyarrow]"
+
 
 class Normalized(NamedTuple):
     """Link keys and reject reasons for a batch of raw values, aligned with the input.
@@ -98,20 +101,20 @@ class Identifier:
         """
         dtype = values.dtype
         if values.empty:
-            return values.astype(object)
+            return values.astype(_TEXT)
         kind = dtype.kind if isinstance(dtype, np.dtype) else None
         if kind in ("i", "u") or (kind == "f" and values.isna().all()):
             if kind == "f" or self._accepts_numbers:
-                return values.astype("Int64").astype("string").astype(object)
+                return values.astype("Int64").astype(_TEXT)
         elif kind == "f":
             finite = values.dropna()
             if self._accepts_numbers and bool((finite == np.floor(finite)).all()):
-                return values.astype("Int64").astype("string").astype(object)
+                return values.astype("Int64").astype(_TEXT)
         elif kind not in ("b", "M", "m", "c", "V") and not isinstance(
             dtype, (pd.DatetimeTZDtype, pd.PeriodDtype, pd.IntervalDtype, pd.BooleanDtype)
         ):
-            text = values.astype("string").str.strip()
-            return text.astype(object).where(text.str.len().gt(0).fillna(False).astype(bool))
+            text = values.astype(_TEXT).str.strip()
+            return text.where(text.str.len().gt(0).fillna(False).astype(bool))
         msg = (
             f"column {self.column!r} has dtype {dtype} which cannot hold a "
             f"{type(self).__name__.lower()} identifier"
@@ -128,7 +131,7 @@ class Identifier:
         >>> Cookie("cid").normalize(pd.Series(["abc", "null"])).reasons.tolist()
         [None, 'junk_value']
         """
-        values = values.astype(object)
+        values = values.astype(_TEXT)
         junk = self._junk_mask(values)
         keys = values.to_numpy(dtype=object, copy=True)
         reasons = np.full(len(values), None, dtype=object)
@@ -152,7 +155,7 @@ class Identifier:
         out = pd.Series(np.full(len(text), np.nan, dtype=object), index=values.index)
         present = text.notna().to_numpy()
         if present.any():
-            canon = self._canonical_plain(text[present].astype(object))
+            canon = self._canonical_plain(text[present])
             out.iloc[np.flatnonzero(present)] = canon.to_numpy(dtype=object)
         return out
 
@@ -184,7 +187,7 @@ class _Hashed(Identifier, metaclass=ABCMeta):
         return canon.where(~junk)
 
     def normalize(self, values: pd.Series) -> Normalized:
-        values = values.astype(object).reset_index(drop=True)
+        values = values.astype(_TEXT).reset_index(drop=True)
         n = len(values)
         keys = np.full(n, None, dtype=object)
         reasons = np.full(n, None, dtype=object)
