@@ -9,8 +9,7 @@ placeholder ("junk") values and landlines shared by a household. The ``truth``
 frame tells which person each record belongs to.
 
 Every column is built from numpy arrays of codes indexed into small vocabularies
-and joined as Arrow strings; there is no Python loop per record or per person, so
-ten million records take seconds.
+and joined as Arrow strings; there is no Python loop per record or per person.
 """
 
 from __future__ import annotations
@@ -55,6 +54,7 @@ _P_WEB = 0.75  # share of persons seen on the web
 _COOKIE_COUNTS = (1, 2, 3, 4)
 _COOKIE_PROBS = (0.4, 0.3, 0.2, 0.1)
 _WEB_EXTRA_ROWS = 0.5  # rows per cookie: 1 + Poisson(0.5)
+_P_LOGIN = 0.95  # share of cookies with a login (email) event
 _POS_MEAN = 1.2  # transactions per person: Poisson
 _SUPPORT_MEAN = 0.4  # tickets per person: Poisson
 
@@ -76,43 +76,53 @@ def expected_records_per_person(duplicate_rate: float = 0.1) -> float:
 RECORDS_PER_PERSON: Final = expected_records_per_person(0.1)
 
 # -- vocabularies -----------------------------------------------------------------------
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 # Ordered roughly by frequency; draws favour the head of each list (Zipf-like).
-_FIRST_NAMES = tuple(
+_FIRST_NAMES = _words(
     """James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara
-    Richard Susan Joseph Jessica Thomas Sarah Christopher Karen Charles Lisa Daniel Nancy Matthew
-    Betty Anthony Sandra Mark Margaret Donald Ashley Steven Kimberly Andrew Emily Paul Donna Joshua
-    Michelle Kenneth Carol Kevin Amanda Brian Melissa George Deborah Timothy Stephanie Ronald
-    Dorothy Jason Rebecca Edward Sharon Jeffrey Laura Ryan Cynthia Jacob Amy Gary Kathleen Nicholas
-    Angela Eric Shirley Jonathan Brenda Stephen Emma Larry Anna Justin Pamela Scott Nicole Brandon
-    Samantha Benjamin Katherine Samuel Christine Gregory Debra Alexander Rachel Patrick Carolyn
-    Frank Janet Raymond Maria Jack Olivia Dennis Heather Jerry Helen Tyler Catherine Aaron Diane Jose
-    Julie Adam Victoria Nathan Joyce Henry Lauren Zachary Kelly Douglas Christina Peter Ruth Kyle
-    Joan Noah Virginia Ethan Judith Jeremy Evelyn Christian Hannah Walter Andrea Keith Megan Austin
-    Cheryl Roger Jacqueline Terry Madison Sean Teresa Gerald Abigail Carl Sophia Dylan Martha Harold
-    Sara Jordan Gloria Jesse Janice Bryan Kathryn Lawrence Ann Arthur Isabella Gabriel Judy Bruce
-    Charlotte Logan Julia Billy Grace Joe Amber Alan Alice Juan Jean Elijah Denise Willie Frances
-    Albert Danielle Wayne Marilyn Randy Natalie Mason Beverly Vincent Diana Liam Brittany Roy
-    Theresa Bobby Kayla Caleb Alexis Bradley Doris Russell Lori Lucas Tiffany Wei Priya Mohammed
-    Fatima Carlos Sofia Luis Ana Jorge Lucia Miguel Camila Hiroshi Yuki Omar Aisha""".split()
+    Richard Susan Joseph Jessica Thomas Sarah Christopher Karen Charles Lisa Daniel Nancy
+    Matthew Betty Anthony Sandra Mark Margaret Donald Ashley Steven Kimberly Andrew Emily
+    Paul Donna Joshua Michelle Kenneth Carol Kevin Amanda Brian Melissa George Deborah
+    Timothy Stephanie Ronald Dorothy Jason Rebecca Edward Sharon Jeffrey Laura Ryan Cynthia
+    Jacob Amy Gary Kathleen Nicholas Angela Eric Shirley Jonathan Brenda Stephen Emma Larry
+    Anna Justin Pamela Scott Nicole Brandon Samantha Benjamin Katherine Samuel Christine
+    Gregory Debra Alexander Rachel Patrick Carolyn Frank Janet Raymond Maria Jack Olivia
+    Dennis Heather Jerry Helen Tyler Catherine Aaron Diane Jose Julie Adam Victoria Nathan
+    Joyce Henry Lauren Zachary Kelly Douglas Christina Peter Ruth Kyle Joan Noah Virginia
+    Ethan Judith Jeremy Evelyn Christian Hannah Walter Andrea Keith Megan Austin Cheryl
+    Roger Jacqueline Terry Madison Sean Teresa Gerald Abigail Carl Sophia Dylan Martha
+    Harold Sara Jordan Gloria Jesse Janice Bryan Kathryn Lawrence Ann Arthur Isabella
+    Gabriel Judy Bruce Charlotte Logan Julia Billy Grace Joe Amber Alan Alice Juan Jean
+    Elijah Denise Willie Frances Albert Danielle Wayne Marilyn Randy Natalie Mason Beverly
+    Vincent Diana Liam Brittany Roy Theresa Bobby Kayla Caleb Alexis Bradley Doris Russell
+    Lori Lucas Tiffany Wei Priya Mohammed Fatima Carlos Sofia Luis Ana Jorge Lucia Miguel
+    Camila Hiroshi Yuki Omar Aisha"""
 )
-_LAST_NAMES = tuple(
+_LAST_NAMES = _words(
     """Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez
-    Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris
-    Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill
-    Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter Roberts Gomez Phillips
-    Evans Turner Diaz Parker Cruz Edwards Collins Reyes Stewart Morris Morales Murphy Cook Rogers
-    Gutierrez Ortiz Morgan Cooper Peterson Bailey Reed Kelly Howard Ramos Kim Cox Ward Richardson
-    Watson Brooks Chavez Wood James Bennett Gray Mendoza Ruiz Hughes Price Alvarez Castillo Sanders
-    Patel Myers Long Ross Foster Jimenez Powell Jenkins Perry Russell Sullivan Bell Coleman Butler
-    Henderson Barnes Gonzales Fisher Vasquez Simmons Romero Jordan Patterson Alexander Hamilton
-    Graham Reynolds Griffin Wallace Moreno West Cole Hayes Bryant Herrera Gibson Ellis Tran Medina
-    Aguilar Stevens Murray Ford Castro Marshall Owens Harrison Fernandez McDonald Woods Washington
-    Kennedy Wells Vargas Henry Chen Freeman Webb Tucker Guzman Burns Crawford Olson Simpson Porter
-    Hunter Gordon Mendez Silva Shaw Snyder Mason Dixon Munoz Hunt Hicks Holmes Palmer Wagner Black
-    Robertson Boyd Rose Stone Salazar Fox Warren Mills Meyer Rice Schmidt Garza Daniels Ferguson
-    Nichols Stephens Soto Weaver Ryan Gardner Payne Grant Dunn Kelley Spencer Hawkins Arnold Pierce
-    Vazquez Hansen Peters Santos Hart Bradley Knight Elliott Cunningham Duncan Armstrong Hudson
-    Carroll Lane Riley Andrews O'Brien O'Connor Smith-Jones""".split()
+    Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White
+    Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres
+    Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter Roberts
+    Gomez Phillips Evans Turner Diaz Parker Cruz Edwards Collins Reyes Stewart Morris
+    Morales Murphy Cook Rogers Gutierrez Ortiz Morgan Cooper Peterson Bailey Reed Kelly
+    Howard Ramos Kim Cox Ward Richardson Watson Brooks Chavez Wood James Bennett Gray
+    Mendoza Ruiz Hughes Price Alvarez Castillo Sanders Patel Myers Long Ross Foster Jimenez
+    Powell Jenkins Perry Russell Sullivan Bell Coleman Butler Henderson Barnes Gonzales
+    Fisher Vasquez Simmons Romero Jordan Patterson Alexander Hamilton Graham Reynolds
+    Griffin Wallace Moreno West Cole Hayes Bryant Herrera Gibson Ellis Tran Medina Aguilar
+    Stevens Murray Ford Castro Marshall Owens Harrison Fernandez McDonald Woods Washington
+    Kennedy Wells Vargas Henry Chen Freeman Webb Tucker Guzman Burns Crawford Olson Simpson
+    Porter Hunter Gordon Mendez Silva Shaw Snyder Mason Dixon Munoz Hunt Hicks Holmes Palmer
+    Wagner Black Robertson Boyd Rose Stone Salazar Fox Warren Mills Meyer Rice Schmidt Garza
+    Daniels Ferguson Nichols Stephens Soto Weaver Ryan Gardner Payne Grant Dunn Kelley
+    Spencer Hawkins Arnold Pierce Vazquez Hansen Peters Santos Hart Bradley Knight Elliott
+    Cunningham Duncan Armstrong Hudson Carroll Lane Riley Andrews O'Brien O'Connor Smith-
+    Jones"""
 )
 # City, first three ZIP digits, local area codes (all valid for libphonenumber, region US).
 _CITIES = (
@@ -130,16 +140,18 @@ _CITIES = (
     ("Miami", "331", "305 786"), ("Minneapolis", "554", "612"), ("Cleveland", "441", "216"),
     ("Tampa", "336", "813"), ("Pittsburgh", "152", "412"), ("St. Louis", "631", "314"),
     ("Newark", "071", "973 862"), ("Jersey City", "073", "201 551"), ("Brooklyn", "112", "718 347"),
-    ("Salt Lake City", "841", "801 385"), ("Raleigh", "276", "919 984"), ("Omaha", "681", "402 531"),
+    ("Salt Lake City", "841", "801 385"), ("Raleigh", "276", "919 984"),
+    ("Omaha", "681", "402 531"),
     ("Kansas City", "641", "816"), ("Sacramento", "958", "916 279"), ("Orlando", "328", "407 321"),
     ("Richmond", "232", "804"), ("Hartford", "061", "860 959"), ("Providence", "029", "401"),
     ("Buffalo", "142", "716"), ("New Orleans", "701", "504"),
 )  # fmt: skip
-_STREETS = tuple(
-    """Main Oak Pine Maple Cedar Elm Washington Lake Hill Park Walnut Sunset Lincoln Jackson Church
-    River Highland Franklin Madison Jefferson Adams Chestnut Spring Ridge Meadow Forest Willow
-    Center Mill North South Prospect Union Market Broad Water High Summit Grove Academy Orchard
-    Liberty Cherry Dogwood Hickory Locust Lakeview Valley Woodland Bridge""".split()
+_STREETS = _words(
+    """Main Oak Pine Maple Cedar Elm Washington Lake Hill Park Walnut Sunset Lincoln Jackson
+    Church River Highland Franklin Madison Jefferson Adams Chestnut Spring Ridge Meadow
+    Forest Willow Center Mill North South Prospect Union Market Broad Water High Summit
+    Grove Academy Orchard Liberty Cherry Dogwood Hickory Locust Lakeview Valley Woodland
+    Bridge"""
 )
 _STREET_SUFFIXES = (
     ("St", "Street"), ("Ave", "Avenue"), ("Rd", "Road"), ("Blvd", "Boulevard"), ("Ln", "Lane"),
@@ -195,12 +207,12 @@ _CRM_WINDOW = (_epoch_seconds("2015-01-01"), _epoch_seconds("2025-01-01"))  # up
 _BIRTH_DAYS = (_epoch_seconds("1940-01-01") // _DAY, _epoch_seconds("2007-01-01") // _DAY)
 
 
-def _string_dtype() -> pd.StringDtype:
+def _string_dtype() -> Any:
     """pandas' pyarrow-backed string dtype with NaN as the missing value ("str" in pandas 3)."""
     try:
         return pd.StringDtype(storage="pyarrow", na_value=np.nan)
     except TypeError:  # pandas 2.2 spells it "pyarrow_numpy"
-        return pd.StringDtype(storage="pyarrow_numpy")  # type: ignore[arg-type]
+        return pd.StringDtype("pyarrow_numpy")  # type: ignore[call-overload]
 
 
 # -- configuration ----------------------------------------------------------------------
@@ -384,8 +396,8 @@ def customers(
     person may have no record at all (under 1 %).
 
     Records per person average :func:`expected_records_per_person` (4.785 with the
-    default ``duplicate_rate``). Time and memory are O(records); ten million
-    records take seconds and about 3 GiB at peak.
+    default ``duplicate_rate``). Time and memory are O(records): a million
+    records take about 1.5 s, ten million about 20 s and 3 GiB at peak.
     """
     config = CustomerConfig(
         n_persons=n_persons,
@@ -415,7 +427,9 @@ def _digits(values: np.ndarray, width: int) -> pa.Array:
     return pc.utf8_lpad(text, width=width, padding="0")
 
 
-def _weighted(rng: np.random.Generator, weights: Sequence[float], size: int) -> np.ndarray:
+def _weighted(
+    rng: np.random.Generator, weights: Sequence[float] | np.ndarray, size: int
+) -> np.ndarray:
     """Indices drawn with the given (unnormalized) weights."""
     cum = np.cumsum(np.asarray(weights, dtype=np.float64))
     return np.searchsorted(cum / cum[-1], rng.random(size), side="right").astype(np.int64)
@@ -464,10 +478,16 @@ _RESTYLES: tuple[Callable[[pa.Array], pa.Array], ...] = (
 def _restyle(rng: np.random.Generator, values: pa.Array, weights: Sequence[float]) -> pa.Array:
     """Change case or add spaces: as is, upper, lower, capitalized, title, padded (3 ways)."""
     variant = _weighted(rng, weights, len(values))
-    return _pick(variant, [lambda idx, f=f: f(values.take(idx)) for f in _RESTYLES])
+
+    def apply(style: Callable[[pa.Array], pa.Array]) -> Callable[[np.ndarray], pa.Array]:
+        return lambda idx: style(values.take(idx))
+
+    return _pick(variant, [apply(style) for style in _RESTYLES])
 
 
-def _format_phones(rng: np.random.Generator, numbers: np.ndarray, weights: Sequence[float]) -> pa.Array:
+def _format_phones(
+    rng: np.random.Generator, numbers: np.ndarray, weights: Sequence[float]
+) -> pa.Array:
     """Ten-digit numbers (``-1``: missing) written in eight common formats."""
     variant = _weighted(rng, weights, len(numbers))
     variant[numbers < 0] = len(weights)
@@ -531,14 +551,22 @@ def _typos(rng: np.random.Generator, words: np.ndarray) -> np.ndarray:
     base = np.where(upper, ord("A"), ord("a"))
     letter = np.where((cur - base >= 0) & (cur - base < 26), cur - base, 0)
     codes[repl, pos[repl]] = base + (letter + rng.integers(1, 26, len(repl))) % 26
-    return codes.reshape(-1).view(words.dtype)
+    return np.asarray(codes.reshape(-1).view(words.dtype))
 
 
-def _hex(values: np.ndarray) -> np.ndarray:
-    """uint64 values as 16 lowercase hex digits (bytes array)."""
+def _hex(values: np.ndarray) -> pa.Array:
+    """uint64 values as strings of 16 lowercase hex digits."""
     table = np.array([f"{i:02x}".encode() for i in range(256)], dtype="S2")
     raw = np.ascontiguousarray(values.astype(">u8")).view(np.uint8).reshape(-1, 8)
-    return np.ascontiguousarray(table[raw]).view("S16").reshape(-1)
+    return _from_fixed_width(np.ascontiguousarray(table[raw]).view("S16").reshape(-1))
+
+
+def _from_fixed_width(values: np.ndarray) -> pa.Array:
+    """A numpy ``S``/``U`` array as one Arrow string array (pyarrow may chunk large ones)."""
+    converted = pa.array(values)
+    if isinstance(converted, pa.ChunkedArray):
+        converted = converted.combine_chunks()
+    return converted.cast(_STR)
 
 
 def _mix64(values: np.ndarray) -> np.ndarray:
@@ -546,7 +574,7 @@ def _mix64(values: np.ndarray) -> np.ndarray:
     z = values.astype(np.uint64)
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    return np.asarray(z ^ (z >> np.uint64(31)))
 
 
 def _permuted_digits(values: np.ndarray, salt: int, modulus: int) -> np.ndarray:
@@ -583,11 +611,14 @@ def _inject_junk(
 
 def _frame(columns: dict[str, Any]) -> pd.DataFrame:
     dtype = _string_dtype()
-    data = {
-        name: pd.Series(dtype.__from_arrow__(col) if isinstance(col, pa.Array) else col)
-        for name, col in columns.items()
-    }
-    return pd.DataFrame(data)
+    data: dict[str, pd.Series] = {}
+    for name, col in columns.items():  # a handful of columns
+        if isinstance(col, (pa.Array, pa.ChunkedArray)):
+            data[name] = pd.Series(dtype.__from_arrow__(col))
+        else:  # numpy; object arrays stay object (no string inference)
+            data[name] = pd.Series(col, dtype=col.dtype)
+    frame: pd.DataFrame = pd.DataFrame(data)
+    return frame
 
 
 # -- population -------------------------------------------------------------------------
@@ -597,6 +628,7 @@ class _People:
     last: np.ndarray  # index into _LAST_NAMES
     city: np.ndarray
     street: np.ndarray
+    suffix: np.ndarray  # index into _STREET_SUFFIXES
     house: np.ndarray
     apt: np.ndarray  # 0: none
     zip_tail: np.ndarray
@@ -613,13 +645,19 @@ class _People:
         count = self.email_count[persons]
         slot = (rng.random(len(persons)) * count).astype(np.int64)
         slot[rng.random(len(persons)) < primary] = 0
-        return self.email_start[persons] + slot
+        return np.asarray(self.email_start[persons] + slot)
 
-    def phone_of(self, rng: np.random.Generator, persons: np.ndarray, p_mobile: float) -> np.ndarray:
-        """The mobile w.p. ``p_mobile``, else the second number (the mobile if none)."""
+    def phone_of(
+        self, rng: np.random.Generator, persons: np.ndarray, p_mobile: float
+    ) -> np.ndarray:
+        """The mobile w.p. ``p_mobile`` (household members: half), else the second number.
+
+        A person without a second number gives the mobile.
+        """
         second = self.second[persons]
-        use_second = (rng.random(len(persons)) >= p_mobile) & (second >= 0)
-        return np.where(use_second, second, self.mobile[persons])
+        p_mobile_of = np.where(self.household[persons] >= 0, min(p_mobile, 0.5), p_mobile)
+        use_second = (rng.random(len(persons)) >= p_mobile_of) & (second >= 0)
+        return np.asarray(np.where(use_second, second, self.mobile[persons]))
 
 
 def _households(
@@ -655,7 +693,7 @@ def _phone_numbers(rng: np.random.Generator, city: np.ndarray) -> np.ndarray:
         again = np.ones(n, dtype=bool)
         again[first] = False
         if not again.any():
-            return numbers
+            return np.asarray(numbers)
         numbers[again] = area[again] * 10**7 + draw(int(again.sum()))
     msg = "could not draw distinct phone numbers"  # pragma: no cover - 10**9 numbers per city
     raise RuntimeError(msg)  # pragma: no cover
@@ -670,7 +708,7 @@ def _email_addresses(
     l_slug = _vocab(["".join(c for c in s.lower() if c.isalpha()) for s in _LAST_NAMES])
     f_init = pc.utf8_slice_codeunits(f_slug, 0, 1)
     l_init = pc.utf8_slice_codeunits(l_slug, 0, 1)
-    year = 1970 + birth // 365.2425
+    year = (1970 + birth // 365.2425).astype(np.int64)
     pattern = _weighted(rng, (20, 12, 6, 14, 12, 10, 6, 10, 10), n)
     number = rng.integers(1, 100, n)
 
@@ -718,13 +756,14 @@ def _people(rng: np.random.Generator, config: CustomerConfig) -> _People:
     last = _zipf(rng, len(_LAST_NAMES), n)
     city = _zipf(rng, len(_CITIES), n, offset=4.0)
     street = rng.integers(0, len(_STREETS), n)
+    suffix = _zipf(rng, len(_STREET_SUFFIXES), n, offset=2.0)
     house = np.minimum(rng.geometric(1 / 600, n), 9999)
     apt = np.where(rng.random(n) < 0.25, rng.integers(1, 40, n), 0)
     zip_tail = rng.integers(0, 100, n)
     birth = rng.integers(*_BIRTH_DAYS, size=n)
 
     members, household, heads = _households(rng, n, config.household_rate)
-    for arr in (city, street, house, apt, zip_tail):  # a household shares its address
+    for arr in (city, street, suffix, house, apt, zip_tail):  # a household shares its address
         arr[members] = arr[heads]
     same_name = rng.random(len(members)) < 0.7
     last[members[same_name]] = last[heads[same_name]]
@@ -751,6 +790,7 @@ def _people(rng: np.random.Generator, config: CustomerConfig) -> _People:
         last=last,
         city=city,
         street=street,
+        suffix=suffix,
         house=house,
         apt=apt,
         zip_tail=zip_tail,
@@ -768,14 +808,13 @@ def _people(rng: np.random.Generator, config: CustomerConfig) -> _People:
 def _address(
     rng: np.random.Generator,
     street: np.ndarray,
+    suffix: np.ndarray,
     house: np.ndarray,
     apt: np.ndarray,
 ) -> pa.Array:
     """Street lines such as ``"412 Maple St"`` or ``"8 Oak Avenue Apt 12"``."""
     n = len(street)
-    suffix = rng.integers(0, len(_STREET_SUFFIXES), n)
-    # Every street has one suffix; its spelling (short or long) varies per record.
-    suffix = (street * 7 + 3) % len(_STREET_SUFFIXES)
+    # The suffix is spelled short ("St") or long ("Street"), varying per record.
     spelled = np.where(rng.random(n) < 0.75, 0, 1)
     suffixes = _vocab([s for pair in _STREET_SUFFIXES for s in pair])
     line = _cat(
@@ -800,11 +839,13 @@ def _names(
     names = _vocab(vocabulary).take(index)
     if typo.any():
         wrong = _typos(rng, words[index[typo]])
-        names = pc.replace_with_mask(names, pa.array(typo), pa.array(wrong, type=_STR))
+        names = pc.replace_with_mask(names, pa.array(typo), _from_fixed_width(wrong))
     return _restyle(rng, names, (93, 4, 1, 0, 0, 0, 2, 0))
 
 
-def _crm(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[pd.DataFrame, np.ndarray]:
+def _crm(
+    rng: np.random.Generator, config: CustomerConfig, p: _People
+) -> tuple[pd.DataFrame, np.ndarray]:
     n = config.n_persons
     in_crm = rng.random(n) < _P_CRM
     twice = in_crm & (rng.random(n) < config.duplicate_rate)
@@ -814,18 +855,20 @@ def _crm(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[
     person, is_dup = person[order], is_dup[order]
     size = len(person)
 
-    # the first record: primary email (90 %), mobile (75 %) or second line (10 %)
+    # the first record: primary email (90 %), a phone (85 %): the mobile or the second
+    # line (1 in 8; a household's landline 1 in 2), the mobile if there is no second
     email0 = np.where(rng.random(n) < 0.9, p.email_start, -1)
-    u = rng.random(n)
-    phone0 = np.where(u < 0.75, p.mobile, np.where(u < 0.85, p.second, -1))
-    phone0 = np.where((u >= 0.75) & (u < 0.85) & (phone0 < 0), p.mobile, phone0)
+    phone0 = p.phone_of(rng, np.arange(n), p_mobile=0.875)
+    phone0[rng.random(n) >= 0.85] = -1
 
     email = email0[person]
     phone = phone0[person]
     # the duplicate: another (35 %) or no (35 %) email; another (30 %) or no (30 %) phone
     u = rng.random(size)
     count = p.email_count[person]
-    other_slot = (email - p.email_start[person] + 1 + (rng.random(size) * (count - 1)).astype(np.int64)) % count
+    other_slot = (
+        email - p.email_start[person] + 1 + (rng.random(size) * (count - 1)).astype(np.int64)
+    ) % count
     other_email = p.email_start[person] + np.where(email < 0, 0, other_slot)
     email = np.where(is_dup & (u < 0.35), other_email, email)
     email = np.where(is_dup & (u >= 0.35) & (u < 0.7), -1, email)
@@ -844,11 +887,13 @@ def _crm(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[
     last_name = _names(rng, _LAST_NAMES, p.last[person], typo_last)
 
     # address: duplicates moved house in 15 % of cases
-    city, street, house = p.city[person], p.street[person], p.house[person]
+    city, street, suffix = p.city[person], p.street[person], p.suffix[person]
+    house = p.house[person]
     apt, zip_tail = p.apt[person], p.zip_tail[person]
     moved = np.flatnonzero(is_dup & (rng.random(size) < 0.15))
     city[moved] = _zipf(rng, len(_CITIES), len(moved), offset=4.0)
     street[moved] = rng.integers(0, len(_STREETS), len(moved))
+    suffix[moved] = _zipf(rng, len(_STREET_SUFFIXES), len(moved), offset=2.0)
     house[moved] = rng.integers(1, 2000, len(moved))
     apt[moved] = 0
     zip_tail[moved] = rng.integers(0, 100, len(moved))
@@ -859,11 +904,15 @@ def _crm(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[
     birth = np.where(is_dup & (rng.random(size) < 0.05), birth + shift, birth)
     no_birth = rng.random(size) < 0.03
 
-    email_text = pc.if_else(pa.array(email >= 0), p.emails.take(np.maximum(email, 0)), pa.scalar(None, _STR))
+    email_text = pc.if_else(
+        pa.array(email >= 0), p.emails.take(np.maximum(email, 0)), pa.scalar(None, _STR)
+    )
     email_text = _with_blanks(rng, _restyle(rng, email_text, (88, 2, 0, 6, 0, 1, 3, 0)), 0.2)
     phone_text = _with_blanks(rng, _format_phones(rng, phone, (50, 30, 0, 0, 10, 10, 0, 0)), 0.2)
     junked = _inject_junk(
-        rng, config.junk_rate, {"email": (email_text, _JUNK_EMAILS), "phone": (phone_text, _JUNK_PHONES)}
+        rng,
+        config.junk_rate,
+        {"email": (email_text, _JUNK_EMAILS), "phone": (phone_text, _JUNK_PHONES)},
     )
     updated = rng.integers(*_CRM_WINDOW, size=size)
     frame = _frame(
@@ -873,7 +922,7 @@ def _crm(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[
             "last_name": last_name,
             "email": junked["email"],
             "phone": junked["phone"],
-            "address": _address(rng, street, house, apt),
+            "address": _address(rng, street, suffix, house, apt),
             "city": _vocab([c for c, _, _ in _CITIES]).take(city),
             "postcode": _cat(_vocab([z for _, z, _ in _CITIES]).take(city), _digits(zip_tail, 2)),
             "birth_date": _seconds_to_datetime(birth * _DAY, no_birth),
@@ -883,7 +932,9 @@ def _crm(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[
     return frame, person
 
 
-def _web(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[pd.DataFrame, np.ndarray]:
+def _web(
+    rng: np.random.Generator, config: CustomerConfig, p: _People
+) -> tuple[pd.DataFrame, np.ndarray]:
     n = config.n_persons
     n_cookies = np.where(
         rng.random(n) < _P_WEB, np.asarray(_COOKIE_COUNTS)[_weighted(rng, _COOKIE_PROBS, n)], 0
@@ -894,7 +945,9 @@ def _web(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[
     device_start = np.cumsum(n_devices) - n_devices
     device = device_start[owner] + (rng.random(n_c) * n_devices[owner]).astype(np.int64)
     app = rng.random(n_c) < 0.3
-    login = rng.random(n_c) < 0.35
+    # Most cookies log in at least once (the event that lets a data platform tie the
+    # cookie to a person); the rest stay anonymous and cannot be linked by any evidence.
+    login = rng.random(n_c) < _P_LOGIN
     login_email = p.email_of(rng, owner, primary=0.7)
     first_seen = rng.integers(_WINDOW[0], _WINDOW[1] - 90 * _DAY, size=n_c)
 
@@ -908,12 +961,14 @@ def _web(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[
     # cookie ids in the style of Google Analytics: GA1.2.<random>.<first seen>
     salt, device_salt = (int(s) for s in rng.integers(0, 2**62, 2))
     client = 10**9 + _permuted_digits(np.arange(n_c), salt % 10**9, 9 * 10**9)
-    cookie_ids = _cat("GA1.2.", pc.cast(pa.array(client), _STR), ".", pc.cast(pa.array(first_seen), _STR))
+    cookie_ids = _cat(
+        "GA1.2.", pc.cast(pa.array(client), _STR), ".", pc.cast(pa.array(first_seen), _STR)
+    )
     # device ids: advertising ids (uuid form), uppercase on iOS, lowercase on Android
     n_dev = int(n_devices.sum())
     dev_index = np.arange(n_dev, dtype=np.uint64) * np.uint64(2) + np.uint64(device_salt)
-    hi = pa.array(_hex(_mix64(dev_index))).cast(_STR)
-    lo = pa.array(_hex(_mix64(dev_index + np.uint64(1)))).cast(_STR)
+    hi = _hex(_mix64(dev_index))
+    lo = _hex(_mix64(dev_index + np.uint64(1)))
     device_ids = _cat(
         pc.utf8_slice_codeunits(hi, 0, 8), "-", pc.utf8_slice_codeunits(hi, 8, 12), "-4",
         pc.utf8_slice_codeunits(hi, 13, 16), "-", pc.utf8_slice_codeunits(lo, 0, 4), "-",
@@ -923,9 +978,15 @@ def _web(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[
     device_ids = pc.if_else(pa.array(ios), pc.utf8_upper(device_ids), device_ids)
 
     has_device = app[cookie] & (rng.random(size) < 0.95)
-    device_col = pc.if_else(pa.array(has_device), device_ids.take(device[cookie]), pa.scalar(None, _STR))
-    has_email = login[cookie] & (rng.random(size) < 0.6)
-    email_col = pc.if_else(pa.array(has_email), p.emails.take(login_email[cookie]), pa.scalar(None, _STR))
+    device_col = pc.if_else(
+        pa.array(has_device), device_ids.take(device[cookie]), pa.scalar(None, _STR)
+    )
+    first_row = np.zeros(size, dtype=bool)
+    first_row[np.unique(cookie, return_index=True)[1]] = True
+    has_email = login[cookie] & (first_row | (rng.random(size) < 0.3))
+    email_col = pc.if_else(
+        pa.array(has_email), p.emails.take(login_email[cookie]), pa.scalar(None, _STR)
+    )
     email_col = _restyle(rng, email_col, (45, 10, 0, 15, 10, 8, 8, 4))
     junked = _inject_junk(
         rng,
@@ -945,7 +1006,9 @@ def _web(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[
     return frame, owner[cookie]
 
 
-def _pos(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[pd.DataFrame, np.ndarray]:
+def _pos(
+    rng: np.random.Generator, config: CustomerConfig, p: _People
+) -> tuple[pd.DataFrame, np.ndarray]:
     n = config.n_persons
     person = np.repeat(np.arange(n), rng.poisson(_POS_MEAN, n))
     size = len(person)
@@ -953,7 +1016,7 @@ def _pos(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[
     order = np.argsort(bought, kind="stable")
     person, bought = person[order], bought[order]
 
-    has_card = rng.random(n) < 0.45
+    has_card = rng.random(n) < 0.6
     card_salt = int(rng.integers(0, 10**10))
     card_number = _permuted_digits(np.arange(n), card_salt, 10**10)
     show_card = has_card[person] & (rng.random(size) < 0.85)
@@ -961,7 +1024,7 @@ def _pos(rng: np.random.Generator, config: CustomerConfig, p: _People) -> tuple[
     card_col = pc.if_else(pa.array(show_card), card_text, pa.scalar(None, _STR))
 
     phone = p.phone_of(rng, person, p_mobile=0.75)
-    phone[rng.random(size) >= 0.65] = -1
+    phone[rng.random(size) >= 0.9] = -1
     phone_col = _format_phones(rng, phone, (25, 20, 15, 10, 15, 5, 5, 5))
 
     stores_per_city = 2
@@ -1006,7 +1069,9 @@ def _support(
     phone_col = _format_phones(rng, phone, (30, 25, 10, 10, 15, 5, 0, 5))
     status = np.where(rng.random(size) < 0.2, 0, 1)
     junked = _inject_junk(
-        rng, config.junk_rate, {"email": (email_col, _JUNK_EMAILS), "phone": (phone_col, _JUNK_PHONES)}
+        rng,
+        config.junk_rate,
+        {"email": (email_col, _JUNK_EMAILS), "phone": (phone_col, _JUNK_PHONES)},
     )
     frame = _frame(
         {

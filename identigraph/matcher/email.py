@@ -45,7 +45,7 @@ def normalize_emails(values: pd.Series, *, provider_rules: bool = False) -> pd.S
     ['annlee@gmail.com', nan]
     """
     out = values.astype("string[pyarrow]")
-    wide = ~out.str.isascii().fillna(True).astype(bool)
+    wide = out.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).astype(bool)
     if wide.any():
         out = out.mask(wide, out[wide].str.normalize("NFKC"))
     out = out.str.strip().str.lower()
