@@ -75,6 +75,8 @@ _PHONE_TYPES = (
 _PHONE_SEPARATORS = ("", " ", " ", "-", ".", "/", "  ", " - ", ". ")
 #: Decimal digits of other scripts: Arabic-Indic, fullwidth, extended Arabic-Indic.
 _OTHER_DIGITS = tuple("".join(map(chr, range(zero, zero + 10))) for zero in (0x660, 0xFF10, 0x6F0))
+_LABELS = ("tel:", "Tel: ", "Phone - ", "mob.", "n/a ", "x", "ext ", "(h) ", "tel:;phone-context=",
+           "\uff0b", "Fax: *")  # fmt: skip
 _EXTENSIONS = (" x", "x", " ext. ", " Ext ", " EXT", "#", " # ", " extension: ", " extn ",
                " x.", " int ", ";ext=", ",,", " X")  # fmt: skip
 
@@ -125,8 +127,8 @@ def phone_numbers(draw: st.DrawFn, regions: tuple[str, ...] = PHONE_REGIONS) -> 
     """A phone number of one of ``regions`` in a national or international spelling.
 
     Forms: national with or without the trunk prefix, ``+CC``, ``+CC (0)``, ``00CC``,
-    ``011 CC``, ``CC`` without ``+``; then, now and again, an extension, a stray
-    letter or sign, or the digits in another script.
+    ``011 CC``, ``CC`` without ``+``; then, now and again, a label before it, an
+    extension, a stray letter or sign, or the digits in another script.
     """
     region = draw(st.sampled_from(regions))
     md = phonenumbers.PhoneMetadata.metadata_for_region(region)
@@ -149,8 +151,10 @@ def phone_numbers(draw: st.DrawFn, regions: tuple[str, ...] = PHONE_REGIONS) -> 
             ]
         )
     )
-    spoil = draw(st.sampled_from(["none"] * 8 + ["extension", "insert", "script"]))
-    if spoil == "extension":
+    spoil = draw(st.sampled_from(["none"] * 8 + ["label", "extension", "insert", "script"]))
+    if spoil == "label":
+        text = draw(st.sampled_from(_LABELS)) + text
+    elif spoil == "extension":
         digits = draw(st.text("0123456789", max_size=12))
         text += draw(st.sampled_from(_EXTENSIONS)) + digits
     elif spoil == "insert":
@@ -172,3 +176,96 @@ phone_strings = st.one_of(
     phone_like_texts,
     st.text(max_size=20),
 )
+
+
+# --- guards: graphs with per-person limits ------------------------------------------------
+#: Identifier columns of :func:`limited_graphs` and the kind each holds.
+GUARD_KINDS: tuple[str, ...] = ("crm_id", "email", "cookie")
+_GUARD_VOCAB: dict[str, list[str | None]] = {
+    "crm_id": [None, None, "K1", "K2", "K3", "K4", "K5", "K6"],
+    "email": [None, "ann@mail.com", "bob@mail.com", "cy@web.de", "dee@corp.io", "eve@x.org"],
+    "cookie": [None, "c1", "c2", "c3", "c4", "c5"],
+}
+
+
+@st.composite
+def limited_graphs(draw: st.DrawFn, max_records: int = 24) -> dict[str, object]:
+    """Records sharing a few values, per-kind limits, and match edges between them.
+
+    Returns a dict: ``rows`` (``(record_id, crm_id, email, cookie)``, one value or
+    ``None`` per kind), ``limits`` and ``max_records`` (kind -> ``int`` or ``None``)
+    and ``matches`` (``(i, j, probability)`` between row positions, ``i != j``).
+    """
+    n = draw(st.integers(min_value=1, max_value=max_records))
+    rows = [
+        (f"r{i}", *(draw(st.sampled_from(_GUARD_VOCAB[k])) for k in GUARD_KINDS))
+        for i in range(n)
+    ]
+    limits = {k: draw(st.one_of(st.none(), st.integers(1, 3))) for k in GUARD_KINDS}
+    generic = {k: draw(st.sampled_from([None, None, 4, 8])) for k in GUARD_KINDS}
+    matches: list[tuple[int, int, float]] = []
+    if n > 1:
+        pair = st.tuples(
+            st.integers(0, n - 1), st.integers(0, n - 1), st.sampled_from([0.6, 0.8, 0.8, 0.95])
+        ).filter(lambda t: t[0] != t[1])
+        matches = draw(st.lists(pair, max_size=n // 2))
+    return {"rows": rows, "limits": limits, "max_records": generic, "matches": matches}
+
+
+# --- merge: records with person clusters --------------------------------------------------
+import pandas as pd  # noqa: E402
+
+#: Sources of :func:`merge_frames`.
+MERGE_SOURCES: tuple[str, ...] = ("app", "crm", "pos", "web")
+_MERGE_NAMES = [None, None, "", "  ", "Ann", "ann", "Anne", "Ann ", "Bob", "Robert", "Zoë"]
+_MERGE_DAY = pd.Timestamp("2024-01-01")
+
+
+@st.composite
+def merge_frames(
+    draw: st.DrawFn, max_records: int = 16, *, string_ids: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A records frame and its clusters frame (same rows, same order).
+
+    Records: ``source``, ``record_id`` (integers, also repeated across sources;
+    with ``string_ids`` some sources use strings instead), ``name`` (strings with
+    nulls, blanks and near duplicates), ``score`` (floats with NaN and many ties),
+    ``ts`` (datetimes with NaT), ``qty`` (integers, never null). Clusters put the
+    records into a few persons.
+    """
+    keys = draw(
+        st.lists(
+            st.tuples(st.sampled_from(MERGE_SOURCES), st.integers(0, 12)),
+            max_size=max_records,
+            unique=True,
+        )
+    )
+    n = len(keys)
+    as_text = draw(st.sets(st.sampled_from(MERGE_SOURCES))) if string_ids else set()
+    ids = [f"id{i:02d}" if s in as_text else i for s, i in keys]
+
+    def column(values: st.SearchStrategy[object]) -> list[object]:
+        return draw(st.lists(values, min_size=n, max_size=n))
+
+    days = st.one_of(st.none(), st.integers(0, 4).map(lambda d: _MERGE_DAY + pd.Timedelta(days=d)))
+    records = pd.DataFrame(
+        {
+            "source": pd.Series([s for s, _ in keys], dtype="str"),
+            "record_id": pd.Series(ids, dtype=object if as_text else "int64"),
+            "name": pd.Series(column(st.sampled_from(_MERGE_NAMES)), dtype="str"),
+            "score": pd.Series(
+                column(st.sampled_from([None, 1.0, 2.0, 2.0, 3.5])), dtype="float64"
+            ),
+            "ts": pd.Series(column(days), dtype="datetime64[ns]"),
+            "qty": pd.Series(column(st.integers(-3, 3)), dtype="int64"),
+        }
+    )
+    persons = column(st.integers(0, max(1, n // 3)))
+    clusters = pd.DataFrame(
+        {
+            "source": records["source"],
+            "record_id": records["record_id"],
+            "person_id": pd.Series(persons, dtype="int64").mul(10).add(7),
+        }
+    )
+    return records, clusters

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from identigraph.graph.changes import ChangeSet
 from identigraph.graph.components import connected_components
+from identigraph.graph.explain import Explanation
 from identigraph.graph.identity_graph import IdentityGraph
+from identigraph.graph.person import PersonView
+from identigraph.graph.report import GraphReport
 
-__all__ = ["ChangeSet", "IdentityGraph", "connected_components"]
+__all__ = [
+    "ChangeSet",
+    "Explanation",
+    "GraphReport",
+    "IdentityGraph",
+    "PersonView",
+    "connected_components",
+]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["assign_ids", "record_hashes"]
+from identigraph.graph._postings import Postings
+
+__all__ = ["IssuedIds", "assign_ids", "record_hashes"]
 
 _MASK63 = np.uint64(0x7FFF_FFFF_FFFF_FFFF)
 
@@ -16,12 +18,33 @@ def record_hashes(source: str, record_ids: pd.Index) -> np.ndarray:
     Integer ids hash by value, other ids by their string form (so ``7`` and ``"7"``
     are different keys, as they are to the graph).
     """
-    values = record_ids.to_numpy()
-    if values.dtype.kind not in "iu":
-        values = pd.Index(record_ids).astype(str).to_numpy(dtype=object)
-    id_hash = pd.util.hash_array(values)
+    id_hash = _id_hashes(record_ids.to_numpy())
     source_hash = pd.util.hash_array(np.array([source], dtype=object))[0]
     return _mix(id_hash ^ _mix(np.array([source_hash]))[0])
+
+
+def _id_hashes(values: np.ndarray) -> np.ndarray:
+    """Hash integer ids by value and every other id by its string form, whatever the dtype."""
+    if values.dtype.kind in "iu":
+        return pd.util.hash_array(values)
+    if values.dtype == object and len(values):
+        inferred = pd.api.types.infer_dtype(values, skipna=False)
+        if inferred == "integer":
+            try:
+                return pd.util.hash_array(values.astype(np.int64))
+            except OverflowError:
+                return pd.util.hash_array(values.astype(np.uint64))
+        if inferred == "mixed-integer":
+            is_int = np.fromiter(
+                (isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values),
+                dtype=bool,
+                count=len(values),
+            )
+            out = np.empty(len(values), dtype=np.uint64)
+            out[is_int] = _id_hashes(values[is_int])
+            out[~is_int] = _id_hashes(values[~is_int])
+            return out
+    return pd.util.hash_array(pd.Index(values).astype(str).to_numpy(dtype=object))
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -33,16 +56,57 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return x ^ (x >> np.uint64(31))
 
 
-def _fresh_ids(min_hash: np.ndarray, issued: np.ndarray) -> np.ndarray:
+class IssuedIds:
+    """Every person id ever issued, with the generation that issued it.
+
+    New ids never reuse an issued one, so an id that left (merged away, erased)
+    never comes back for another person. Look-ups binary-search a few sorted runs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> issued = IssuedIds()
+    >>> issued.add(np.array([42, 7]), generation=1)
+    >>> issued.contains(np.array([7, 8])).tolist(), issued.born(np.array([42, 8])).tolist()
+    ([True, False], [1, -1])
+    """
+
+    __slots__ = ("_table",)
+
+    def __init__(self) -> None:
+        self._table = Postings()
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def add(self, ids: np.ndarray, *, generation: int | np.ndarray) -> None:
+        """Record ``ids`` as issued in ``generation`` (one for all, or one per id)."""
+        self._table.add(ids, np.broadcast_to(np.asarray(generation, dtype=np.int64), len(ids)))
+
+    def contains(self, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` were ever issued."""
+        return self.born(ids) >= 0
+
+    def born(self, ids: np.ndarray) -> np.ndarray:
+        """Generation that issued each of ``ids``; ``-1`` for ids never issued."""
+        return self._table.first(ids, default=-1)
+
+    def items(self) -> tuple[np.ndarray, np.ndarray]:
+        """All issued ids (sorted) and their generations."""
+        return self._table.items()
+
+
+def _fresh_ids(min_hash: np.ndarray, issued: IssuedIds) -> np.ndarray:
     """New person ids from each cluster's smallest record hash, avoiding every issued id."""
     ids = (min_hash & _MASK63).astype(np.int64)
     salt = np.uint64(0)
     while True:
-        taken = np.isin(ids, issued)
-        _, first = np.unique(ids, return_index=True)
-        repeated = np.ones(len(ids), dtype=bool)
-        repeated[first] = False
-        clash = taken | repeated
+        clash = issued.contains(ids)
+        if len(ids) > 1:
+            _, first = np.unique(ids, return_index=True)
+            repeated = np.ones(len(ids), dtype=bool)
+            repeated[first] = False
+            clash |= repeated
         if not clash.any():
             return ids
         salt += np.uint64(1)
@@ -50,12 +114,45 @@ def _fresh_ids(min_hash: np.ndarray, issued: np.ndarray) -> np.ndarray:
             ids[clash] = (_mix(min_hash[clash] + salt) & _MASK63).astype(np.int64)
 
 
+def _first_of_groups(sorted_groups: np.ndarray) -> np.ndarray:
+    """Mask of the first element of each run of equal values."""
+    first = np.ones(len(sorted_groups), dtype=bool)
+    first[1:] = sorted_groups[1:] != sorted_groups[:-1]
+    return first
+
+
+_NO_CHANGES = pd.DataFrame(
+    {
+        "old_id": np.empty(0, dtype=np.int64),
+        "new_id": np.empty(0, dtype=np.int64),
+        "reason": pd.Series([], dtype=object),
+    }
+)
+
+
+def _changes(old: list[np.ndarray], new: list[np.ndarray], reason: list[str]) -> pd.DataFrame:
+    if not old:
+        return _NO_CHANGES.copy()
+    old_id = np.concatenate(old)
+    new_id = np.concatenate(new)
+    reasons = np.concatenate(
+        [np.full(len(o), r, dtype=object) for o, r in zip(old, reason, strict=True)]
+    )
+    order = np.lexsort((new_id, old_id, reasons.astype(str)))
+    return pd.DataFrame(
+        {
+            "old_id": old_id[order].astype(np.int64),
+            "new_id": new_id[order].astype(np.int64),
+            "reason": pd.Series(reasons[order], dtype=object),
+        }
+    )
+
+
 def assign_ids(
     labels: np.ndarray,
     old_ids: np.ndarray,
     hashes: np.ndarray,
-    born: pd.Series,
-    issued: np.ndarray,
+    issued: IssuedIds,
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Person id of each component of a re-resolved region, keeping old ids stable.
 
@@ -67,10 +164,9 @@ def assign_ids(
         Person id each record had before, ``-1`` for records new to the graph.
     hashes : numpy.ndarray of uint64
         Record hashes (see :func:`record_hashes`).
-    born : pandas.Series
-        Generation in which each old id was issued (index: person id); smaller is older.
-    issued : numpy.ndarray of int64
-        Every id issued so far (new ids never reuse one).
+    issued : IssuedIds
+        Every id issued so far and its generation (smaller is older); new ids never
+        reuse one.
 
     Returns
     -------
@@ -80,7 +176,25 @@ def assign_ids(
         Which components got a new id.
     changes : pandas.DataFrame
         Columns ``old_id, new_id, reason`` with reason ``"merge"`` (``old_id`` was
-        absorbed into ``new_id``) or ``"split"`` (part of ``old_id`` became ``new_id``).
+        absorbed into ``new_id``) or ``"split"`` (part of ``old_id`` became ``new_id``),
+        sorted by reason, old id and new id.
+
+    Examples
+    --------
+    Two old persons (ids 5 and 9, three and one records) now form one component,
+    and a new record forms another:
+
+    >>> import numpy as np
+    >>> issued = IssuedIds()
+    >>> issued.add(np.array([5, 9]), generation=1)
+    >>> labels = np.array([0, 0, 0, 0, 1])
+    >>> old = np.array([5, 5, 5, 9, -1])
+    >>> hashes = np.array([11, 12, 13, 14, 15], dtype=np.uint64)
+    >>> ids, fresh, changes = assign_ids(labels, old, hashes, issued)
+    >>> int(ids[0]), fresh.tolist()
+    (5, [False, True])
+    >>> changes.to_dict("records")
+    [{'old_id': 9, 'new_id': 5, 'reason': 'merge'}]
 
     Notes
     -----
@@ -93,62 +207,56 @@ def assign_ids(
     3. A component that is heir to none gets a fresh id derived from its smallest
        record hash, so a batch build is independent of input order.
 
-    Cost: a few sorts of the region, O(n log n).
+    So on a merge the surviving id is the larger cluster's, and on a split the
+    largest part keeps the id while the other parts get new ones.
+
+    Cost: a few sorts of the region, O(n log n), and O(log P) per id look-up.
     """
     n_comp = int(labels.max()) + 1 if len(labels) else 0
     comp_min_hash = np.full(n_comp, np.iinfo(np.uint64).max, dtype=np.uint64)
     np.minimum.at(comp_min_hash, labels, hashes)
     ids = np.full(n_comp, -1, dtype=np.int64)
-    empty = pd.DataFrame(
-        {"old_id": np.empty(0, np.int64), "new_id": np.empty(0, np.int64), "reason": []}
-    )
+    old_parts: list[np.ndarray] = []
+    new_parts: list[np.ndarray] = []
+    reasons: list[str] = []
+    split_old = split_comp = np.empty(0, dtype=np.int64)
     has_old = old_ids >= 0
-    changes = [empty]
     if has_old.any():
-        pairs = pd.DataFrame({"comp": labels[has_old], "old": old_ids[has_old]})
-        counts = pairs.value_counts(sort=False).rename("n").reset_index()
-        counts["comp_hash"] = comp_min_hash[counts["comp"].to_numpy()]
-        old_size = counts.groupby("old", sort=False)["n"].transform("sum")
-        counts["old_size"] = old_size
+        comp = labels[has_old].astype(np.int64)
+        old = old_ids[has_old]
+        order = np.lexsort((comp, old))
+        comp, old = comp[order], old[order]
+        pair_start = np.ones(len(old), dtype=bool)
+        pair_start[1:] = (old[1:] != old[:-1]) | (comp[1:] != comp[:-1])
+        starts = np.flatnonzero(pair_start)
+        n = np.diff(np.append(starts, len(old)))
+        comp, old = comp[starts], old[starts]  # unique (old, comp) pairs, sorted by old
+        group = np.cumsum(_first_of_groups(old)) - 1
+        old_size = np.bincount(group, weights=n).astype(np.int64)[group]
         # 1. heirs: most records, then smaller component hash.
-        counts = counts.sort_values(
-            ["old", "n", "comp_hash"], ascending=[True, False, True], kind="stable"
-        )
-        heir = counts.drop_duplicates("old", keep="first")
+        order = np.lexsort((comp, comp_min_hash[comp], -n, group))
+        heir = order[_first_of_groups(group[order])]
         # 2. each heir component keeps its largest, then oldest, then smallest old id.
-        heir = heir.assign(born=born.reindex(heir["old"]).fillna(np.inf).to_numpy())
-        heir = heir.sort_values(
-            ["comp", "old_size", "born", "old"], ascending=[True, False, True, True], kind="stable"
-        )
-        keeper = heir.drop_duplicates("comp", keep="first")
-        ids[keeper["comp"].to_numpy()] = keeper["old"].to_numpy()
-        absorbed = heir[~heir.index.isin(keeper.index)]
-        if len(absorbed):
-            changes.append(
-                pd.DataFrame(
-                    {
-                        "old_id": absorbed["old"].to_numpy(),
-                        "new_id": ids[absorbed["comp"].to_numpy()],
-                        "reason": "merge",
-                    }
-                )
-            )
-        split_parts = counts[~counts.index.isin(heir.index)]
-    else:
-        split_parts = None
+        h_comp, h_old = comp[heir], old[heir]
+        born = issued.born(h_old)
+        born = np.where(born < 0, np.iinfo(np.int64).max, born)
+        order = np.lexsort((h_old, born, -old_size[heir], h_comp))
+        keeper = order[_first_of_groups(h_comp[order])]
+        ids[h_comp[keeper]] = h_old[keeper]
+        absorbed = np.ones(len(heir), dtype=bool)
+        absorbed[keeper] = False
+        if absorbed.any():
+            old_parts.append(h_old[absorbed])
+            new_parts.append(ids[h_comp[absorbed]])
+            reasons.append("merge")
+        not_heir = np.ones(len(old), dtype=bool)
+        not_heir[heir] = False
+        split_old, split_comp = old[not_heir], comp[not_heir]
     is_fresh = ids < 0
     fresh = np.flatnonzero(is_fresh)
     ids[fresh] = _fresh_ids(comp_min_hash[fresh], issued)
-    if split_parts is not None and len(split_parts):
-        changes.append(
-            pd.DataFrame(
-                {
-                    "old_id": split_parts["old"].to_numpy(),
-                    "new_id": ids[split_parts["comp"].to_numpy()],
-                    "reason": "split",
-                }
-            )
-        )
-    out = pd.concat(changes, ignore_index=True)
-    out = out.astype({"old_id": np.int64, "new_id": np.int64, "reason": object})
-    return ids, is_fresh, out.sort_values(["reason", "old_id", "new_id"], ignore_index=True)
+    if len(split_old):
+        old_parts.append(split_old)
+        new_parts.append(ids[split_comp])
+        reasons.append("split")
+    return ids, is_fresh, _changes(old_parts, new_parts, reasons)

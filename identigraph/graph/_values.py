@@ -10,6 +10,8 @@ __all__ = ["ValueIndex"]
 # Appends go to small delta chunks; they fold into the main chunk once they hold this
 # share of it, so an incremental add does not rebuild a 10M-entry hash table.
 _FOLD_RATIO = 0.25
+# Look-ups of at most this many keys probe each chunk's hash table key by key.
+_FEW = 8
 
 
 class ValueIndex:
@@ -28,10 +30,28 @@ class ValueIndex:
     def __len__(self) -> int:
         return sum(len(index) for index, _ in self._chunks)
 
+    @classmethod
+    def from_items(cls, keys: np.ndarray, codes: np.ndarray) -> ValueIndex:
+        """An index holding the given unique ``keys`` with their ``codes`` (one chunk)."""
+        index = cls()
+        if len(keys):
+            index._chunks = [(pd.Index(keys, dtype=object), np.asarray(codes, dtype=np.int64))]
+        return index
+
     def get(self, keys: np.ndarray) -> np.ndarray:
         """Codes of ``keys`` (unique strings), ``-1`` for keys not present."""
         out = np.full(len(keys), -1, dtype=np.int64)
         if not len(keys):
+            return out
+        if len(keys) <= _FEW:
+            # A handful of keys (a look-up, one record): scalar hash probes, no array setup.
+            for i, key in enumerate(keys.tolist()):
+                for index, codes in self._chunks:
+                    try:
+                        out[i] = codes[index.get_loc(key)]
+                    except KeyError:
+                        continue
+                    break
             return out
         for index, codes in self._chunks:
             missing = np.flatnonzero(out < 0)
@@ -79,10 +99,20 @@ class ValueIndex:
         self._chunks = kept
 
     def _fold(self) -> None:
-        if len(self._chunks) < 2:
+        chunks = self._chunks
+        if len(chunks) < 2:
             return
-        main = len(self._chunks[0][0])
-        small = sum(len(index) for index, _ in self._chunks[1:])
-        if small >= _FOLD_RATIO * main or len(self._chunks) > 16:
+        main = len(chunks[0][0])
+        small = sum(len(index) for index, _ in chunks[1:])
+        if small >= _FOLD_RATIO * main:
             keys, codes = self.items()
             self._chunks = [(pd.Index(keys, dtype=object), codes)]
+            return
+        # Merge the newest chunks while of similar size: O(log n) chunks, each key
+        # copied O(log n) times, and the main chunk's hash table left alone.
+        while len(chunks) > 2 and len(chunks[-2][0]) <= 2 * len(chunks[-1][0]):
+            newer_index, newer_codes = chunks.pop()
+            older_index, older_codes = chunks.pop()
+            chunks.append(
+                (older_index.append(newer_index), np.concatenate([older_codes, newer_codes]))
+            )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable, Sequence
+import os
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -19,10 +20,29 @@ from identigraph.errors import (
     UnknownRecordError,
 )
 from identigraph.graph._extract import extract_edges
-from identigraph.graph._person_ids import assign_ids, record_hashes
+from identigraph.graph._growable import appended
+from identigraph.graph._incremental import (
+    append_batch,
+    append_rejects,
+    edge_rows,
+    find_records,
+    index_new_records,
+    persons_of_values,
+    records_of_persons,
+    reindex_persons,
+)
+from identigraph.graph._person_ids import IssuedIds, assign_ids, record_hashes
+from identigraph.graph._postings import Postings
 from identigraph.graph._values import ValueIndex
 from identigraph.graph.changes import ChangeSet
 from identigraph.graph.components import connected_components
+from identigraph.graph.erase import expire_values, record_positions, remove_records
+from identigraph.graph.explain import Explanation, explain
+from identigraph.graph.guards import CutLinks, apply_limits, close_over_cuts, conflicts_frame
+from identigraph.graph.lookup import lookup_all, lookup_person, row_frame
+from identigraph.graph.person import PersonView, person_view
+from identigraph.graph.report import GraphReport, graph_report
+from identigraph.graph.store import load_graph, save_graph
 from identigraph.matcher.specs import Identifier
 
 __all__ = ["IdentityGraph"]
@@ -149,10 +169,16 @@ class IdentityGraph:
              "match_probability": np.empty(0, float), "match_weight": np.empty(0, float)}
         )  # fmt: skip
         self._rejects: list[pd.DataFrame] = []
-        self._born = pd.Series(np.empty(0, dtype=np.int64), index=pd.Index([], dtype=np.int64))
-        self._issued = np.empty(0, dtype=np.int64)
+        self._ids = IssuedIds()  # every person id issued, with its generation
+        self._n_persons = 0
+        self._fresh = np.empty(0, dtype=np.int64)  # ids issued by the last _resolve
+        # Postings (graph/_incremental.py): value -> records, person -> records, hash -> record.
+        self._by_value = Postings()
+        self._by_person = Postings()
+        self._by_hash = Postings()
         self._generation = 0
         self._history: list[pd.DataFrame] = []
+        self._cuts = CutLinks.empty()  # links cut by per-person limits (graph/guards.py)
         # A new graph is a bulk load: its records are resolved together at the first read.
         self._resolved = False
 
@@ -165,7 +191,7 @@ class IdentityGraph:
     def n_persons(self) -> int:
         """Number of persons (clusters)."""
         self.resolve()
-        return len(self._born)
+        return self._n_persons
 
     @property
     def sources(self) -> list[str]:
@@ -174,7 +200,7 @@ class IdentityGraph:
 
     def __repr__(self) -> str:
         specs = ", ".join(f"{type(s).__name__}({s.column!r})" for s in self.identifiers)
-        persons = len(self._born) if self._resolved else "unresolved"
+        persons = self._n_persons if self._resolved else "unresolved"
         return f"IdentityGraph(identifiers=[{specs}], records={len(self)}, persons={persons})"
 
     # ------------------------------------------------------------------ add
@@ -259,18 +285,22 @@ class IdentityGraph:
         if source not in self._sources:
             self._sources.append(source)
         source_code = self._sources.index(source)
-        self._batches.append(_Batch(source, start, ids, attributes))
-        self._rec_source = np.concatenate([self._rec_source, np.full(n_new, source_code, np.int32)])
-        self._rec_hash = np.concatenate([self._rec_hash, record_hashes(source, ids)])
-        self._rec_alive = np.concatenate([self._rec_alive, np.ones(n_new, bool)])
-        self._person = np.concatenate([self._person, np.full(n_new, -1, np.int64)])
+        append_batch(self, _Batch(source, start, ids, attributes))
+        hashes = record_hashes(source, ids)
+        self._rec_source = appended(self._rec_source, np.full(n_new, source_code, np.int32))
+        self._rec_hash = appended(self._rec_hash, hashes)
+        self._rec_alive = appended(self._rec_alive, np.ones(n_new, bool))
+        self._person = appended(self._person, np.full(n_new, -1, np.int64))
         self._grow_values(extracted.new_kinds)
-        new_rec = extracted.rec + start
-        self._edge_rec = np.concatenate([self._edge_rec, new_rec])
-        self._edge_val = np.concatenate([self._edge_val, extracted.val])
-        self._edge_spec = np.concatenate([self._edge_spec, extracted.spec])
+        edge_start = len(self._edge_rec)
+        by_rec = np.argsort(extracted.rec, kind="stable")  # edges stay sorted by record
+        self._edge_rec = appended(self._edge_rec, extracted.rec[by_rec] + start)
+        self._edge_val = appended(self._edge_val, extracted.val[by_rec])
+        self._edge_spec = appended(self._edge_spec, extracted.spec[by_rec])
+        index_new_records(self, start, edge_start, hashes)
         if len(extracted.reject_rec):
-            self._rejects.append(
+            append_rejects(
+                self,
                 pd.DataFrame(
                     {
                         "source": source,
@@ -278,9 +308,10 @@ class IdentityGraph:
                         "column": [self.identifiers[i].column for i in extracted.reject_spec],
                         "reason": extracted.reject_reason,
                     }
-                )
+                ),
             )
-        self._val_count += np.bincount(extracted.val, minlength=len(self._val_count))
+        carried, carriers = np.unique(extracted.val, return_counts=True)
+        self._val_count[carried] += carriers
         if not self._resolved:
             return ChangeSet(records_added=n_new)
         affected = self._persons_with_values(extracted.val, exclude_from=start)
@@ -328,15 +359,11 @@ class IdentityGraph:
             repeated = ids[ids.duplicated()].unique()[:10].tolist()
             msg = f"source {source!r}: record ids repeat in {where}: {repeated}"
             raise DuplicateRecordError(msg, source=source, record_ids=repeated)
-        for batch in self._batches:
-            if batch.source == source:
-                again = ids[ids.isin(batch.ids)]
-                alive = self._rec_alive[batch.start + batch.ids.get_indexer(again)]
-                again = again[alive]
-                if len(again):
-                    repeated = again[:10].tolist()
-                    msg = f"source {source!r}: record ids already in the graph: {repeated}"
-                    raise DuplicateRecordError(msg, source=source, record_ids=repeated)
+        again = find_records(self, source, ids) >= 0
+        if again.any():
+            repeated = ids[again][:10].tolist()
+            msg = f"source {source!r}: record ids already in the graph: {repeated}"
+            raise DuplicateRecordError(msg, source=source, record_ids=repeated)
         return ids
 
     def _attributes(
@@ -358,8 +385,8 @@ class IdentityGraph:
     def _grow_values(self, new_kinds: list[tuple[str, int]]) -> None:
         kinds = [np.full(n, self._kind_index[kind], dtype=np.int16) for kind, n in new_kinds]
         grow = sum(n for _, n in new_kinds)
-        self._val_kind = np.concatenate([self._val_kind, *kinds])
-        self._val_count = np.concatenate([self._val_count, np.zeros(grow, np.int64)])
+        self._val_kind = appended(self._val_kind, np.concatenate([*kinds, np.empty(0, np.int16)]))
+        self._val_count = appended(self._val_count, np.zeros(grow, np.int64))
 
     # ------------------------------------------------------------------ link
     def link(self, pairs: pd.DataFrame, *, threshold: float = 0.5) -> ChangeSet:
@@ -391,6 +418,8 @@ class IdentityGraph:
         >>> import identigraph as ig
         >>> g = ig.IdentityGraph([ig.Key("crm_id")])
         >>> _ = g.add(pd.DataFrame({"crm_id": ["a", "b"]}), source="crm")
+        >>> g.resolve().new_persons.shape
+        (2,)
         >>> pairs = pd.DataFrame({"source_l": ["crm"], "record_id_l": [0], "source_r": ["crm"],
         ...                       "record_id_r": [1], "match_probability": [0.97]})
         >>> g.link(pairs, threshold=0.9).merges[["old_id", "new_id"]].shape
@@ -424,6 +453,9 @@ class IdentityGraph:
                 "match_weight": weight,
             }
         )
+        # Comparison levels (``<name>_level`` columns) stay with the edge for explain().
+        levels = [c for c in accepted.columns if isinstance(c, str) and c.endswith("_level")]
+        new = new.assign(**{c: accepted[c].to_numpy() for c in levels})
         new = new[new["rec_l"] != new["rec_r"]]
         self._match = (
             pd.concat([self._match, new], ignore_index=True)
@@ -443,15 +475,10 @@ class IdentityGraph:
         out = np.full(len(sources), -1, dtype=np.int64)
         src = sources.to_numpy(dtype=object)
         rid = record_ids.to_numpy(dtype=object)
-        for batch in self._batches:
-            rows = np.flatnonzero((src == batch.source) & (out < 0))
-            if not len(rows):
-                continue
-            pos = batch.ids.get_indexer(pd.Index(rid[rows]))
-            hit = pos >= 0
-            out[rows[hit]] = batch.start + pos[hit]
+        for source in pd.unique(src):  # one step per source named
+            rows = np.flatnonzero(src == source)
+            out[rows] = find_records(self, source, pd.Index(rid[rows], dtype=object))
         found = out >= 0
-        found[found] = self._rec_alive[out[found]]
         if not found.all():
             bad = np.flatnonzero(~found)[:10]
             keys = list(zip(src[bad].tolist(), rid[bad].tolist(), strict=True))
@@ -460,88 +487,91 @@ class IdentityGraph:
         return out
 
     # ------------------------------------------------------------------ resolve
-    def _generic_mask(self) -> np.ndarray:
-        """Values carried by more records than their kind allows."""
+    def _generic_mask(self, values: np.ndarray | None = None) -> np.ndarray:
+        """Values (all, or the given codes) carried by more records than their kind allows."""
         limits = np.array(
             [p.max_records if p.max_records is not None else np.iinfo(np.int64).max
              for p in self._policies] or [0],
             dtype=np.int64,
         )  # fmt: skip
-        return self._val_count > limits[self._val_kind]
+        if values is None:
+            return self._val_count > limits[self._val_kind]
+        return self._val_count[values] > limits[self._val_kind[values]]
 
     def _persons_with_values(self, values: np.ndarray, *, exclude_from: int) -> np.ndarray:
         """Persons of records below ``exclude_from`` that carry any of ``values``."""
         if exclude_from == 0 or not len(values):
             return np.empty(0, dtype=np.int64)
-        old = self._edge_rec < exclude_from
-        carriers = self._edge_rec[old][np.isin(self._edge_val[old], values)]
-        persons = self._person[carriers]
-        return np.unique(persons[persons >= 0])
+        return persons_of_values(self, values, before=exclude_from)
 
     def _resolve(self, affected: np.ndarray, new_records: np.ndarray) -> pd.DataFrame:
         """Recompute components of the affected persons plus new records; assign ids."""
-        alive = self._rec_alive
-        if len(affected):
-            old_records = np.flatnonzero(np.isin(self._person, affected) & alive)
-            region = np.union1d(old_records, new_records)
-        else:
-            region = new_records
+        affected = close_over_cuts(self, affected)
+        affected = np.unique(affected[affected >= 0])
+        # The region: every alive record of the affected persons, found through the
+        # person index, plus the new records; sorted, so positions map by binary search.
+        region = np.union1d(records_of_persons(self, affected), new_records)
+        self._fresh = np.empty(0, dtype=np.int64)
         if not len(region):
+            self._n_persons -= len(affected)  # persons whose records all left
             return ChangeSet().merges
-        n_all = len(alive)
-        local = np.full(n_all, -1, dtype=np.int64)
-        local[region] = np.arange(len(region))
-        generic = self._generic_mask()
-        if len(region) == n_all:
-            use = ~generic[self._edge_val]
-        else:
-            use = local[self._edge_rec] >= 0
-            use &= ~generic[self._edge_val]
-        e_rec = local[self._edge_rec[use]]
-        e_val = self._edge_val[use]
-        # Number the region's values after its records, without a sort.
-        value_node = np.zeros(len(generic), dtype=np.int64)
-        value_node[e_val] = 1
-        n_values = int(value_node.sum())
-        value_node = np.cumsum(value_node) - 1 + len(region)
-        a, b = [e_rec], [value_node[e_val]]
+        rows = edge_rows(self, region)
+        usable = rows[~self._generic_mask(self._edge_val[rows])]
+        e_rec = np.searchsorted(region, self._edge_rec[usable])
+        e_val = self._edge_val[usable]
+        # Number the region's values after its records.
+        values, value_of = np.unique(e_val, return_inverse=True)
+        a, b = [e_rec], [len(region) + value_of.reshape(-1)]
         if len(self._match):
-            ml = local[self._match["rec_l"].to_numpy()]
-            mr = local[self._match["rec_r"].to_numpy()]
+            ml = self._local(region, self._match["rec_l"].to_numpy())
+            mr = self._local(region, self._match["rec_r"].to_numpy())
             both = (ml >= 0) & (mr >= 0)
             a.append(ml[both])
             b.append(mr[both])
-        n_nodes = len(region) + n_values
+        n_nodes = len(region) + len(values)
         # Every value node touches a record, so record labels already cover 0..k-1.
-        labels = connected_components(n_nodes, np.concatenate(a), np.concatenate(b))[: len(region)]
+        labels = connected_components(n_nodes, np.concatenate(a), np.concatenate(b))
+        if any(p.max_per_person for p in self._policies):
+            # The limits work on position- and code-wide maps: O(records + values).
+            local = np.full(len(self._rec_alive), -1, dtype=np.int64)
+            local[region] = np.arange(len(region))
+            value_node = np.zeros(len(self._val_kind), dtype=np.int64)
+            value_node[values] = len(region) + np.arange(len(values))
+            labels = apply_limits(self, region, local, labels, e_rec, e_val, value_node)
+        else:
+            labels = labels[: len(region)]
         old_ids = self._person[region]
-        ids, is_fresh, changes = assign_ids(
-            labels, old_ids, self._rec_hash[region], self._born, self._issued
-        )
+        ids, is_fresh, changes = assign_ids(labels, old_ids, self._rec_hash[region], self._ids)
         self._person[region] = ids[labels]
-        fresh = np.sort(ids[is_fresh])
-        gone = np.setdiff1d(np.unique(old_ids[old_ids >= 0]), ids[~is_fresh])
+        reindex_persons(self, region, old_ids)
         self._generation += 1
-        self._born = pd.concat(
-            [
-                self._born.drop(gone),
-                pd.Series(self._generation, index=pd.Index(fresh, dtype=np.int64), dtype=np.int64),
-            ]
-        )
-        self._issued = np.union1d(self._issued, fresh) if len(self._issued) else fresh
+        self._fresh = np.sort(ids[is_fresh])
+        self._ids.add(self._fresh, generation=self._generation)
+        self._n_persons += len(ids) - len(affected)
         return changes
 
+    @staticmethod
+    def _local(region: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Index in the sorted ``region`` of each record position, ``-1`` outside it."""
+        at = np.searchsorted(region, positions)
+        inside = at < len(region)
+        inside[inside] = region[at[inside]] == positions[inside]
+        return np.where(inside, at, -1)
+
     def _finish(self, changes: pd.DataFrame, *, records_added: int = 0) -> ChangeSet:
-        generation = self._generation
-        fresh_ids = self._born.index[self._born.to_numpy() == generation].to_numpy()
+        fresh_ids = self._fresh
+        if not len(changes):  # the common case of a small update: no pandas selections
+            none = changes.iloc[:, :2]
+            return ChangeSet(
+                records_added=records_added, new_persons=fresh_ids, merges=none, splits=none
+            )
         merges = changes.loc[changes["reason"] == "merge", ["old_id", "new_id"]]
         splits = changes.loc[changes["reason"] == "split", ["old_id", "new_id"]]
-        if len(changes):
-            self._history.append(
-                changes[["old_id", "new_id", "reason"]].assign(
-                    time=pd.Timestamp(datetime.now(timezone.utc))
-                )
+        self._history.append(
+            changes[["old_id", "new_id", "reason"]].assign(
+                time=pd.Timestamp(datetime.now(timezone.utc))
             )
+        )
         return ChangeSet(
             records_added=records_added,
             new_persons=np.sort(fresh_ids),
@@ -642,6 +672,76 @@ class IdentityGraph:
             )  # fmt: skip
         return pd.concat(self._history, ignore_index=True)
 
+    # ------------------------------------------------------------------ guards and explanations
+    def conflicts(self) -> pd.DataFrame:
+        """Links cut to keep persons within their identifiers' ``max_per_person`` limits.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per cut link: ``source, record_id, person_id`` (the record whose
+            link was cut and its person), ``kind`` (identifier kind, or ``"match"``),
+            ``value`` (masked, ``j***@g***.com``; ``None`` for a match edge),
+            ``other_source, other_record_id`` (the other record of a match edge),
+            ``other_person_id`` (the person holding the value or the other record;
+            ``NA`` when no person holds the value), ``match_probability`` (NaN for
+            identifier links), ``reason`` (``"max_per_person"``) and ``limit`` (the
+            kind whose limit the link would have broken).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Key("crm_id", max_per_person=1), ig.Email("email")])
+        >>> crm = pd.DataFrame({"crm_id": ["A", "B"], "email": ["ann@mail.com"] * 2})
+        >>> _ = g.add(crm, source="crm")
+        >>> g.conflicts()[["kind", "value", "limit"]].to_dict("records")
+        [{'kind': 'email', 'value': 'a***@m***.com', 'limit': 'crm_id'}]
+
+        See Also
+        --------
+        identigraph.graph.guards.enforce_limits : how limits split a person.
+        """
+        self.resolve()
+        return conflicts_frame(self)
+
+    def explain(self, a: tuple[str, Hashable], b: tuple[str, Hashable]) -> Explanation:
+        """Why two records are the same person, or why they are not.
+
+        Parameters
+        ----------
+        a, b : tuple
+            ``(source, record_id)`` keys of two records.
+
+        Returns
+        -------
+        Explanation
+            ``linked``, ``reason`` and ``path``: the chain of records and the evidence
+            on each hop (identifier kind and masked value, or match probability,
+            weight and comparison levels); see :func:`identigraph.graph.explain.explain`.
+
+        Raises
+        ------
+        UnknownRecordError
+            The graph holds no such record.
+        """
+        return explain(self, a, b)
+
+    def person(self, person_id: int) -> PersonView:
+        """One person's records, identifier values and links (values masked).
+
+        Raises
+        ------
+        UnknownPersonError
+            No person has that id.
+        """
+        self.resolve()
+        return person_view(self, person_id)
+
+    def report(self, *, top: int = 10) -> GraphReport:
+        """Cluster sizes, the ``top`` largest persons, generic values, conflicts and rejects."""
+        return graph_report(self, top=top)
+
     def person_of(self, source: str, record_id: Hashable) -> int:
         """Person id of one record.
 
@@ -655,3 +755,299 @@ class IdentityGraph:
             pd.Series([source], dtype=object), pd.Series([record_id], dtype=object)
         )
         return int(self._person[pos[0]])
+
+    # ------------------------------------------------------------------ living graph
+    def remove(
+        self,
+        *,
+        records: pd.DataFrame | Iterable[tuple[str, Hashable]] | None = None,
+        person: int | Sequence[int] | None = None,
+    ) -> ChangeSet:
+        """Erase records (a privacy request) and re-resolve only the persons they touched.
+
+        Parameters
+        ----------
+        records : DataFrame or iterable of (source, record_id), optional
+            Records to erase: a frame with columns ``source, record_id`` or pairs.
+        person : int or sequence of int, optional
+            Erase every record of these persons.
+
+        Returns
+        -------
+        ChangeSet
+            ``records_removed``; ``removed_persons`` (persons whose records all
+            left); ``splits`` (a person held together only by an erased record
+            splits, its largest part keeping the id) and ``new_persons`` for the
+            parts; ``merges`` where a value falls back under ``max_records`` and
+            links again.
+
+        Raises
+        ------
+        UnknownRecordError
+            A named record is not in the graph.
+        UnknownPersonError
+            A person id is not in the graph.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Email("email"), ig.Cookie("cookie_id")])
+        >>> web = pd.DataFrame({"email": ["ann@mail.com", "ann@mail.com", None],
+        ...                     "cookie_id": [None, "c1", "c1"]})
+        >>> _ = g.add(web, source="web")
+        >>> g.n_persons
+        1
+        >>> changes = g.remove(records=[("web", 1)])  # the only record with both
+        >>> changes.records_removed, len(changes.splits), g.n_persons
+        (1, 1, 2)
+
+        Notes
+        -----
+        The erased records' identifier links, match edges, cut links and reject
+        rows are deleted, and their kept attributes emptied (missing, or 0/False in
+        integer and boolean columns); identifier values no remaining record carries
+        are forgotten. Record ids of erased records stay in memory, unused, until
+        the graph is saved (a store holds alive records only); an erased record's id
+        may be added again. Cost: O(links) to compact the link arrays, O(values of
+        a kind) to forget values, components over the persons touched only.
+        """
+        positions = record_positions(self, records, person)
+        return remove_records(self, positions)
+
+    def expire(
+        self,
+        older_than: str | pd.Timedelta | pd.offsets.BaseOffset,
+        *,
+        time_column: str,
+        kinds: Sequence[str] = ("cookie",),
+        now: object = None,
+    ) -> ChangeSet:
+        """Forget anonymous identifier values nobody has used since a cutoff.
+
+        Parameters
+        ----------
+        older_than : str, Timedelta or DateOffset
+            Age of the cutoff: ``"90D"``, ``pd.Timedelta(days=90)``, ``"3MS"``.
+        time_column : str
+            Kept attribute column with the time each record was seen (``seen_at``).
+            Naive times are taken as UTC.
+        kinds : sequence of str, default ("cookie",)
+            Identifier kinds that expire.
+        now : datetime-like, optional
+            The present; by default the current UTC time.
+
+        Returns
+        -------
+        ChangeSet
+            Splits (and new persons) where an expired value held persons together.
+
+        Raises
+        ------
+        ConfigError
+            ``older_than`` cannot be read, or a kind is unknown.
+        MissingColumnError
+            No source keeps ``time_column``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Email("email"), ig.Cookie("cookie_id")])
+        >>> web = pd.DataFrame({"email": ["ann@mail.com", None], "cookie_id": ["c1", "c1"],
+        ...                     "seen_at": pd.to_datetime(["2024-01-01", "2024-02-01"])})
+        >>> _ = g.add(web, source="web")
+        >>> g.n_persons
+        1
+        >>> g.expire("90D", time_column="seen_at", now="2024-12-31").splits.shape[0]
+        1
+        >>> g.n_persons
+        2
+
+        Notes
+        -----
+        A value of the given kinds expires when every alive record carrying it has
+        a time and the latest is before ``now - older_than``; a record without a
+        time keeps its values. Expired values lose their links and are forgotten,
+        and the identifier cells they came from are emptied in the kept
+        attributes; the records themselves stay. Cost: O(links) to find the
+        links of the kinds, then components over the persons touched.
+        """
+        return expire_values(self, older_than, kinds=kinds, time_column=time_column, now=now)
+
+    def save(self, path: str | os.PathLike[str], *, compression: str = "zstd") -> None:
+        """Write the graph to the directory ``path`` (Parquet files and a JSON manifest).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Directory of the store; an existing store there is replaced.
+        compression : str, default "zstd"
+            Parquet compression codec (``"none"`` to store plain pages).
+
+        Raises
+        ------
+        StoreError
+            ``path`` is a file or a directory that is not a store, a kept attribute
+            column holds values Parquet cannot type, or writing fails.
+
+        Examples
+        --------
+        >>> import tempfile, pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Email("email")])
+        >>> _ = g.add(pd.DataFrame({"email": ["ann@mail.com", "ANN@mail.com"]}), source="crm")
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     g.save(f"{tmp}/graph")
+        ...     h = ig.IdentityGraph.load(f"{tmp}/graph")
+        >>> h.clusters().equals(g.clusters())
+        True
+
+        Notes
+        -----
+        Only alive records and the values they carry are written. The save is
+        atomic: at every instant ``path`` holds either the old or the new complete
+        store, or the old one waits in a backup directory beside it that
+        :meth:`load` and the next save restore; see :mod:`identigraph.graph.store`.
+        Cost: O(records + links + values).
+        """
+        save_graph(self, path, compression=compression)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> IdentityGraph:
+        """Read a graph written by :meth:`save`.
+
+        Raises
+        ------
+        StoreError
+            No store at ``path``, or a file is missing, corrupt or truncated
+            (every file's SHA-256 is checked against the manifest).
+        StoreVersionError
+            The store was written by a newer format version.
+        """
+        return load_graph(path)
+
+    def lookup(
+        self, identifiers: Mapping[str, object] | None = None, /, **kw: object
+    ) -> int | None:
+        """The person id the raw identifier values point to, or None.
+
+        Parameters
+        ----------
+        identifiers : mapping, optional
+            ``{keyword: raw value}``, for keywords that are not Python names.
+        **kw
+            ``email=..., phone=..., cookie_id=...``: a keyword is an identifier
+            column or kind. Values are normalized exactly as :meth:`add` does.
+
+        Returns
+        -------
+        int or None
+            The person, or None when no value is known (or all are generic,
+            rejected or missing).
+
+        Raises
+        ------
+        InputError
+            A keyword is neither an identifier column nor a kind, or no keyword given.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Email("email"), ig.Phone("phone", region="US")])
+        >>> _ = g.add(pd.DataFrame({"email": ["ann@mail.com"], "phone": ["201 555 0123"]}),
+        ...           source="crm")
+        >>> g.lookup(email=" ANN@mail.com") == g.lookup(phone="+1 (201) 555-0123")
+        True
+        >>> g.lookup(email="bob@mail.com") is None
+        True
+
+        Notes
+        -----
+        When the values point to different persons, the person of the
+        highest-priority kind wins (key 40, email 30, phone 20, cookie 10 by
+        default; ties: the first keyword); :meth:`lookup_all` shows every answer.
+        A generic value (over its kind's ``max_records``) identifies nobody.
+        Cost: normalization of the given values, one hash look-up per value and
+        O(log records) index searches; no scan.
+        """
+        return lookup_person(self, {**(identifiers or {}), **kw})
+
+    def lookup_all(
+        self, identifiers: Mapping[str, object] | None = None, /, **kw: object
+    ) -> pd.DataFrame:
+        """Look each raw value up on its own: ``keyword, kind, person_id, status``.
+
+        ``status`` is ``found``, ``unknown``, ``generic``, ``missing`` or the reject
+        reason (``invalid_email``, ``invalid_phone``, ``junk_value``); ``person_id``
+        (nullable Int64) is set when found. See :meth:`lookup`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Email("email")])
+        >>> _ = g.add(pd.DataFrame({"email": ["ann@mail.com"]}), source="crm")
+        >>> g.lookup_all(email="not an email")["status"].tolist()
+        ['invalid_email']
+        """
+        return lookup_all(self, {**(identifiers or {}), **kw})
+
+    def resolve_one(
+        self,
+        record: Mapping[str, object],
+        *,
+        source: str,
+        id: str,
+        keep: Sequence[str] | None = None,
+        columns: dict[str, str] | None = None,
+    ) -> int:
+        """Add one record and return its person id.
+
+        Parameters
+        ----------
+        record : mapping
+            Column name to value, the record id included.
+        source : str
+            Source of the record.
+        id : str
+            Key of ``record`` holding the record id.
+        keep, columns
+            As for :meth:`add`.
+
+        Returns
+        -------
+        int
+            The person the record now belongs to.
+
+        Raises
+        ------
+        DuplicateRecordError
+            The source already holds that record id.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Email("email"), ig.Cookie("cookie_id")])
+        >>> _ = g.add(pd.DataFrame({"email": ["ann@mail.com"]}), source="crm")
+        >>> pid = g.resolve_one({"event_id": 1, "email": "Ann@Mail.com", "cookie_id": "c1"},
+        ...                     source="web", id="event_id")
+        >>> pid == g.person_of("crm", 0) == g.lookup(cookie_id="c1")
+        True
+
+        Notes
+        -----
+        The record goes through :meth:`add` as a one-row frame: the same checks,
+        normalization and incremental resolution. Consecutive single records of a
+        source share one batch. Cost: normalization of one record plus components
+        of the persons it touches; no pass over the graph.
+        """
+        if not self._resolved:
+            self.resolve()
+        template = None
+        if self._batches and self._batches[-1].source == source:
+            template = self._batches[-1].attributes
+        self.add(row_frame(record, template), source=source, id=id, keep=keep, columns=columns)
+        return int(self._person[len(self._person) - 1])

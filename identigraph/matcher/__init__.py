@@ -2,6 +2,38 @@
 
 from __future__ import annotations
 
+from identigraph.matcher.blocking import Block, BlockSizeWarning, LinkType, candidate_pairs
+from identigraph.matcher.comparisons import (
+    Comparison,
+    DateComparison,
+    EditDistanceComparison,
+    ExactComparison,
+    NameComparison,
+    NumberComparison,
+    TextComparison,
+)
+from identigraph.matcher.fellegi_sunter import FellegiSunterModel
+from identigraph.matcher.linker import Matcher
 from identigraph.matcher.specs import Cookie, Email, Identifier, Key, Normalized, Phone
 
-__all__ = ["Cookie", "Email", "Identifier", "Key", "Normalized", "Phone"]
+__all__ = [
+    "Block",
+    "BlockSizeWarning",
+    "Comparison",
+    "Cookie",
+    "DateComparison",
+    "EditDistanceComparison",
+    "Email",
+    "ExactComparison",
+    "FellegiSunterModel",
+    "Identifier",
+    "Key",
+    "LinkType",
+    "Matcher",
+    "NameComparison",
+    "Normalized",
+    "NumberComparison",
+    "Phone",
+    "TextComparison",
+    "candidate_pairs",
+]

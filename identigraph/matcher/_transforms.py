@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import jellyfish
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from identigraph.matcher._values import as_text, parse_dates
@@ -21,31 +22,36 @@ __all__ = ["TRANSFORMS", "KeyTransform"]
 KeyTransform = Callable[[pd.Series, "int | None", "str | None"], pd.Series]
 
 
+def _series(values: npt.NDArray[np.object_]) -> pd.Series:
+    series: pd.Series = pd.Series(values, dtype=object)
+    return series
+
+
 def _exact(values: pd.Series, n: int | None, date_format: str | None) -> pd.Series:
     return as_text(values)
 
 
 def _prefix(values: pd.Series, n: int | None, date_format: str | None) -> pd.Series:
     text = as_text(values)
-    out = text.to_numpy(dtype=object)
+    out = text.to_numpy(dtype=object, copy=True)
     present = text.notna().to_numpy()
     out[present] = text[present].str[:n].to_numpy(dtype=object)
-    return pd.Series(out, dtype=object)
+    return _series(out)
 
 
 def _phonetic(code: Callable[[str], str]) -> KeyTransform:
     def transform(values: pd.Series, n: int | None, date_format: str | None) -> pd.Series:
-        text = as_text(values).to_numpy(dtype=object)
+        text = as_text(values).to_numpy(dtype=object, copy=True)
         # jellyfish scores one string at a time; this runs once per distinct value.
         keys = np.array([code(v) or None if v is not None else None for v in text], dtype=object)
-        return pd.Series(keys, dtype=object)
+        return _series(keys)
 
     return transform
 
 
 def _year(values: pd.Series, n: int | None, date_format: str | None) -> pd.Series:
     years = parse_dates(values, date_format).dt.year
-    return pd.Series(years.astype("Int64").to_numpy(dtype=object, na_value=None), dtype=object)
+    return _series(years.astype("Int64").to_numpy(dtype=object, na_value=None))
 
 
 #: Blocking transforms by name.

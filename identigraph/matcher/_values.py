@@ -45,18 +45,20 @@ def as_text(values: pd.Series) -> pd.Series:
     else:
         text = values.astype("string").str.strip().str.casefold()
         text = text.str.replace(r"\s+", " ", regex=True)
-    out = text.to_numpy(dtype=object, na_value=None)
+    out = text.to_numpy(dtype=object, na_value=None, copy=True)
     empty = np.asarray(text.str.len().fillna(0).to_numpy(dtype=np.int64) == 0)
     out[empty] = None
-    return pd.Series(out, dtype=object)
+    result: pd.Series = pd.Series(out, dtype=object)
+    return result
 
 
 def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
     """Calendar dates of ``values`` as ``datetime64``; ``NaT`` where missing or not a date.
 
     Datetime columns are used as they are (time zones dropped). Text is read with
-    ``date_format`` when given; otherwise eight digits are read as ``YYYYMMDD`` and
-    anything else as ISO 8601 (``1990-05-24``). The result has a fresh ``RangeIndex``.
+    ``date_format`` when given, then (what that leaves) eight digits as ``YYYYMMDD``
+    and anything else as ISO 8601 (``1990-05-24``), which also reads datetime
+    objects in an ``object`` column. The result has a fresh ``RangeIndex``.
 
     Examples
     --------
@@ -69,14 +71,21 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
     if is_datetime64_any_dtype(dtype):
         if isinstance(dtype, pd.DatetimeTZDtype):
             values = values.dt.tz_localize(None)
-        return values.dt.normalize()
+        normalized: pd.Series = values.dt.normalize()
+        return normalized
     text = pd.Series(as_text(values), dtype="string")
-    if date_format is not None:
-        return pd.Series(pd.to_datetime(text, format=date_format, errors="coerce"))
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
+    todo = text.notna().to_numpy(dtype=bool, copy=True)
     compact = text.str.fullmatch(r"\d{8}").fillna(False).to_numpy(dtype=bool)
-    out = pd.Series(pd.to_datetime(text.where(~compact), format="ISO8601", errors="coerce"))
-    if compact.any():
-        parsed = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce")
-        out = out.astype(parsed.dtype)
-        out[compact] = parsed
-    return out.dt.normalize()
+    readers = [(date_format, None)] if date_format is not None else []
+    readers += [("%Y%m%d", compact), ("ISO8601", None)]
+    for reader, only in readers:
+        rows = np.flatnonzero(todo if only is None else todo & only)
+        if not len(rows):
+            continue
+        parsed = pd.to_datetime(text.iloc[rows], format=reader, errors="coerce")
+        ok = parsed.notna().to_numpy(dtype=bool)
+        out.iloc[rows[ok]] = parsed[ok].astype("datetime64[s]").to_numpy()
+        todo[rows[ok]] = False
+    dates: pd.Series = out.dt.normalize()
+    return dates

@@ -317,9 +317,7 @@ def _rule_pairs(
             f"{rule!r}: skipped {len(skipped)} block(s) of more than max_block_size={cap} "
             f"records (largest {int(skipped[0])}); add a column or a finer transform to this rule"
         )
-        warnings.warn(
-            BlockSizeWarning(msg, rule=rule, block_sizes=skipped.tolist()), stacklevel=4
-        )
+        warnings.warn(BlockSizeWarning(msg, rule=rule, block_sizes=skipped.tolist()), stacklevel=4)
         counts[big[block_of]] = 0
     total = int(counts.sum())
     left = np.repeat(positions, counts)

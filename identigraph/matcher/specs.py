@@ -198,6 +198,7 @@ class _Hashed(Identifier, metaclass=ABCMeta):
         keys[hashed] = lowered[hashed].to_numpy(dtype=object)
         plain = ~hashed
         canon, junk = self._canonical(values[plain])
+        junk = junk | self._junk_mask(values[plain])  # "unknown", "n/a"... as written
         idx = np.flatnonzero(plain)
         invalid = canon.isna().to_numpy()
         reasons[idx[invalid & ~junk]] = self._invalid_reason

@@ -15,6 +15,12 @@ from identigraph.matcher.phone import e164_reference
 from tests.strategies import record_sources, reference_partition
 
 SPECS = [ig.Email("email"), ig.Phone("phone", region="US"), ig.Cookie("cookie_id")]
+# No generic-value limits: the reference union-find links every shared value.
+UNLIMITED = [
+    ig.Email("email", max_records=None),
+    ig.Phone("phone", region="US", max_records=None),
+    ig.Cookie("cookie_id", max_records=None),
+]
 
 
 def _frame(rows: list[tuple[str, str | None, str | None, str | None]]) -> pd.DataFrame:
@@ -22,7 +28,7 @@ def _frame(rows: list[tuple[str, str | None, str | None, str | None]]) -> pd.Dat
 
 
 def _build(sources, order=None, row_seed=None) -> ig.IdentityGraph:  # type: ignore[no-untyped-def]
-    g = ig.IdentityGraph(SPECS)
+    g = ig.IdentityGraph(UNLIMITED)
     items = list(sources)
     if order is not None:
         items = [items[i] for i in order]

@@ -1,0 +1,149 @@
+"""Benchmark: accuracy of the identity graph with and without its over-merge guards.
+
+Synthetic customers (``identigraph.datasets.customers``) with junk values and
+shared household landlines turned up are linked on their identifiers (email,
+phone, cookie, device, loyalty card) only, no fuzzy matching, under these settings:
+
+- ``no guards``: no junk lists, no generic values, no per-person limits;
+- ``generic only``: the default ``max_records`` per kind, no junk lists;
+- ``junk lists``: the built-in placeholder lists only;
+- ``junk + generic``: plus the default ``max_records`` per kind;
+- ``limits e3 p2``: plus per-person limits of 3 emails, 2 phones, 2 devices, 1 card;
+- ``limits e1 p2``: the same with 1 email a person.
+
+Prints a markdown table: pairwise precision, recall and F1 against the truth,
+persons, the largest cluster (to compare with the largest true person), links
+cut by the limits, generic values and build time (add + resolve). A last line
+gives the ceiling of identifier-only linking: the recall reached when records
+link on their identifiers only within their true person.
+
+    python benchmarks/bench_guards.py [--persons 20000] [--junk-rate 0.05]
+                                      [--household-rate 0.3] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+import pandas as pd
+
+import identigraph as ig
+from identigraph.datasets import RECORD_ID_COLUMNS, customers
+from identigraph.evaluate import pairwise
+
+SETTINGS = (
+    "no guards",
+    "generic only",
+    "junk lists",
+    "junk + generic",
+    "limits e3 p2",
+    "limits e1 p2",
+)
+
+#: Per-person limits of the ``limits`` settings; cookies churn, so they take none.
+LIMITS: dict[str, dict[str, int | None]] = {
+    "limits e3 p2": {"email": 3, "phone": 2, "cookie_id": None, "device_id": 2, "loyalty_card": 1},
+    "limits e1 p2": {"email": 1, "phone": 2, "cookie_id": None, "device_id": 2, "loyalty_card": 1},
+}
+
+
+def _specs(setting: str) -> list[ig.Identifier]:
+    def opts(column: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"builtin_junk": setting not in ("no guards", "generic only")}
+        if setting in ("no guards", "junk lists"):
+            out["max_records"] = None
+        if setting in LIMITS:
+            out["max_per_person"] = LIMITS[setting][column]
+        return out
+
+    return [
+        ig.Email("email", **opts("email")),
+        ig.Phone("phone", region="US", **opts("phone")),
+        ig.Cookie("cookie_id", **opts("cookie_id")),
+        ig.Cookie("device_id", kind="device", **opts("device_id")),
+        ig.Key("loyalty_card", **opts("loyalty_card")),
+    ]
+
+
+def _ceiling(sources: dict[str, pd.DataFrame], truth: pd.DataFrame) -> float:
+    """Recall when identifiers link only records of the same true person."""
+    specs = _specs("junk + generic")
+    tagged = {}
+    for name, frame in sources.items():
+        person = truth.loc[truth["source"] == name, "person"].to_numpy().astype(str)
+        columns = {}
+        for spec in specs:
+            if spec.column in frame.columns:
+                canon = spec.canonicalize(frame[spec.column]).astype("string")
+                columns[spec.column] = (canon + "#" + person).astype(object)
+        tagged[name] = frame.assign(**columns)
+    g = ig.IdentityGraph([ig.Key(s.column) for s in specs])
+    for name, frame in tagged.items():
+        g.add(frame, source=name, id=RECORD_ID_COLUMNS[name])
+    return pairwise(g.clusters(), truth).recall
+
+
+def _run(setting: str, sources: dict[str, Any], truth: Any) -> dict[str, Any]:
+    specs = _specs(setting)
+    started = time.perf_counter()
+    g = ig.IdentityGraph(specs)
+    for name, frame in sources.items():
+        g.add(frame, source=name, id=RECORD_ID_COLUMNS[name])
+    clusters = g.clusters()
+    seconds = time.perf_counter() - started
+    scores = pairwise(clusters, truth)
+    return {
+        "setting": setting,
+        "precision": scores.precision,
+        "recall": scores.recall,
+        "f1": scores.f1,
+        "persons": g.n_persons,
+        "largest": int(clusters.groupby("person_id").size().max()),
+        "conflicts": len(g.conflicts()),
+        "generic": len(g.generic_values()),
+        "seconds": seconds,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=20_000)
+    parser.add_argument("--junk-rate", type=float, default=0.05)
+    parser.add_argument("--household-rate", type=float, default=0.3)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    sources, truth = customers(
+        args.persons,
+        seed=args.seed,
+        junk_rate=args.junk_rate,
+        household_rate=args.household_rate,
+    )
+    true_largest = int(truth.groupby("person").size().max())
+    n_records = len(truth)
+    print(
+        f"{n_records} records of {args.persons} persons (largest true person: {true_largest} "
+        f"records), junk_rate={args.junk_rate}, household_rate={args.household_rate}, "
+        f"seed={args.seed}\n"
+    )
+    print(
+        "| setting | precision | recall | F1 | persons | largest cluster | cut links "
+        "| generic values | seconds |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for setting in SETTINGS:
+        r = _run(setting, sources, truth)
+        print(
+            f"| {r['setting']} | {r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} "
+            f"| {r['persons']} | {r['largest']} | {r['conflicts']} | {r['generic']} "
+            f"| {r['seconds']:.2f} |"
+        )
+    print(
+        f"\nidentifier-only recall ceiling (links within true persons only): "
+        f"{_ceiling(sources, truth):.4f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The living graph at scale: incremental add, look-ups, single records, erasure, store.
+
+    python benchmarks/bench_living.py                      # 10M records
+    python benchmarks/bench_living.py --records 1000000 --write
+
+Builds a graph of ``--records`` records of ``datasets.customers`` (the newest
+``--add`` rows and ``--one`` further rows of the time-ordered sources held back),
+then measures: the full build (``add`` of every source + ``resolve``); an
+incremental ``add`` of the held-back rows (the same four sources, so the time is
+four ``add`` calls) against that build; ``lookup`` of random known emails, phones
+and cookies (raw spellings, normalized by the call); ``resolve_one`` of held-back
+single rows; ``remove(person=...)``; ``save`` / ``load`` and the store's size.
+The rebuild baseline is the build of the base graph, slightly smaller than a
+rebuild of base + new records would be, so the ratio is conservative.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import numpy as np
+import pandas as pd
+
+import identigraph as ig
+from identigraph.cli import demo_specs
+
+_ID_COLUMNS = ig.datasets.RECORD_ID_COLUMNS
+_TIMED = ("web", "pos", "support")  # time-ordered sources: their last rows are the newest
+
+
+def _split(
+    sources: dict[str, pd.DataFrame], n_add: int, n_one: int
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], list[tuple[str, dict[str, object]]]]:
+    """Base frames, the newest ``n_add`` rows (by source share) and ``n_one`` single rows."""
+    total = sum(len(sources[s]) for s in _TIMED)
+    base, new, ones = {}, {}, []
+    for name, frame in sources.items():
+        if name not in _TIMED:
+            base[name] = frame
+            continue
+        k_add = round(n_add * len(frame) / total)
+        k_one = round(n_one * len(frame) / total)
+        cut = len(frame) - k_add - k_one
+        base[name] = frame.iloc[:cut]
+        new[name] = frame.iloc[cut : cut + k_add]
+        ones += [(name, row) for row in frame.iloc[cut + k_add :].to_dict("records")]
+    order = np.random.default_rng(0).permutation(len(ones))
+    return base, new, [ones[i] for i in order]
+
+
+def _probes(
+    sources: dict[str, pd.DataFrame], n: int, rng: np.random.Generator
+) -> list[dict[str, object]]:
+    """Raw identifier values of random records, one keyword a call (email, phone, cookie)."""
+    picks: list[dict[str, object]] = []
+    columns = [("support", "email"), ("pos", "phone"), ("web", "cookie_id")]
+    for i in range(n):
+        name, column = columns[i % len(columns)]
+        values = sources[name][column]
+        for _ in range(20):
+            value = values.iloc[int(rng.integers(len(values)))]
+            if isinstance(value, str) and value.strip():
+                picks.append({column: value})
+                break
+    return picks
+
+
+def _dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _ms(values: list[float]) -> str:
+    values = sorted(values)
+    p99 = values[min(len(values) - 1, int(0.99 * len(values)))]
+    return f"{statistics.median(values) * 1e3:.3f} ms (p99 {p99 * 1e3:.2f} ms)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000_000)
+    parser.add_argument("--add", type=int, default=10_000)
+    parser.add_argument("--lookups", type=int, default=1000)
+    parser.add_argument("--one", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+
+    t = time.perf_counter()
+    n_persons = ig.datasets.n_persons_for(args.records + args.add + args.one)
+    sources, _ = ig.datasets.customers(n_persons=n_persons, seed=args.seed)
+    base, new, ones = _split(sources, args.add, args.one)
+    probes = _probes(base, args.lookups, rng)
+    print(f"data: {time.perf_counter() - t:.1f} s", flush=True)
+
+    rows: list[tuple[str, str]] = []
+    t = time.perf_counter()
+    g = ig.IdentityGraph(demo_specs())
+    for name, frame in base.items():
+        g.add(frame, source=name, id=_ID_COLUMNS[name])
+    g.resolve()
+    build = time.perf_counter() - t
+    rows.append(("full build (add all sources + resolve)", f"{build:.2f} s"))
+    rows.append(("records / persons", f"{len(g):,} / {g.n_persons:,}"))
+    print(rows[-2:], flush=True)
+    del sources, base
+
+    n_new = sum(len(f) for f in new.values())
+    t = time.perf_counter()
+    changes = [g.add(frame, source=name, id=_ID_COLUMNS[name]) for name, frame in new.items()]
+    add = time.perf_counter() - t
+    merges = sum(len(c.merges) for c in changes)
+    rows.append((f"incremental add of {n_new:,} records ({len(new)} calls)", f"{add:.3f} s"))
+    rows.append(("rebuild / incremental add", f"{build / add:.0f}x"))
+    rows.append(("  persons new / merged by the add", f"{sum(len(c.new_persons) for c in changes):,} / {merges:,}"))
+    print(rows[-3:], flush=True)
+
+    found = 0
+    times = []
+    for probe in probes:
+        t = time.perf_counter()
+        person = g.lookup(**probe)
+        times.append(time.perf_counter() - t)
+        found += person is not None
+    rows.append((f"lookup, median of {len(times)} (found {found})", _ms(times)))
+    print(rows[-1], flush=True)
+
+    times = []
+    for name, row in ones:
+        t = time.perf_counter()
+        g.resolve_one(row, source=name, id=_ID_COLUMNS[name])
+        times.append(time.perf_counter() - t)
+    rows.append((f"resolve_one, median of {len(times)}", _ms(times)))
+    print(rows[-1], flush=True)
+
+    times = []
+    clusters = g.clusters()
+    for person in clusters["person_id"].sample(5, random_state=args.seed).tolist():
+        t = time.perf_counter()
+        g.remove(person=person)
+        times.append(time.perf_counter() - t)
+    del clusters
+    rows.append(("remove(person=...), median of 5", f"{statistics.median(times) * 1e3:.0f} ms"))
+    print(rows[-1], flush=True)
+
+    tmp = Path(tempfile.mkdtemp(prefix="identigraph-bench-"))
+    try:
+        store = tmp / "graph"
+        t = time.perf_counter()
+        g.save(store)
+        rows.append(("save", f"{time.perf_counter() - t:.2f} s"))
+        rows.append(("store size", f"{_dir_size(store) / 2**20:,.0f} MiB"))
+        del g
+        t = time.perf_counter()
+        h = ig.IdentityGraph.load(store)
+        rows.append(("load", f"{time.perf_counter() - t:.2f} s"))
+        t = time.perf_counter()
+        h.lookup(**probes[0])
+        rows.append(("first lookup after load", f"{(time.perf_counter() - t) * 1e3:.0f} ms"))
+        print(rows[-4:], flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    rows.append(("peak RSS (data generation included)", f"{peak:.2f} GiB"))
+
+    table = "\n".join(
+        [
+            f"## Living graph (bench_living.py, {args.records:,} records)",
+            "",
+            f"`python benchmarks/bench_living.py --records {args.records}`: graph of "
+            "`datasets.customers`; the newest rows of the web, POS and support sources are "
+            "held back and added incrementally. Rebuild baseline = the base graph's build.",
+            "",
+            "| measure | value |",
+            "|---|---:|",
+            *(f"| {k} | {v} |" for k, v in rows),
+        ]
+    )
+    print(table)
+    if args.write:
+        from _results import write_section
+
+        write_section(f"bench_living_{args.records}", table)
+
+
+if __name__ == "__main__":
+    main()

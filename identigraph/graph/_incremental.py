@@ -1,0 +1,183 @@
+"""Index look-ups that let an update touch only the records, values and persons it concerns.
+
+An :class:`~identigraph.graph.IdentityGraph` keeps its identifier edges sorted by
+record, so the edges of any set of records are found by binary search, and three
+:class:`~identigraph.graph._postings.Postings` tables: value code -> records carrying
+it, person id -> records, record hash -> record position. Postings are never
+updated in place; readers here drop the stale pairs (dead records, records that
+moved to another person) and owners rebuild a table once stale pairs pile up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from identigraph.graph._person_ids import record_hashes
+from identigraph.graph._postings import Postings
+
+if TYPE_CHECKING:
+    from identigraph.graph.identity_graph import IdentityGraph, _Batch
+
+__all__ = [
+    "append_batch",
+    "append_rejects",
+    "edge_rows",
+    "find_records",
+    "index_new_records",
+    "persons_of_values",
+    "rebuild_indexes",
+    "records_of_persons",
+    "reindex_persons",
+    "value_carriers",
+]
+
+# Rebuild a postings table once stale pairs exceed this share of it (and a floor).
+_STALE_SHARE = 0.5
+_STALE_FLOOR = 4096
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    counts = hi - lo
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(lo, counts) + offsets
+
+
+def edge_rows(g: IdentityGraph, records: np.ndarray) -> np.ndarray:
+    """Positions in the edge arrays of every edge of ``records`` (unique record positions).
+
+    Edges are kept sorted by record, so this is two binary searches per record.
+    """
+    if not len(records) or not len(g._edge_rec):
+        return np.empty(0, dtype=np.int64)
+    lo = np.searchsorted(g._edge_rec, records, side="left")
+    hi = np.searchsorted(g._edge_rec, records, side="right")
+    return _ranges(lo, hi)
+
+
+def value_carriers(g: IdentityGraph, values: np.ndarray) -> np.ndarray:
+    """Alive records carrying any of ``values`` (sorted, unique)."""
+    if not len(values):
+        return np.empty(0, dtype=np.int64)
+    _, records = g._by_value.get(np.unique(values))
+    return np.unique(records[g._rec_alive[records]])
+
+
+def persons_of_values(g: IdentityGraph, values: np.ndarray, *, before: int) -> np.ndarray:
+    """Persons of the alive records below position ``before`` that carry any of ``values``."""
+    carriers = value_carriers(g, values)
+    carriers = carriers[carriers < before]
+    persons = g._person[carriers]
+    return np.unique(persons[persons >= 0])
+
+
+def records_of_persons(g: IdentityGraph, persons: np.ndarray) -> np.ndarray:
+    """Alive records of ``persons`` (sorted, unique)."""
+    persons = np.unique(persons)
+    if not len(persons):
+        return np.empty(0, dtype=np.int64)
+    which, records = g._by_person.get(persons)
+    valid = g._rec_alive[records] & (g._person[records] == persons[which])
+    return np.unique(records[valid])
+
+
+def reindex_persons(g: IdentityGraph, records: np.ndarray, old_ids: np.ndarray) -> None:
+    """Note the new person ids of ``records`` (whose ids were ``old_ids``) in the index."""
+    new_ids = g._person[records]
+    moved = new_ids != old_ids
+    if not moved.any():
+        return
+    g._by_person.add(new_ids[moved], records[moved])
+    g._by_person.stale += int((old_ids[moved] >= 0).sum())
+    _maybe_rebuild(g)
+
+
+def index_new_records(g: IdentityGraph, start: int, edge_start: int, hashes: np.ndarray) -> None:
+    """Add records ``start ..`` (with their edges from ``edge_start`` on) to the indexes."""
+    g._by_value.add(g._edge_val[edge_start:], g._edge_rec[edge_start:])
+    g._by_hash.add(hashes.view(np.int64), np.arange(start, start + len(hashes), dtype=np.int64))
+
+
+def _maybe_rebuild(g: IdentityGraph) -> None:
+    for table in (g._by_person, g._by_value, g._by_hash):
+        if table.stale > max(_STALE_SHARE * len(table), _STALE_FLOOR):
+            rebuild_indexes(g)
+            return
+
+
+def rebuild_indexes(g: IdentityGraph) -> None:
+    """Build every postings table afresh from the record and edge arrays."""
+    alive = np.flatnonzero(g._rec_alive)
+    g._by_person = Postings()
+    g._by_person.rebuild(g._person[alive], alive)
+    g._by_hash = Postings()
+    g._by_hash.rebuild(g._rec_hash[alive].view(np.int64), alive)
+    g._by_value = Postings()
+    g._by_value.rebuild(g._edge_val, g._edge_rec)
+
+
+def find_records(g: IdentityGraph, source: str, record_ids: pd.Index) -> np.ndarray:
+    """Position of each alive record ``(source, record_ids[i])``, ``-1`` where there is none."""
+    out = np.full(len(record_ids), -1, dtype=np.int64)
+    if source not in g._sources or not len(record_ids):
+        return out
+    source_code = g._sources.index(source)
+    hashes = record_hashes(source, record_ids)
+    which, candidates = g._by_hash.get(hashes.view(np.int64))
+    ok = g._rec_alive[candidates] & (g._rec_source[candidates] == source_code)
+    which, candidates = which[ok], candidates[ok]
+    if not len(candidates):
+        return out
+    # Confirm the ids themselves: equal hashes of different ids are possible, if rare.
+    starts = np.array([batch.start for batch in g._batches], dtype=np.int64)
+    batch_of = np.searchsorted(starts, candidates, side="right") - 1
+    for b in np.unique(batch_of):
+        batch = g._batches[int(b)]
+        rows = np.flatnonzero(batch_of == b)
+        stored = batch.ids.take(candidates[rows] - batch.start)
+        asked = record_ids.take(which[rows])
+        same = np.asarray(stored == asked, dtype=bool)
+        out[which[rows[same]]] = candidates[rows[same]]
+    return out
+
+
+# Consecutive small additions of one source share a batch, so that record-at-a-time
+# updates do not pile up one batch (and one attribute frame) per record.
+_SMALL_BATCH = 4096
+
+
+def append_batch(g: IdentityGraph, batch: _Batch) -> None:
+    """Append ``batch`` to the graph's batches, into the last one when both are small."""
+    if g._batches:
+        last = g._batches[-1]
+        if (
+            last.source == batch.source
+            and last.stop == batch.start
+            and len(last.ids) + len(batch.ids) <= _SMALL_BATCH
+            and last.ids.dtype == batch.ids.dtype
+            and list(last.attributes.columns) == list(batch.attributes.columns)
+            and last.attributes.dtypes.equals(batch.attributes.dtypes)
+        ):
+            g._batches[-1] = replace(
+                last,
+                ids=last.ids.append(batch.ids),
+                attributes=pd.concat([last.attributes, batch.attributes], ignore_index=True),
+            )
+            return
+    g._batches.append(batch)
+
+
+def append_rejects(g: IdentityGraph, rejects: pd.DataFrame) -> None:
+    """Append reject rows, into the last reject frame when both are small."""
+    if g._rejects and len(g._rejects[-1]) + len(rejects) <= _SMALL_BATCH:
+        last = g._rejects[-1]
+        if last["record_id"].dtype == rejects["record_id"].dtype:
+            g._rejects[-1] = pd.concat([last, rejects], ignore_index=True)
+            return
+    g._rejects.append(rejects)

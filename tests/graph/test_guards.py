@@ -1,0 +1,476 @@
+"""Guards against over-merging: junk values, generic values and per-person limits."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import identigraph as ig
+from identigraph.graph.components import connected_components
+from identigraph.graph.guards import CONFLICT_COLUMNS, MATCH_PRIORITY, enforce_limits
+from tests.strategies import GUARD_KINDS, limited_graphs
+
+
+def _partition(clusters: pd.DataFrame) -> set[frozenset[object]]:
+    groups = clusters.groupby("person_id")["record_id"].agg(frozenset)
+    return set(groups.tolist())
+
+
+# ------------------------------------------------------------------------------ junk values
+def test_junk_value_bridging_10000_records_merges_nobody() -> None:
+    n = 10_000
+    frame = pd.DataFrame(
+        {
+            "email": ["test@test.com"] * n,
+            "phone": ["000-000-0000"] * n,
+            "cookie_id": ["null"] * n,
+        }
+    )
+    g = ig.IdentityGraph(
+        [ig.Email("email"), ig.Phone("phone", region="US"), ig.Cookie("cookie_id")]
+    )
+    g.add(frame, source="web")
+    assert g.n_persons == n
+    rejects = g.rejects
+    assert len(rejects) == 3 * n
+    assert set(rejects["reason"]) == {"junk_value"}
+    assert g.generic_values().empty
+
+
+def test_shared_unlisted_value_on_10000_records_is_generic_and_merges_nobody() -> None:
+    n = 10_000
+    # pairs of records share a real email; every record carries one kiosk cookie
+    frame = pd.DataFrame(
+        {
+            "email": [f"user{i // 2}@mail.com" for i in range(n)],
+            "cookie_id": ["library-kiosk-7"] * n,
+        }
+    )
+    g = ig.IdentityGraph([ig.Email("email"), ig.Cookie("cookie_id")])
+    g.add(frame, source="web")
+    assert g.n_persons == n // 2
+    generic = g.generic_values()
+    assert generic[["kind", "records"]].to_dict("records") == [{"kind": "cookie", "records": n}]
+    assert g.clusters().groupby("person_id").size().max() == 2
+
+
+@pytest.mark.parametrize(
+    ("column", "spec", "value"),
+    [
+        ("email", ig.Email("email"), "test@test.com"),
+        ("email", ig.Email("email"), "noreply@shop.com"),
+        ("email", ig.Email("email"), "ann@example.com"),
+        ("email", ig.Email("email"), "Someone@EXAMPLE.org"),
+        ("phone", ig.Phone("phone", region="US"), "0000000000"),
+        ("phone", ig.Phone("phone", region="US"), "1234567890"),
+        ("phone", ig.Phone("phone", region="US"), "(999) 999-9999"),
+        ("phone", ig.Phone("phone", region="US"), "+1 555 555 5555"),
+        ("cookie_id", ig.Cookie("cookie_id"), "null"),
+        ("cookie_id", ig.Cookie("cookie_id"), "unknown"),
+        ("cookie_id", ig.Cookie("cookie_id"), "N/A"),
+        ("crm_id", ig.Key("crm_id"), "n/a"),
+    ],
+)
+def test_builtin_junk_goes_to_rejects_and_links_nothing(
+    column: str, spec: ig.Identifier, value: str
+) -> None:
+    g = ig.IdentityGraph([spec])
+    g.add(pd.DataFrame({column: [value, value, value]}), source="s")
+    assert g.n_persons == 3
+    assert g.rejects["reason"].tolist() == ["junk_value"] * 3
+    assert g.rejects["column"].tolist() == [column] * 3
+
+
+def test_caller_junk_extends_builtin_lists() -> None:
+    g = ig.IdentityGraph([ig.Cookie("cookie_id", junk=frozenset({"Kiosk-1"}))])
+    g.add(pd.DataFrame({"cookie_id": ["kiosk-1", "kiosk-1", "null", "real", "real"]}), source="s")
+    assert g.n_persons == 4
+    assert g.rejects["reason"].tolist() == ["junk_value"] * 3
+
+
+def test_builtin_junk_can_be_turned_off() -> None:
+    g = ig.IdentityGraph([ig.Email("email", builtin_junk=False)])
+    g.add(pd.DataFrame({"email": ["test@test.com", "test@test.com"]}), source="s")
+    assert g.n_persons == 1
+    assert g.rejects.empty
+
+
+# ------------------------------------------------------------------------------ generic values
+def test_default_max_records_per_kind() -> None:
+    assert ig.Cookie("c").max_records == 50
+    assert ig.Email("e").max_records == 100
+    assert ig.Phone("p").max_records == 20
+    assert ig.Key("k").max_records is None
+
+
+def test_value_at_max_records_links_one_more_is_generic() -> None:
+    g = ig.IdentityGraph([ig.Cookie("cookie_id", max_records=3)])
+    g.add(pd.DataFrame({"cookie_id": ["a"] * 3 + ["b"] * 4}), source="s")
+    assert sorted(g.clusters().groupby("person_id").size().tolist()) == [1, 1, 1, 1, 3]
+    assert g.generic_values()[["kind", "records"]].to_dict("records") == [
+        {"kind": "cookie", "records": 4}
+    ]
+
+
+def test_incremental_add_makes_value_generic_and_splits_person() -> None:
+    g = ig.IdentityGraph([ig.Email("email"), ig.Cookie("cookie_id", max_records=5)])
+    first = pd.DataFrame(
+        {
+            "rid": [f"r{i}" for i in range(5)],
+            "cookie_id": ["shared"] * 5,
+            "email": ["ann@mail.com", "ann@mail.com", None, None, None],
+        }
+    )
+    g.add(first, source="web", id="rid")
+    g.resolve()
+    assert g.n_persons == 1
+    before = g.person_of("web", "r0")
+    changes = g.add(pd.DataFrame({"rid": ["r5"], "cookie_id": ["shared"]}), source="web", id="rid")
+    # r0 and r1 keep each other through their email; r2, r3, r4 and r5 stand alone
+    assert g.n_persons == 5
+    assert len(changes.splits) == 3
+    assert set(changes.splits["old_id"]) == {before}
+    assert g.person_of("web", "r0") == before == g.person_of("web", "r1")
+    assert g.generic_values()["records"].tolist() == [6]
+    assert set(g.id_history()["reason"]) == {"split"}
+
+
+# ------------------------------------------------------------------------------ limits
+def _crm_graph(**email: Any) -> ig.IdentityGraph:
+    return ig.IdentityGraph(
+        [ig.Key("crm_id", max_per_person=1), ig.Email("email", **email), ig.Cookie("cookie_id")]
+    )
+
+
+def test_limit_splits_two_customer_keys_sharing_an_email() -> None:
+    g = _crm_graph()
+    crm = pd.DataFrame({"rid": [1, 2, 3], "crm_id": ["A", "B", "A"], "email": ["ann@mail.com"] * 3})
+    g.add(crm, source="crm", id="rid")
+    assert _partition(g.clusters()) == {frozenset({1, 3}), frozenset({2})}
+    conflicts = g.conflicts()
+    assert list(conflicts.columns) == CONFLICT_COLUMNS
+    assert conflicts[["record_id", "kind", "value", "reason", "limit"]].to_dict("records") == [
+        {
+            "record_id": 2,
+            "kind": "email",
+            "value": "a***@m***.com",
+            "reason": "max_per_person",
+            "limit": "crm_id",
+        }
+    ]
+    assert conflicts["other_person_id"].tolist() == [g.person_of("crm", 1)]
+
+
+def test_weakest_link_is_cut_first() -> None:
+    # r1 -email- r3 -cookie- r2; r1 and r2 hold different keys: the cookie link goes
+    g = _crm_graph()
+    g.add(
+        pd.DataFrame(
+            {
+                "rid": ["r1", "r2", "r3"],
+                "crm_id": ["A", "B", None],
+                "email": ["ann@mail.com", None, "ann@mail.com"],
+                "cookie_id": [None, "c1", "c1"],
+            }
+        ),
+        source="s",
+        id="rid",
+    )
+    assert _partition(g.clusters()) == {frozenset({"r1", "r3"}), frozenset({"r2"})}
+    assert g.conflicts()["kind"].tolist() == ["cookie"]
+
+
+def test_one_record_with_two_keys_keeps_one() -> None:
+    g = ig.IdentityGraph(
+        [ig.Key("crm_id", max_per_person=1), ig.Key("old_crm_id", kind="crm_id", max_per_person=1)]
+    )
+    g.add(
+        pd.DataFrame({"rid": ["r1", "r2"], "crm_id": ["A", "B"], "old_crm_id": ["B", None]}),
+        source="s",
+        id="rid",
+    )
+    conflicts = g.conflicts()
+    assert len(conflicts) == 1
+    assert conflicts["record_id"].tolist() == ["r1"]
+    # which key r1 keeps is decided by stable hashes; either way no person holds two
+    for pid in g.clusters()["person_id"].unique():
+        view = g.person(int(pid))
+        assert (view.identifiers["status"] == "link").sum() == 1
+
+
+def test_match_edge_is_cut_when_it_breaks_a_limit() -> None:
+    g = _crm_graph()
+    g.add(pd.DataFrame({"rid": ["r1", "r2"], "crm_id": ["A", "B"]}), source="s", id="rid")
+    g.resolve()
+    pairs = pd.DataFrame(
+        {
+            "source_l": ["s"],
+            "record_id_l": ["r1"],
+            "source_r": ["s"],
+            "record_id_r": ["r2"],
+            "match_probability": [0.99],
+        }
+    )
+    changes = g.link(pairs)
+    assert changes.merges.empty
+    assert g.n_persons == 2
+    row = g.conflicts().iloc[0]
+    assert row["kind"] == "match"
+    assert row["match_probability"] == pytest.approx(0.99)
+    assert {row["record_id"], row["other_record_id"]} == {"r1", "r2"}
+    assert row["value"] is None
+
+
+def test_match_priority_sits_between_phone_and_cookie() -> None:
+    assert ig.Cookie("c").priority < MATCH_PRIORITY < ig.Phone("p").priority
+
+
+def test_cuts_follow_the_records_when_a_person_is_rebuilt() -> None:
+    g = _crm_graph()
+    g.add(
+        pd.DataFrame({"rid": ["r1", "r2"], "crm_id": ["A", "B"], "email": ["kim@mail.com"] * 2}),
+        source="s",
+        id="rid",
+    )
+    g.resolve()
+    assert len(g.conflicts()) == 1
+    # a third record joins key A's person through another email: the cut stays, once
+    g.add(
+        pd.DataFrame({"rid": ["r3"], "crm_id": ["A"], "email": ["lee@mail.com"]}),
+        source="s",
+        id="rid",
+    )
+    assert len(g.conflicts()) == 1
+    assert g.n_persons == 2
+
+
+# ------------------------------------------------------------------------------ properties
+def _specs(data: dict[str, Any]) -> list[ig.Identifier]:
+    limits, generic = data["limits"], data["max_records"]
+    return [
+        ig.Key("crm_id", max_per_person=limits["crm_id"], max_records=generic["crm_id"]),
+        ig.Email("email", max_per_person=limits["email"], max_records=generic["email"]),
+        ig.Cookie("cookie", max_per_person=limits["cookie"], max_records=generic["cookie"]),
+    ]
+
+
+def _frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["rid", *GUARD_KINDS], dtype=object)
+
+
+def _pairs(data: dict[str, Any]) -> pd.DataFrame:
+    rows = data["rows"]
+    matches = data["matches"]
+    return pd.DataFrame(
+        {
+            "source_l": "s",
+            "record_id_l": [rows[i][0] for i, _, _ in matches],
+            "source_r": "s",
+            "record_id_r": [rows[j][0] for _, j, _ in matches],
+            "match_probability": [p for _, _, p in matches],
+        }
+    )
+
+
+def _build_bulk(
+    data: dict[str, Any], rows: list[tuple[Any, ...]] | None = None
+) -> ig.IdentityGraph:
+    g = ig.IdentityGraph(_specs(data))
+    g.add(_frame(rows if rows is not None else data["rows"]), source="s", id="rid")
+    if data["matches"]:
+        g.link(_pairs(data))
+    g.resolve()
+    return g
+
+
+def _build_incremental(data: dict[str, Any], split: int) -> ig.IdentityGraph:
+    g = ig.IdentityGraph(_specs(data))
+    rows = data["rows"]
+    g.add(_frame(rows[:split]), source="s", id="rid")
+    g.resolve()
+    if split < len(rows):
+        g.add(_frame(rows[split:]), source="s", id="rid")
+    if data["matches"]:
+        g.link(_pairs(data))
+    return g
+
+
+def _conflict_set(g: ig.IdentityGraph) -> set[tuple[Any, ...]]:
+    c = g.conflicts()
+    return {
+        (r, k, o, lim)
+        for r, k, o, lim in zip(
+            c["record_id"], c["kind"], c["other_record_id"], c["limit"], strict=True
+        )
+    }
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[Any, Any] = {}
+
+    def find(self, x: Any) -> Any:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: Any, b: Any) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[ra] = rb
+
+
+@given(limited_graphs())
+def test_limits_hold_and_every_cut_is_needed(data: dict[str, Any]) -> None:
+    g = _build_bulk(data)
+    rows, limits, generic = data["rows"], data["limits"], data["max_records"]
+    carriers = Counter((k, row[1 + i]) for row in rows for i, k in enumerate(GUARD_KINDS))
+    usable = {
+        (row[0], k, row[1 + i])
+        for row in rows
+        for i, k in enumerate(GUARD_KINDS)
+        if row[1 + i] is not None
+        and (generic[k] is None or carriers[(k, row[1 + i])] <= generic[k])
+    }
+    conflicts = g.conflicts()
+    ident = conflicts[conflicts["kind"] != "match"]
+    cut = set(zip(ident["record_id"], ident["kind"], strict=True))
+    assert len(cut) == len(ident)
+    matched = {frozenset((rows[i][0], rows[j][0])) for i, j, _ in data["matches"]}
+    m = conflicts[conflicts["kind"] == "match"]
+    cut_matches = {frozenset(p) for p in zip(m["record_id"], m["other_record_id"], strict=True)}
+    assert cut_matches <= matched
+
+    # persons are the components of the links that were not cut (a plain union-find)
+    uf = _UnionFind()
+    for rid, *_ in rows:
+        uf.find(("r", rid))
+    for rid, kind, value in usable:
+        uf.find(("v", kind, value))
+        if (rid, kind) not in cut:
+            uf.union(("r", rid), ("v", kind, value))
+    for pair in matched - cut_matches:
+        a, b = sorted(pair)
+        uf.union(("r", a), ("r", b))
+    reference: dict[Any, set[Any]] = {}
+    for rid, *_ in rows:
+        reference.setdefault(uf.find(("r", rid)), set()).add(rid)
+    assert _partition(g.clusters()) == {frozenset(s) for s in reference.values()}
+
+    # no person holds more distinct values of a kind than its limit
+    held: dict[Any, Counter[str]] = {}
+    for node in list(uf.parent):
+        if node[0] == "v":
+            held.setdefault(uf.find(node), Counter())[node[1]] += 1
+    for counts in held.values():
+        for kind, n in counts.items():
+            assert limits[kind] is None or n <= limits[kind]
+
+    # every cut is needed: adding it back would join two sets beyond a limit
+    def breaks(a: Any, b: Any, kind: str) -> bool:
+        ra, rb = uf.find(a), uf.find(b)
+        assert ra != rb
+        total = held.get(ra, Counter())[kind] + held.get(rb, Counter())[kind]
+        return limits[kind] is not None and total > limits[kind]
+
+    rows_by_id = {r[0]: r for r in rows}
+    for rid, kind, lim in zip(ident["record_id"], ident["kind"], ident["limit"], strict=True):
+        value = rows_by_id[rid][1 + GUARD_KINDS.index(kind)]
+        assert breaks(("r", rid), ("v", kind, value), lim)
+    for rid, other, lim in zip(m["record_id"], m["other_record_id"], m["limit"], strict=True):
+        assert breaks(("r", rid), ("r", other), lim)
+
+
+@given(limited_graphs(), st.randoms(use_true_random=False))
+def test_split_is_deterministic_under_shuffles(data: dict[str, Any], rnd: Any) -> None:
+    g = _build_bulk(data)
+    rows = list(data["rows"])
+    rnd.shuffle(rows)
+    h = _build_bulk(data, rows)
+    assert _partition(g.clusters()) == _partition(h.clusters())
+    assert _conflict_set(g) == _conflict_set(h)
+    key = ["record_id"]
+    left = g.clusters().sort_values(key, ignore_index=True)
+    right = h.clusters().sort_values(key, ignore_index=True)
+    assert left["person_id"].tolist() == right["person_id"].tolist()
+
+
+@given(limited_graphs(), st.data())
+def test_incremental_updates_split_as_a_rebuild(data: dict[str, Any], draw: st.DataObject) -> None:
+    split = draw.draw(st.integers(1, len(data["rows"])))
+    g = _build_bulk(data)
+    h = _build_incremental(data, split)
+    assert _partition(g.clusters()) == _partition(h.clusters())
+    assert _conflict_set(g) == _conflict_set(h)
+
+
+# ------------------------------------------------------------------------------ enforce_limits
+def _two_components() -> dict[str, Any]:
+    # component 1: records 0, 1 share email 2 and hold keys 0, 1 (breaks limit 1)
+    # component 2: records 2, 3 share email 3, no keys
+    rec = np.array([0, 1, 0, 1, 2, 3])
+    val = np.array([0, 1, 2, 2, 3, 3])
+    labels = connected_components(8, rec, val + 4)
+    return {
+        "labels": labels,
+        "n_records": 4,
+        "link_rec": rec,
+        "link_val": val,
+        "value_kind": np.array([0, 0, 1, 1]),
+        "limits": np.array([1, 0]),
+        "priorities": np.array([40.0, 30.0]),
+        "record_hash": np.array([11, 12, 13, 14], dtype=np.uint64),
+    }
+
+
+def test_enforce_limits_only_examines_breaking_components() -> None:
+    asked: list[list[int]] = []
+
+    def value_hash(idx: np.ndarray) -> np.ndarray:
+        asked.append(idx.tolist())
+        return idx.astype(np.uint64) + np.uint64(100)
+
+    split = enforce_limits(**_two_components(), value_hash=value_hash)
+    assert asked == [[0, 1, 2]]  # the values of the breaking component only
+    assert split.labels.tolist() == [0, 1, 2, 2]
+    assert split.cut_links.tolist() == [3]  # record 1's email link (larger record hash)
+    assert split.cut_link_kind.tolist() == [0]
+
+
+def test_enforce_limits_without_breaking_component_cuts_nothing() -> None:
+    args = _two_components()
+    args["limits"] = np.array([2, 0])
+    split = enforce_limits(**args, value_hash=np.zeros(4, dtype=np.uint64))
+    assert split.labels.tolist() == [0, 0, 1, 1]
+    assert len(split.cut_links) == 0
+    assert len(split.cut_matches) == 0
+
+
+def test_enforce_limits_weighs_match_edges_by_probability() -> None:
+    # records 0 and 2 hold keys 0 and 1 (limit 1); record 1 matches both: 0-1 at 0.7, 1-2 at 0.9
+    labels = connected_components(5, np.array([0, 2, 0, 1]), np.array([3, 4, 1, 2]))
+    split = enforce_limits(
+        labels,
+        3,
+        np.array([0, 2]),
+        np.array([0, 1]),
+        np.array([0, 0]),
+        np.array([1]),
+        np.array([40.0]),
+        np.array([1, 2, 3], dtype=np.uint64),
+        np.array([4, 5], dtype=np.uint64),
+        np.array([0, 1]),
+        np.array([1, 2]),
+        np.array([0.7, 0.9]),
+    )
+    assert split.labels.tolist() == [0, 1, 1]
+    assert split.cut_matches.tolist() == [0]
+    assert len(split.cut_links) == 0
