@@ -1,8 +1,9 @@
 """Benchmark: accuracy of the identity graph with and without its over-merge guards.
 
 Synthetic customers (``identigraph.datasets.customers``) with junk values and
-shared household landlines turned up are linked on their identifiers (email,
-phone, cookie, device, loyalty card) only, no fuzzy matching, under these settings:
+shared household landlines turned up are linked on their identifiers (emails,
+phones, cookie, device, loyalty card, CRM customer id) only, no fuzzy matching,
+under these settings:
 
 - ``no guards``: no junk lists, no generic values, no per-person limits;
 - ``generic only``: the default ``max_records`` per kind, no junk lists;
@@ -42,28 +43,32 @@ SETTINGS = (
     "limits e1 p2",
 )
 
-#: Per-person limits of the ``limits`` settings; cookies churn, so they take none.
+#: Per-person limits of the ``limits`` settings, by kind; cookies churn and CRM
+#: duplicates carry a second customer id, so those take none.
 LIMITS: dict[str, dict[str, int | None]] = {
-    "limits e3 p2": {"email": 3, "phone": 2, "cookie_id": None, "device_id": 2, "loyalty_card": 1},
-    "limits e1 p2": {"email": 1, "phone": 2, "cookie_id": None, "device_id": 2, "loyalty_card": 1},
+    "limits e3 p2": {"email": 3, "phone": 2, "device": 2, "loyalty_card": 1},
+    "limits e1 p2": {"email": 1, "phone": 2, "device": 2, "loyalty_card": 1},
 }
 
 
 def _specs(setting: str) -> list[ig.Identifier]:
-    def opts(column: str) -> dict[str, Any]:
+    def opts(kind: str) -> dict[str, Any]:
         out: dict[str, Any] = {"builtin_junk": setting not in ("no guards", "generic only")}
         if setting in ("no guards", "junk lists"):
             out["max_records"] = None
         if setting in LIMITS:
-            out["max_per_person"] = LIMITS[setting][column]
+            out["max_per_person"] = LIMITS[setting].get(kind)
         return out
 
     return [
         ig.Email("email", **opts("email")),
+        ig.Email("alt_email", kind="email", **opts("email")),
         ig.Phone("phone", region="US", **opts("phone")),
-        ig.Cookie("cookie_id", **opts("cookie_id")),
-        ig.Cookie("device_id", kind="device", **opts("device_id")),
+        ig.Phone("home_phone", kind="phone", region="US", **opts("phone")),
+        ig.Cookie("cookie_id", **opts("cookie")),
+        ig.Cookie("device_id", kind="device", **opts("device")),
         ig.Key("loyalty_card", **opts("loyalty_card")),
+        ig.Key("customer_id", **opts("customer_id")),
     ]
 
 
@@ -73,15 +78,16 @@ def _ceiling(sources: dict[str, pd.DataFrame], truth: pd.DataFrame) -> float:
     tagged = {}
     for name, frame in sources.items():
         person = truth.loc[truth["source"] == name, "person"].to_numpy().astype(str)
-        columns = {}
+        # the record id is copied first: the CRM id column is an identifier as well
+        columns = {"record_id": frame[RECORD_ID_COLUMNS[name]]}
         for spec in specs:
             if spec.column in frame.columns:
                 canon = spec.canonicalize(frame[spec.column]).astype("string")
                 columns[spec.column] = (canon + "#" + person).astype(object)
         tagged[name] = frame.assign(**columns)
-    g = ig.IdentityGraph([ig.Key(s.column) for s in specs])
+    g = ig.IdentityGraph([ig.Key(s.column, kind=s.kind) for s in specs])
     for name, frame in tagged.items():
-        g.add(frame, source=name, id=RECORD_ID_COLUMNS[name])
+        g.add(frame, source=name, id="record_id")
     return pairwise(g.clusters(), truth).recall
 
 

@@ -32,6 +32,7 @@ import pandas as pd
 
 import identigraph as ig
 from identigraph.cli import demo_specs
+from identigraph.graph._extract import _unique_keys
 
 _ID_COLUMNS = ig.datasets.RECORD_ID_COLUMNS
 _TIMED = ("web", "pos", "support")  # time-ordered sources: their last rows are the newest
@@ -74,6 +75,19 @@ def _probes(
     return picks
 
 
+def _normalize_time(g: ig.IdentityGraph, record: dict[str, object]) -> float:
+    """Seconds to normalize a record's identifier values one call per column, as add does."""
+    start = time.perf_counter()
+    for spec in g.identifiers:
+        if spec.column in record:
+            _unique_keys(spec, pd.Series([record[spec.column]]))
+    return time.perf_counter() - start
+
+
+def _peak_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
 def _dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -100,7 +114,7 @@ def main() -> None:
     sources, _ = ig.datasets.customers(n_persons=n_persons, seed=args.seed)
     base, new, ones = _split(sources, args.add, args.one)
     probes = _probes(base, args.lookups, rng)
-    print(f"data: {time.perf_counter() - t:.1f} s", flush=True)
+    print(f"data: {time.perf_counter() - t:.1f} s, peak {_peak_gib():.2f} GiB", flush=True)
 
     rows: list[tuple[str, str]] = []
     t = time.perf_counter()
@@ -111,7 +125,7 @@ def main() -> None:
     build = time.perf_counter() - t
     rows.append(("full build (add all sources + resolve)", f"{build:.2f} s"))
     rows.append(("records / persons", f"{len(g):,} / {g.n_persons:,}"))
-    print(rows[-2:], flush=True)
+    print(rows[-2:], f"peak {_peak_gib():.2f} GiB", flush=True)
     del sources, base
 
     n_new = sum(len(f) for f in new.values())
@@ -121,7 +135,12 @@ def main() -> None:
     merges = sum(len(c.merges) for c in changes)
     rows.append((f"incremental add of {n_new:,} records ({len(new)} calls)", f"{add:.3f} s"))
     rows.append(("rebuild / incremental add", f"{build / add:.0f}x"))
-    rows.append(("  persons new / merged by the add", f"{sum(len(c.new_persons) for c in changes):,} / {merges:,}"))
+    rows.append(
+        (
+            "  persons new / merged by the add",
+            f"{sum(len(c.new_persons) for c in changes):,} / {merges:,}",
+        )
+    )
     print(rows[-3:], flush=True)
 
     found = 0
@@ -132,7 +151,13 @@ def main() -> None:
         times.append(time.perf_counter() - t)
         found += person is not None
     rows.append((f"lookup, median of {len(times)} (found {found})", _ms(times)))
-    print(rows[-1], flush=True)
+    rows.append(
+        (
+            "  of which normalizing the value (spec.to_text + normalize)",
+            _ms([_normalize_time(g, probe) for probe in probes]),
+        )
+    )
+    print(rows[-2:], flush=True)
 
     times = []
     for name, row in ones:
@@ -140,7 +165,13 @@ def main() -> None:
         g.resolve_one(row, source=name, id=_ID_COLUMNS[name])
         times.append(time.perf_counter() - t)
     rows.append((f"resolve_one, median of {len(times)}", _ms(times)))
-    print(rows[-1], flush=True)
+    rows.append(
+        (
+            "  of which normalizing its identifiers",
+            _ms([_normalize_time(g, row) for _, row in ones]),
+        )
+    )
+    print(rows[-2:], flush=True)
 
     times = []
     clusters = g.clusters()
@@ -159,6 +190,7 @@ def main() -> None:
         g.save(store)
         rows.append(("save", f"{time.perf_counter() - t:.2f} s"))
         rows.append(("store size", f"{_dir_size(store) / 2**20:,.0f} MiB"))
+        print(rows[-2:], f"peak {_peak_gib():.2f} GiB", flush=True)
         del g
         t = time.perf_counter()
         h = ig.IdentityGraph.load(store)
@@ -169,8 +201,7 @@ def main() -> None:
         print(rows[-4:], flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    rows.append(("peak RSS (data generation included)", f"{peak:.2f} GiB"))
+    rows.append(("peak RSS (data generation included)", f"{_peak_gib():.2f} GiB"))
 
     table = "\n".join(
         [

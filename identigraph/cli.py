@@ -24,14 +24,17 @@ def demo_specs() -> list[Identifier]:
     Examples
     --------
     >>> [s.kind for s in demo_specs()]
-    ['email', 'phone', 'cookie', 'device', 'loyalty_card']
+    ['email', 'email', 'phone', 'phone', 'cookie', 'device', 'loyalty_card', 'customer_id']
     """
     return [
         Email("email"),
+        Email("alt_email", kind="email"),
         Phone("phone", region="US"),
+        Phone("home_phone", kind="phone", region="US"),
         Cookie("cookie_id"),
         Cookie("device_id", kind="device"),
         Key("loyalty_card"),
+        Key("customer_id"),
     ]
 
 

@@ -5,8 +5,12 @@ sources hold about them: a CRM (with duplicate customer entries), a web data
 management platform (events keyed by cookie), point-of-sale transactions and
 support tickets. The records carry the noise of real customer data: emails in
 several spellings, phone numbers in many formats, typos in names, missing values,
-placeholder ("junk") values and landlines shared by a household. The ``truth``
-frame tells which person each record belongs to.
+placeholder ("junk") values and landlines shared by a household. Like real
+sources they keep a person's identifiers side by side (a CRM record holds email,
+alternate email, mobile, home phone and loyalty card), so nearly every record
+links to its person on identifiers alone; records without any linking evidence
+(anonymous cookies and store purchases) come at an explicit ``anonymous_rate``.
+The ``truth`` frame tells which person each record belongs to.
 
 Every column is built from numpy arrays of codes indexed into small vocabularies
 and joined as Arrow strings; there is no Python loop per record or per person.
@@ -54,9 +58,19 @@ _P_WEB = 0.75  # share of persons seen on the web
 _COOKIE_COUNTS = (1, 2, 3, 4)
 _COOKIE_PROBS = (0.4, 0.3, 0.2, 0.1)
 _WEB_EXTRA_ROWS = 0.5  # rows per cookie: 1 + Poisson(0.5)
-_P_LOGIN = 0.95  # share of cookies with a login (email) event
 _POS_MEAN = 1.2  # transactions per person: Poisson
 _SUPPORT_MEAN = 0.4  # tickets per person: Poisson
+_P_CARD = 0.7  # share of CRM customers holding a loyalty card (registered in the CRM)
+# what a CRM customer record holds: primary email, alternate email (persons with two or
+# more), mobile, home phone (persons with a second line or a household landline), card
+_CRM_FILLED = {"email": 0.97, "alt_email": 0.9, "phone": 0.95, "home_phone": 0.9, "card": 0.98}
+_LOGIN_PRIMARY = 0.9  # a cookie logs in with the primary email, else the alternate one
+_P_ACCOUNT_PHONE = 0.95  # share of persons whose web account holds their mobile
+_LOGIN_PHONE = 0.8  # share of login rows that also carry the account's mobile
+_POS_CARD = 0.9  # identified transactions of card holders with the card scanned
+_POS_PHONE = 0.6  # ... with a phone given besides the card (always without a card)
+_SUPPORT_BY_EMAIL = 0.7  # tickets opened by email (the rest by phone)
+_SUPPORT_CUSTOMER_ID = 0.6  # tickets of CRM customers carrying a customer id
 
 
 def expected_records_per_person(duplicate_rate: float = 0.1) -> float:
@@ -239,6 +253,9 @@ class CustomerConfig:
         character); a duplicate CRM record gets one with five times this chance.
     duplicate_rate : float, default 0.1
         Share of CRM customers entered twice under different customer ids.
+    anonymous_rate : float, default 0.02
+        Share of web cookies that never log in and of point-of-sale transactions
+        made without a card or phone number: records with no linking evidence.
 
     Raises
     ------
@@ -261,6 +278,7 @@ class CustomerConfig:
     household_rate: float = 0.05
     typo_rate: float = 0.05
     duplicate_rate: float = 0.1
+    anonymous_rate: float = 0.02
 
     def __post_init__(self) -> None:
         for name, upper in (("n_persons", _MAX_PERSONS), ("seed", None)):
@@ -275,7 +293,13 @@ class CustomerConfig:
                 msg = f"CustomerConfig: {name} must be an integer {bound}, got {value!r}"
                 raise ConfigError(msg)
             object.__setattr__(self, name, int(value))
-        for name in ("junk_rate", "household_rate", "typo_rate", "duplicate_rate"):
+        for name in (
+            "junk_rate",
+            "household_rate",
+            "typo_rate",
+            "duplicate_rate",
+            "anonymous_rate",
+        ):
             value = getattr(self, name)
             ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
                 value, (bool, np.bool_)
@@ -325,6 +349,7 @@ def customers(
     household_rate: float = 0.05,
     typo_rate: float = 0.05,
     duplicate_rate: float = 0.1,
+    anonymous_rate: float = 0.02,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Synthetic customer records of four sources and the person each belongs to.
 
@@ -334,7 +359,7 @@ def customers(
         Number of persons; :func:`n_persons_for` gives it for a wanted record count.
     seed : int, default 0
         Random seed: the same arguments give the same frames, bit for bit.
-    junk_rate, household_rate, typo_rate, duplicate_rate : float
+    junk_rate, household_rate, typo_rate, duplicate_rate, anonymous_rate : float
         Noise settings, see :class:`CustomerConfig`.
 
     Returns
@@ -371,33 +396,54 @@ def customers(
     dates are ``datetime64[ns]``):
 
     - ``crm``: ``customer_id`` (str, ``"C00000001"``, unique), ``first_name``,
-      ``last_name``, ``email``, ``phone``, ``address`` (street line), ``city``,
-      ``postcode`` (str, five digits), ``birth_date``, ``updated_at``. 85 % of persons
-      are customers; ``duplicate_rate`` of them have a second record with another
-      customer id, an email or phone that may differ or be missing, a name typo at
-      five times ``typo_rate``, mostly the same address and birth date.
+      ``last_name``, ``email`` (primary address), ``alt_email`` (a second address of
+      persons who have one), ``phone`` (the mobile), ``home_phone`` (the person's
+      second line or the household landline), ``loyalty_card`` (the card registered
+      to the customer), ``address`` (street line), ``city``, ``postcode`` (str, five
+      digits), ``birth_date``, ``updated_at``. 85 % of persons are customers; their
+      record holds each of their contact values with a chance of 90 % to 98 %.
+      ``duplicate_rate`` of them have a second record with another customer id,
+      often another email (35 %) or none (30 %), another phone (the second number,
+      30 %) or none (25 %), no alternate email, home phone or card, a name typo at
+      five times ``typo_rate``, and mostly the same address and birth date.
     - ``web``: ``event_id`` (int64), ``cookie_id`` (Google-Analytics style),
-      ``device_id`` (advertising id, on app cookies only), ``email`` (login email on
-      about a fifth of the rows, often in another case or with spaces),
-      ``seen_at``, ``page``. 75 % of persons have 1 to 4 cookies (2 on average) of
-      1 + Poisson(0.5) events each.
-    - ``pos``: ``transaction_id`` (int64), ``phone`` (on 65 %, in eight formats),
-      ``loyalty_card`` (str, 45 % of persons hold one), ``order_total`` (float64),
-      ``purchased_at``, ``store``. Poisson(1.2) transactions per person.
-    - ``support``: ``ticket_id`` (int64), ``email``, ``phone`` (on 35 %),
-      ``status`` (``"open"``/``"closed"``), ``opened_at``, ``subject``.
-      Poisson(0.4) tickets per person.
+      ``device_id`` (advertising id, on app cookies only), ``email`` (login email of
+      the person's web account, mostly the primary address, on three quarters of
+      the rows, often in another case or with spaces), ``phone`` (the mobile held by
+      the account, sent along on most login rows), ``seen_at``, ``page``. 75 % of
+      persons have 1 to 4 cookies (2 on average) of 1 + Poisson(0.5) events each;
+      ``anonymous_rate`` of the cookies never log in and carry no advertising id.
+    - ``pos``: ``transaction_id`` (int64), ``phone`` (on 78 %, in eight formats),
+      ``loyalty_card`` (str; 60 % of persons, all of them customers, hold one and
+      scan it 9 times in 10), ``order_total`` (float64), ``purchased_at``,
+      ``store``. Poisson(1.2) transactions per person; ``anonymous_rate`` of them
+      carry neither card nor phone, the others at least one.
+    - ``support``: ``ticket_id`` (int64), ``customer_id`` (the CRM id, on 60 % of
+      the tickets of customers), ``email`` (on 82 %), ``phone`` (on 54 %), at least
+      one of the two, ``status`` (``"open"``/``"closed"``), ``opened_at``,
+      ``subject``. Poisson(0.4) tickets per person.
 
-    A person holds 1 to 3 email addresses (unique to the person), 1 to 2 phone
-    numbers (a mobile and maybe a second line; household members share their
-    landline) and 1 or 2 devices. Phone numbers are valid US numbers: real area
-    codes of the person's city, exchanges 2xx-9xx without N11 and 555. Web, POS and
-    support rows are in time order with ids counting up; CRM rows are shuffled. A
-    person may have no record at all (under 1 %).
+    A person holds 1 to 3 email addresses (unique to the person: a primary, an
+    alternate and an old one), 1 to 2 phone numbers (a mobile and maybe a second
+    line; household members share their landline) and 1 or 2 devices. Phone
+    numbers are valid US numbers: real area codes of the person's city, exchanges
+    2xx-9xx without N11 and 555. Web, POS and support rows are in time order with
+    ids counting up; CRM rows are shuffled. A person may have no record at all
+    (under 1 %).
+
+    Sources keep a person's identifiers side by side, as real ones do: the CRM
+    record bridges emails, phones, card and customer id; a login row ties a cookie
+    to the account email and mobile; a transaction ties a card to a phone; a ticket
+    ties an email to a phone or a customer id. So records link on identifiers
+    alone, within each person, for about 95 % of the pairs of records of one person
+    (98 % with ``anonymous_rate=0`` and ``junk_rate=0``). What stays apart is
+    deliberate: anonymous cookies and transactions, placeholder values, duplicate
+    CRM records entered without email or phone (left to fuzzy matching), and a
+    few records of persons without a CRM record whose contact values meet nowhere.
 
     Records per person average :func:`expected_records_per_person` (4.785 with the
     default ``duplicate_rate``). Time and memory are O(records): a million
-    records take about 1.5 s, ten million about 20 s and 3 GiB at peak.
+    records take about 1.5 s, ten million about 22 s and 3.1 GiB at peak.
     """
     config = CustomerConfig(
         n_persons=n_persons,
@@ -406,6 +452,7 @@ def customers(
         household_rate=household_rate,
         typo_rate=typo_rate,
         duplicate_rate=duplicate_rate,
+        anonymous_rate=anonymous_rate,
     )
     return _generate(config)
 
@@ -441,8 +488,9 @@ def _zipf(rng: np.random.Generator, n_values: int, size: int, offset: float = 8.
 
 
 def _pick(variant: np.ndarray, builders: Sequence[Callable[[np.ndarray], pa.Array]]) -> pa.Array:
-    """Row ``i`` from ``builders[variant[i]]``, each builder called once on its rows."""
-    order = np.argsort(variant, kind="stable")
+    """Row ``i`` from ``builders[variant[i]]`` (under 256), each builder called once on its rows."""
+    # a stable sort of small unsigned integers is a radix sort in numpy: O(n)
+    order = np.argsort(variant.astype(np.uint8), kind="stable")
     bounds = np.searchsorted(variant[order], np.arange(len(builders) + 1))
     pieces = [
         pc.cast(build(order[lo:hi]), _STR)
@@ -636,13 +684,17 @@ class _People:
     mobile: np.ndarray  # ten-digit number
     second: np.ndarray  # ten-digit number or -1
     household: np.ndarray  # household number or -1
-    emails: pa.Array  # lowercase addresses, grouped by person
+    emails: pa.Array  # lowercase addresses, grouped by person: primary, alternate, old
     email_start: np.ndarray
     email_count: np.ndarray
+    in_crm: np.ndarray  # bool: the person is a CRM customer
+    card: np.ndarray  # loyalty card number (ten digits) or -1
 
-    def email_of(self, rng: np.random.Generator, persons: np.ndarray, primary: float) -> np.ndarray:
-        """Index into ``emails``: the person's first address w.p. ``primary``, else any."""
-        count = self.email_count[persons]
+    def email_of(
+        self, rng: np.random.Generator, persons: np.ndarray, primary: float, among: int = 3
+    ) -> np.ndarray:
+        """Index into ``emails``: the primary w.p. ``primary``, else one of the first ``among``."""
+        count = np.minimum(self.email_count[persons], among)
         slot = (rng.random(len(persons)) * count).astype(np.int64)
         slot[rng.random(len(persons)) < primary] = 0
         return np.asarray(self.email_start[persons] + slot)
@@ -785,6 +837,12 @@ def _people(rng: np.random.Generator, config: CustomerConfig) -> _People:
     email_count = 1 + _weighted(rng, (0.5, 0.35, 0.15), n)
     owner = np.repeat(np.arange(n), email_count)
     emails = _email_addresses(rng, first[owner], last[owner], birth[owner])
+
+    # CRM customers; loyalty cards are registered in the CRM, so only customers hold one
+    in_crm = rng.random(n) < _P_CRM
+    card_salt = int(rng.integers(0, 10**10))
+    holds_card = in_crm & (rng.random(n) < _P_CARD)
+    card = np.where(holds_card, _permuted_digits(np.arange(n), card_salt, 10**10), -1)
     return _People(
         first=first,
         last=last,
@@ -801,6 +859,8 @@ def _people(rng: np.random.Generator, config: CustomerConfig) -> _People:
         emails=emails,
         email_start=np.cumsum(email_count) - email_count,
         email_count=email_count,
+        in_crm=in_crm,
+        card=card,
     )
 
 
@@ -845,38 +905,38 @@ def _names(
 
 def _crm(
     rng: np.random.Generator, config: CustomerConfig, p: _People
-) -> tuple[pd.DataFrame, np.ndarray]:
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     n = config.n_persons
-    in_crm = rng.random(n) < _P_CRM
-    twice = in_crm & (rng.random(n) < config.duplicate_rate)
-    person = np.concatenate([np.flatnonzero(in_crm), np.flatnonzero(twice)])
-    is_dup = np.repeat([False, True], [int(in_crm.sum()), int(twice.sum())])
+    twice = p.in_crm & (rng.random(n) < config.duplicate_rate)
+    person = np.concatenate([np.flatnonzero(p.in_crm), np.flatnonzero(twice)])
+    is_dup = np.repeat([False, True], [int(p.in_crm.sum()), int(twice.sum())])
     order = rng.permutation(len(person))
     person, is_dup = person[order], is_dup[order]
     size = len(person)
+    first = ~is_dup
 
-    # the first record: primary email (90 %), a phone (85 %): the mobile or the second
-    # line (1 in 8; a household's landline 1 in 2), the mobile if there is no second
-    email0 = np.where(rng.random(n) < 0.9, p.email_start, -1)
-    phone0 = p.phone_of(rng, np.arange(n), p_mobile=0.875)
-    phone0[rng.random(n) >= 0.85] = -1
-
-    email = email0[person]
-    phone = phone0[person]
-    # the duplicate: another (35 %) or no (35 %) email; another (30 %) or no (30 %) phone
-    u = rng.random(size)
-    count = p.email_count[person]
-    other_slot = (
-        email - p.email_start[person] + 1 + (rng.random(size) * (count - 1)).astype(np.int64)
-    ) % count
-    other_email = p.email_start[person] + np.where(email < 0, 0, other_slot)
-    email = np.where(is_dup & (u < 0.35), other_email, email)
-    email = np.where(is_dup & (u >= 0.35) & (u < 0.7), -1, email)
-    u = rng.random(size)
+    # The customer record holds the person's contact data side by side: primary and
+    # alternate email, mobile and home phone (own second line or household landline),
+    # loyalty card. Each is filled with its _CRM_FILLED chance.
+    filled = {k: rng.random(size) < v for k, v in _CRM_FILLED.items()}
+    start, count = p.email_start[person], p.email_count[person]
     mobile, second = p.mobile[person], p.second[person]
-    other_phone = np.where(phone == mobile, second, mobile)
-    phone = np.where(is_dup & (u < 0.3), other_phone, phone)
-    phone = np.where(is_dup & (u >= 0.3) & (u < 0.6), -1, phone)
+    email = np.where(filled["email"], start, -1)
+    alt_email = np.where(first & filled["alt_email"] & (count > 1), start + 1, -1)
+    phone = np.where(filled["phone"], mobile, -1)
+    home_phone = np.where(first & filled["home_phone"], second, -1)
+    card = np.where(first & filled["card"], p.card[person], -1)
+
+    # The duplicate, entered without finding the first: the primary (35 %), another
+    # (35 %) or no (30 %) email; the mobile (45 %), the second number (30 %) or no
+    # (25 %) phone; no alternate email, home phone or card.
+    u = rng.random(size)
+    other_slot = (1 + (rng.random(size) * (count - 1)).astype(np.int64)) % count
+    email = np.where(is_dup & (u < 0.35), start + other_slot, email)
+    email = np.where(is_dup & (u >= 0.35) & (u < 0.65), -1, email)
+    u = rng.random(size)
+    phone = np.where(is_dup & (u < 0.3), np.where(second >= 0, second, mobile), phone)
+    phone = np.where(is_dup & (u >= 0.3) & (u < 0.55), -1, phone)
 
     # names: typos at typo_rate per field, plus one at 5 x typo_rate on duplicates
     extra = is_dup & (rng.random(size) < min(1.0, 5 * config.typo_rate))
@@ -904,24 +964,40 @@ def _crm(
     birth = np.where(is_dup & (rng.random(size) < 0.05), birth + shift, birth)
     no_birth = rng.random(size) < 0.03
 
-    email_text = pc.if_else(
-        pa.array(email >= 0), p.emails.take(np.maximum(email, 0)), pa.scalar(None, _STR)
+    def email_text(index: np.ndarray) -> pa.Array:
+        text = pc.if_else(
+            pa.array(index >= 0), p.emails.take(np.maximum(index, 0)), pa.scalar(None, _STR)
+        )
+        return _with_blanks(rng, _restyle(rng, text, (88, 2, 0, 6, 0, 1, 3, 0)), 0.2)
+
+    def phone_text(numbers: np.ndarray) -> pa.Array:
+        return _with_blanks(rng, _format_phones(rng, numbers, (50, 30, 0, 0, 10, 10, 0, 0)), 0.2)
+
+    card_text = pc.if_else(
+        pa.array(card >= 0), _cat("60", _digits(np.maximum(card, 0), 10)), pa.scalar(None, _STR)
     )
-    email_text = _with_blanks(rng, _restyle(rng, email_text, (88, 2, 0, 6, 0, 1, 3, 0)), 0.2)
-    phone_text = _with_blanks(rng, _format_phones(rng, phone, (50, 30, 0, 0, 10, 10, 0, 0)), 0.2)
     junked = _inject_junk(
         rng,
         config.junk_rate,
-        {"email": (email_text, _JUNK_EMAILS), "phone": (phone_text, _JUNK_PHONES)},
+        {
+            "email": (email_text(email), _JUNK_EMAILS),
+            "alt_email": (email_text(alt_email), _JUNK_EMAILS),
+            "phone": (phone_text(phone), _JUNK_PHONES),
+            "home_phone": (phone_text(home_phone), _JUNK_PHONES),
+            "loyalty_card": (card_text, _JUNK_CARDS),
+        },
     )
     updated = rng.integers(*_CRM_WINDOW, size=size)
     frame = _frame(
         {
-            "customer_id": _cat("C", _digits(np.arange(1, size + 1), 8)),
+            "customer_id": _customer_ids(np.arange(size)),
             "first_name": first_name,
             "last_name": last_name,
             "email": junked["email"],
+            "alt_email": junked["alt_email"],
             "phone": junked["phone"],
+            "home_phone": junked["home_phone"],
+            "loyalty_card": junked["loyalty_card"],
             "address": _address(rng, street, suffix, house, apt),
             "city": _vocab([c for c, _, _ in _CITIES]).take(city),
             "postcode": _cat(_vocab([z for _, z, _ in _CITIES]).take(city), _digits(zip_tail, 2)),
@@ -929,7 +1005,12 @@ def _crm(
             "updated_at": _seconds_to_datetime(updated),
         }
     )
-    return frame, person
+    return frame, person, is_dup
+
+
+def _customer_ids(rows: np.ndarray) -> pa.Array:
+    """CRM customer ids of CRM row positions: ``"C00000001"`` for row 0."""
+    return _cat("C", _digits(rows + 1, 8))
 
 
 def _web(
@@ -944,11 +1025,14 @@ def _web(
     n_devices = 1 + (rng.random(n) < 0.4)
     device_start = np.cumsum(n_devices) - n_devices
     device = device_start[owner] + (rng.random(n_c) * n_devices[owner]).astype(np.int64)
-    app = rng.random(n_c) < 0.3
-    # Most cookies log in at least once (the event that lets a data platform tie the
-    # cookie to a person); the rest stay anonymous and cannot be linked by any evidence.
-    login = rng.random(n_c) < _P_LOGIN
-    login_email = p.email_of(rng, owner, primary=0.7)
+    # An anonymous cookie never logs in and is a browser cookie (no advertising id): no
+    # evidence ties it to a person. The others log in to the person's web account with
+    # its email (the primary address, else the alternate one); the account holds the
+    # person's mobile for some persons, sent along on some login rows.
+    anonymous = rng.random(n_c) < config.anonymous_rate
+    app = ~anonymous & (rng.random(n_c) < 0.3)
+    login_email = p.email_of(rng, owner, primary=_LOGIN_PRIMARY, among=2)
+    account_phone = rng.random(n) < _P_ACCOUNT_PHONE
     first_seen = rng.integers(_WINDOW[0], _WINDOW[1] - 90 * _DAY, size=n_c)
 
     rows = 1 + rng.poisson(_WEB_EXTRA_ROWS, n_c)
@@ -983,15 +1067,24 @@ def _web(
     )
     first_row = np.zeros(size, dtype=bool)
     first_row[np.unique(cookie, return_index=True)[1]] = True
-    has_email = login[cookie] & (first_row | (rng.random(size) < 0.3))
+    has_email = ~anonymous[cookie] & (first_row | (rng.random(size) < 0.3))
     email_col = pc.if_else(
         pa.array(has_email), p.emails.take(login_email[cookie]), pa.scalar(None, _STR)
     )
     email_col = _restyle(rng, email_col, (45, 10, 0, 15, 10, 8, 8, 4))
+    person = owner[cookie]
+    has_phone = has_email & account_phone[person] & (rng.random(size) < _LOGIN_PHONE)
+    phone_col = _format_phones(
+        rng, np.where(has_phone, p.mobile[person], -1), (10, 0, 0, 40, 0, 50, 0, 0)
+    )
     junked = _inject_junk(
         rng,
         config.junk_rate,
-        {"email": (email_col, _JUNK_EMAILS), "cookie_id": (cookie_ids.take(cookie), _JUNK_COOKIES)},
+        {
+            "email": (email_col, _JUNK_EMAILS),
+            "phone": (phone_col, _JUNK_PHONES),
+            "cookie_id": (cookie_ids.take(cookie), _JUNK_COOKIES),
+        },
     )
     frame = _frame(
         {
@@ -999,11 +1092,12 @@ def _web(
             "cookie_id": junked["cookie_id"],
             "device_id": device_col,
             "email": junked["email"],
+            "phone": junked["phone"],
             "seen_at": _seconds_to_datetime(seen),
             "page": _vocab(_PAGES).take(_zipf(rng, len(_PAGES), size, offset=2.0)),
         }
     )
-    return frame, owner[cookie]
+    return frame, person
 
 
 def _pos(
@@ -1016,15 +1110,18 @@ def _pos(
     order = np.argsort(bought, kind="stable")
     person, bought = person[order], bought[order]
 
-    has_card = rng.random(n) < 0.6
-    card_salt = int(rng.integers(0, 10**10))
-    card_number = _permuted_digits(np.arange(n), card_salt, 10**10)
-    show_card = has_card[person] & (rng.random(size) < 0.85)
-    card_text = _cat("60", _digits(card_number[person], 10))
+    # An anonymous transaction carries neither card nor phone. The others are identified
+    # at the till: card holders mostly scan their card, and a phone number is given
+    # besides it sometimes, always when no card is scanned.
+    anonymous = rng.random(size) < config.anonymous_rate
+    card = p.card[person]
+    show_card = ~anonymous & (card >= 0) & (rng.random(size) < _POS_CARD)
+    give_phone = ~anonymous & (~show_card | (rng.random(size) < _POS_PHONE))
+    card_text = _cat("60", _digits(np.maximum(card, 0), 10))
     card_col = pc.if_else(pa.array(show_card), card_text, pa.scalar(None, _STR))
 
-    phone = p.phone_of(rng, person, p_mobile=0.75)
-    phone[rng.random(size) >= 0.9] = -1
+    phone = p.phone_of(rng, person, p_mobile=0.9)
+    phone[~give_phone] = -1
     phone_col = _format_phones(rng, phone, (25, 20, 15, 10, 15, 5, 5, 5))
 
     stores_per_city = 2
@@ -1051,7 +1148,11 @@ def _pos(
 
 
 def _support(
-    rng: np.random.Generator, config: CustomerConfig, p: _People
+    rng: np.random.Generator,
+    config: CustomerConfig,
+    p: _People,
+    crm_person: np.ndarray,
+    crm_is_dup: np.ndarray,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     n = config.n_persons
     person = np.repeat(np.arange(n), rng.poisson(_SUPPORT_MEAN, n))
@@ -1060,13 +1161,30 @@ def _support(
     order = np.argsort(opened, kind="stable")
     person, opened = person[order], opened[order]
 
+    # A ticket opened by email carries the sender's address (any of the person's) and
+    # sometimes a phone number; one opened by phone carries the number and sometimes
+    # an email. Agents attach the CRM customer id to many tickets of customers,
+    # picking the duplicate record in 3 of 10 cases when there is one.
+    by_email = rng.random(size) < _SUPPORT_BY_EMAIL
+    has_email = by_email | (rng.random(size) < 0.4)
+    has_phone = ~by_email | (rng.random(size) < 0.35)
     email = p.email_of(rng, person, primary=0.6)
-    has_email = rng.random(size) < 0.85
     email_col = pc.if_else(pa.array(has_email), p.emails.take(email), pa.scalar(None, _STR))
     email_col = _with_blanks(rng, _restyle(rng, email_col, (60, 8, 0, 10, 7, 5, 8, 2)), 0.15)
     phone = p.phone_of(rng, person, p_mobile=0.8)
-    phone[rng.random(size) >= 0.35] = -1
+    phone[~has_phone] = -1
     phone_col = _format_phones(rng, phone, (30, 25, 10, 10, 15, 5, 0, 5))
+
+    first_row = np.full(n, -1, dtype=np.int64)
+    dup_row = np.full(n, -1, dtype=np.int64)
+    first_row[crm_person[~crm_is_dup]] = np.flatnonzero(~crm_is_dup)
+    dup_row[crm_person[crm_is_dup]] = np.flatnonzero(crm_is_dup)
+    use_dup = (dup_row[person] >= 0) & (rng.random(size) < 0.3)
+    row = np.where(use_dup, dup_row[person], first_row[person])
+    row[rng.random(size) >= _SUPPORT_CUSTOMER_ID] = -1
+    customer_col = pc.if_else(
+        pa.array(row >= 0), _customer_ids(np.maximum(row, 0)), pa.scalar(None, _STR)
+    )
     status = np.where(rng.random(size) < 0.2, 0, 1)
     junked = _inject_junk(
         rng,
@@ -1076,6 +1194,7 @@ def _support(
     frame = _frame(
         {
             "ticket_id": np.arange(1, size + 1, dtype=np.int64),
+            "customer_id": customer_col,
             "email": junked["email"],
             "phone": junked["phone"],
             "status": _vocab(("open", "closed")).take(status),
@@ -1089,13 +1208,13 @@ def _support(
 def _generate(config: CustomerConfig) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     rng = np.random.default_rng(config.seed)
     people = _people(rng, config)
-    makers = {"crm": _crm, "web": _web, "pos": _pos, "support": _support}
-    sources: dict[str, pd.DataFrame] = {}
-    persons: list[np.ndarray] = []
-    for name in SOURCES:  # four sources
-        frame, person = makers[name](rng, config, people)
-        sources[name] = frame
-        persons.append(person)
+    crm, crm_person, crm_is_dup = _crm(rng, config, people)
+    web = _web(rng, config, people)
+    pos = _pos(rng, config, people)
+    support = _support(rng, config, people, crm_person, crm_is_dup)
+    made = {"crm": (crm, crm_person), "web": web, "pos": pos, "support": support}
+    sources = {name: made[name][0] for name in SOURCES}
+    persons = [made[name][1] for name in SOURCES]
 
     sizes = [len(sources[name]) for name in SOURCES]
     record_id = np.empty(sum(sizes), dtype=object)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from rapidfuzz.distance import OSA
 
+import identigraph as ig
 from identigraph import datasets
 from identigraph.datasets import (
     RECORD_ID_COLUMNS,
@@ -23,24 +24,41 @@ from identigraph.matcher.specs import Cookie, Email, Key, Phone
 
 COLUMNS = {
     "crm": [
-        "customer_id", "first_name", "last_name", "email", "phone", "address", "city",
-        "postcode", "birth_date", "updated_at",
+        "customer_id", "first_name", "last_name", "email", "alt_email", "phone", "home_phone",
+        "loyalty_card", "address", "city", "postcode", "birth_date", "updated_at",
     ],
-    "web": ["event_id", "cookie_id", "device_id", "email", "seen_at", "page"],
+    "web": ["event_id", "cookie_id", "device_id", "email", "phone", "seen_at", "page"],
     "pos": ["transaction_id", "phone", "loyalty_card", "order_total", "purchased_at", "store"],
-    "support": ["ticket_id", "email", "phone", "status", "opened_at", "subject"],
+    "support": [
+        "ticket_id", "customer_id", "email", "phone", "status", "opened_at", "subject",
+    ],
 }  # fmt: skip
 INT_COLUMNS = {"event_id", "transaction_id", "ticket_id"}
 DATE_COLUMNS = {"birth_date", "updated_at", "seen_at", "purchased_at", "opened_at"}
 FLOAT_COLUMNS = {"order_total"}
 JUNK = {
     "email": set(datasets._JUNK_EMAILS),
+    "alt_email": set(datasets._JUNK_EMAILS),
     "phone": set(datasets._JUNK_PHONES),
+    "home_phone": set(datasets._JUNK_PHONES),
     "cookie_id": set(datasets._JUNK_COOKIES),
     "loyalty_card": set(datasets._JUNK_CARDS),
 }
 EMAIL = Email("email", hash=False)
 PHONE = Phone("phone", region="US", hash=False)
+EMAIL_COLUMNS = ("email", "alt_email")
+PHONE_COLUMNS = ("phone", "home_phone")
+#: The identifier specs of the synthetic data (as ``identigraph.cli.demo_specs``).
+SPECS = [
+    ig.Email("email"),
+    ig.Email("alt_email", kind="email"),
+    ig.Phone("phone", region="US"),
+    ig.Phone("home_phone", kind="phone", region="US"),
+    ig.Cookie("cookie_id"),
+    ig.Cookie("device_id", kind="device"),
+    ig.Key("loyalty_card"),
+    ig.Key("customer_id"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -53,18 +71,40 @@ def persons_of(truth: pd.DataFrame, source: str) -> np.ndarray:
 
 
 def keys_by_person(
-    sources: dict[str, pd.DataFrame], truth: pd.DataFrame, column: str, spec: Email | Phone
+    sources: dict[str, pd.DataFrame],
+    truth: pd.DataFrame,
+    columns: tuple[str, ...],
+    spec: Email | Phone,
 ) -> pd.DataFrame:
     """Normalized identifier keys (junk and invalid dropped) with the person of each record."""
     parts = []
     for name, frame in sources.items():
-        if column not in frame:
-            continue
-        text = spec.to_text(frame[column])
-        present = text.notna().to_numpy()
-        keys = spec.normalize(text[present]).keys
-        parts.append(pd.DataFrame({"key": keys, "person": persons_of(truth, name)[present]}))
+        for column in columns:
+            if column not in frame:
+                continue
+            text = spec.to_text(frame[column])
+            present = text.notna().to_numpy()
+            keys = spec.normalize(text[present]).keys
+            person = persons_of(truth, name)[present]
+            parts.append(pd.DataFrame({"key": keys, "person": person, "source": name}))
     return pd.concat(parts, ignore_index=True).dropna()
+
+
+def within_person_recall(sources: dict[str, pd.DataFrame], truth: pd.DataFrame) -> float:
+    """Pairwise recall of identifier links made only between records of one true person."""
+    graph = ig.IdentityGraph([ig.Key(s.column, kind=s.kind) for s in SPECS])
+    for name, frame in sources.items():
+        person = persons_of(truth, name).astype(str)
+        # the record id is copied first: the CRM id column is an identifier as well
+        tagged = {"record_id": frame[RECORD_ID_COLUMNS[name]]}
+        for spec in SPECS:
+            if spec.column in frame:
+                canon = spec.canonicalize(frame[spec.column]).astype("string")
+                tagged[spec.column] = (canon + "#" + person).astype(object)
+        graph.add(frame.assign(**tagged), source=name, id="record_id")
+    clusters = graph.clusters()
+    assert len(clusters.merge(truth, on=["source", "record_id"])) == len(truth)
+    return ig.evaluate.pairwise(clusters, truth).recall
 
 
 # -- shape, types, truth --------------------------------------------------------------
@@ -192,6 +232,7 @@ def test_phones_are_valid_us_numbers(data):
 def test_identifiers_other_than_junk_are_usable(data):
     sources, _ = data
     specs = {"email": EMAIL, "phone": PHONE, "cookie_id": Cookie("cookie_id")}
+    specs |= {"alt_email": Email("alt_email"), "home_phone": Phone("home_phone", region="US")}
     specs["loyalty_card"] = Key("loyalty_card")
     for name, frame in sources.items():
         for column, spec in specs.items():
@@ -217,13 +258,13 @@ def test_emails_vary_in_case_and_whitespace(data):
 
 
 def test_each_email_belongs_to_one_person(data):
-    keys = keys_by_person(*data, "email", EMAIL)
+    keys = keys_by_person(*data, EMAIL_COLUMNS, EMAIL)
     assert keys.groupby("key")["person"].nunique().max() == 1
     assert keys.groupby("person")["key"].nunique().max() <= 3
 
 
 def test_household_landlines_are_shared_by_distinct_persons(data):
-    keys = keys_by_person(*data, "phone", PHONE)
+    keys = keys_by_person(*data, PHONE_COLUMNS, PHONE)
     holders = keys.groupby("key")["person"].nunique()
     assert (holders > 1).sum() > 20
     assert holders.max() <= 4
@@ -232,7 +273,7 @@ def test_household_landlines_are_shared_by_distinct_persons(data):
 
 def test_without_households_no_phone_is_shared():
     sources, truth = customers(2000, seed=4, household_rate=0.0, junk_rate=0.0)
-    keys = keys_by_person(sources, truth, "phone", PHONE)
+    keys = keys_by_person(sources, truth, PHONE_COLUMNS, PHONE)
     assert keys.groupby("key")["person"].nunique().max() == 1
 
 
@@ -245,6 +286,90 @@ def test_cookies_belong_to_one_person(data):
     assert per_person.between(1, 4).all()
     assert per_person.max() == 4
     assert web["cookie"].str.fullmatch(r"GA1\.2\.\d{10}\.\d{10}").all()
+
+
+# -- linking evidence -------------------------------------------------------------------
+def test_identifier_only_recall_ceiling():
+    sources, truth = customers(3000, seed=5)
+    assert within_person_recall(sources, truth) >= 0.93
+
+
+def test_unlinkable_records_come_from_the_knobs():
+    clean = customers(3000, seed=5, anonymous_rate=0.0, junk_rate=0.0)
+    noisy = customers(3000, seed=5, anonymous_rate=0.2, junk_rate=0.05)
+    assert within_person_recall(*clean) >= 0.97
+    assert within_person_recall(*noisy) < within_person_recall(*clean) - 0.1
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.1, 1.0])
+def test_anonymous_rate(rate):
+    sources, _ = customers(3000, seed=3, anonymous_rate=rate, junk_rate=0.0)
+    web = sources["web"]
+    logged_in = web["email"].notna().groupby(web["cookie_id"]).any()
+    assert (~logged_in).mean() == pytest.approx(rate, abs=0.02)
+    anonymous_cookies = logged_in.index[~logged_in]
+    anonymous_rows = web[web["cookie_id"].isin(anonymous_cookies)]
+    assert anonymous_rows[["device_id", "email", "phone"]].isna().all(axis=None)
+    pos = sources["pos"]
+    unidentified = pos["phone"].isna() & pos["loyalty_card"].isna()
+    assert unidentified.mean() == pytest.approx(rate, abs=0.02)
+    assert sources["support"][["email", "phone"]].replace("", np.nan).notna().any(axis=1).all()
+
+
+def test_crm_record_holds_a_persons_contact_data(data):
+    sources, truth = data
+    crm = sources["crm"].assign(person=persons_of(truth, "crm"))
+    alt = crm["alt_email"].replace("", np.nan).notna() & ~crm["alt_email"].isin(JUNK["email"])
+    assert 0.3 < alt.mean() < 0.6  # half the persons have a second address
+    same = EMAIL.canonicalize(crm["email"]) == EMAIL.canonicalize(crm["alt_email"])
+    assert not same.any()
+    assert crm["phone"].notna().mean() > 0.85
+    home = crm["home_phone"].notna() & ~crm["home_phone"].isin(JUNK["phone"])
+    assert 0.2 < home.mean() < 0.5  # second lines and household landlines
+    # cards: registered in the CRM to the person who scans them at the till
+    cards = pd.concat(
+        [
+            pd.DataFrame({"card": f["loyalty_card"], "person": persons_of(truth, name)})
+            for name, f in sources.items()
+            if "loyalty_card" in f
+        ]
+    )
+    cards = cards[cards["card"].notna() & ~cards["card"].isin(JUNK["loyalty_card"])]
+    assert cards["card"].str.fullmatch(r"60\d{10}").all()
+    assert cards.groupby("card")["person"].nunique().max() == 1
+    assert set(cards["person"]) <= set(crm["person"])
+    pos_cards = set(sources["pos"]["loyalty_card"].dropna())
+    crm_cards = set(crm["loyalty_card"].dropna())
+    assert len(pos_cards - crm_cards - JUNK["loyalty_card"]) < 0.05 * len(pos_cards)
+
+
+def test_web_logins_carry_the_account_email_and_mobile(data):
+    sources, truth = data
+    web = sources["web"]
+    email, phone = web["email"].notna(), web["phone"].notna()
+    assert 0.6 < email.mean() < 0.9
+    assert (phone & ~email).sum() <= (web["email"].isin(JUNK["email"])).sum()
+    assert phone[email].mean() > 0.6
+    keys = keys_by_person(sources, truth, ("phone",), PHONE)
+    web_keys = keys.loc[keys["source"] == "web", "key"].unique()
+    holders = keys[keys["key"].isin(web_keys)].groupby("key")["person"].nunique()
+    assert holders.max() == 1  # a mobile, never a household landline
+    # each cookie logs in with one email
+    login = EMAIL.canonicalize(web["email"]).dropna()
+    cookie = web.loc[login.index, "cookie_id"]
+    real = ~cookie.isin(JUNK["cookie_id"])
+    assert login[real].groupby(cookie[real]).nunique().max() == 1
+
+
+def test_support_tickets_name_crm_customers(data):
+    sources, truth = data
+    support = sources["support"].assign(person=persons_of(truth, "support"))
+    crm = sources["crm"].assign(person=persons_of(truth, "crm"))
+    with_id = support[support["customer_id"].notna()]
+    in_crm = support["person"].isin(crm["person"])
+    assert 0.45 < with_id.shape[0] / in_crm.sum() < 0.75
+    owner = crm.set_index("customer_id")["person"]
+    assert (owner.loc[with_id["customer_id"]].to_numpy() == with_id["person"].to_numpy()).all()
 
 
 # -- noise ------------------------------------------------------------------------------
@@ -323,6 +448,8 @@ def test_typos_change_one_character():
         {"typo_rate": float("nan")},
         {"duplicate_rate": "0.1"},
         {"junk_rate": True},
+        {"anonymous_rate": -0.01},
+        {"anonymous_rate": 2},
     ],
 )
 def test_config_validation(options):

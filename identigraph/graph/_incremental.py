@@ -46,7 +46,8 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     if total == 0:
         return np.empty(0, dtype=np.int64)
     offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(lo, counts) + offsets
+    rows: np.ndarray = np.repeat(lo, counts) + offsets
+    return rows
 
 
 def edge_rows(g: IdentityGraph, records: np.ndarray) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -19,21 +21,32 @@ def record_hashes(source: str, record_ids: pd.Index) -> np.ndarray:
     are different keys, as they are to the graph).
     """
     id_hash = _id_hashes(record_ids.to_numpy())
-    source_hash = pd.util.hash_array(np.array([source], dtype=object))[0]
-    return _mix(id_hash ^ _mix(np.array([source_hash]))[0])
+    return _mix(id_hash ^ _source_salt(source))
+
+
+@lru_cache(maxsize=256)
+def _source_salt(source: str) -> np.uint64:
+    """Mixed hash of a source name (cached: a record-at-a-time add needs it every call)."""
+    salt: np.uint64 = _mix(_hash(np.array([source], dtype=object)))[0]
+    return salt
+
+
+def _hash(values: np.ndarray) -> np.ndarray:
+    out: np.ndarray = pd.util.hash_array(values)
+    return out
 
 
 def _id_hashes(values: np.ndarray) -> np.ndarray:
     """Hash integer ids by value and every other id by its string form, whatever the dtype."""
     if values.dtype.kind in "iu":
-        return pd.util.hash_array(values)
+        return _hash(values)
     if values.dtype == object and len(values):
         inferred = pd.api.types.infer_dtype(values, skipna=False)
         if inferred == "integer":
             try:
-                return pd.util.hash_array(values.astype(np.int64))
+                return _hash(values.astype(np.int64))
             except OverflowError:
-                return pd.util.hash_array(values.astype(np.uint64))
+                return _hash(values.astype(np.uint64))
         if inferred == "mixed-integer":
             is_int = np.fromiter(
                 (isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values),
@@ -44,7 +57,7 @@ def _id_hashes(values: np.ndarray) -> np.ndarray:
             out[is_int] = _id_hashes(values[is_int])
             out[~is_int] = _id_hashes(values[~is_int])
             return out
-    return pd.util.hash_array(pd.Index(values).astype(str).to_numpy(dtype=object))
+    return _hash(pd.Index(values).astype(str).to_numpy(dtype=object))
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -53,7 +66,8 @@ def _mix(x: np.ndarray) -> np.ndarray:
         x = x.astype(np.uint64)
         x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
+        mixed: np.ndarray = x ^ (x >> np.uint64(31))
+        return mixed
 
 
 class IssuedIds:
@@ -98,7 +112,7 @@ class IssuedIds:
 
 def _fresh_ids(min_hash: np.ndarray, issued: IssuedIds) -> np.ndarray:
     """New person ids from each cluster's smallest record hash, avoiding every issued id."""
-    ids = (min_hash & _MASK63).astype(np.int64)
+    ids: np.ndarray = (min_hash & _MASK63).astype(np.int64)
     salt = np.uint64(0)
     while True:
         clash = issued.contains(ids)
@@ -132,20 +146,22 @@ _NO_CHANGES = pd.DataFrame(
 
 def _changes(old: list[np.ndarray], new: list[np.ndarray], reason: list[str]) -> pd.DataFrame:
     if not old:
-        return _NO_CHANGES.copy()
+        empty: pd.DataFrame = _NO_CHANGES.copy()
+        return empty
     old_id = np.concatenate(old)
     new_id = np.concatenate(new)
     reasons = np.concatenate(
         [np.full(len(o), r, dtype=object) for o, r in zip(old, reason, strict=True)]
     )
     order = np.lexsort((new_id, old_id, reasons.astype(str)))
-    return pd.DataFrame(
+    out: pd.DataFrame = pd.DataFrame(
         {
             "old_id": old_id[order].astype(np.int64),
             "new_id": new_id[order].astype(np.int64),
             "reason": pd.Series(reasons[order], dtype=object),
         }
     )
+    return out
 
 
 def assign_ids(
@@ -201,7 +217,7 @@ def assign_ids(
     Rules, applied in this order:
 
     1. Every old id goes to its *heir*: the component holding most of its records
-       (ties: the component whose smallest record hash is smaller).
+       (ties: the larger component, then the one whose smallest record hash is smaller).
     2. A component that is heir to several old ids (a merge) keeps the id of the
        largest old cluster (ties: the older id, then the smaller id).
     3. A component that is heir to none gets a fresh id derived from its smallest
@@ -233,8 +249,9 @@ def assign_ids(
         comp, old = comp[starts], old[starts]  # unique (old, comp) pairs, sorted by old
         group = np.cumsum(_first_of_groups(old)) - 1
         old_size = np.bincount(group, weights=n).astype(np.int64)[group]
-        # 1. heirs: most records, then smaller component hash.
-        order = np.lexsort((comp, comp_min_hash[comp], -n, group))
+        # 1. heirs: most of the old records, then the larger component, then its hash.
+        comp_size = np.bincount(labels, minlength=n_comp)
+        order = np.lexsort((comp, comp_min_hash[comp], -comp_size[comp], -n, group))
         heir = order[_first_of_groups(group[order])]
         # 2. each heir component keeps its largest, then oldest, then smallest old id.
         h_comp, h_old = comp[heir], old[heir]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -57,7 +59,7 @@ class ValueIndex:
             missing = np.flatnonzero(out < 0)
             if not len(missing):
                 break
-            pos = index.get_indexer(keys[missing])
+            pos = index.get_indexer(cast("pd.Index", keys[missing]))
             hit = pos >= 0
             out[missing[hit]] = codes[pos[hit]]
         return out
@@ -76,6 +78,10 @@ class ValueIndex:
             next_code += len(new)
             self._fold()
         return out, next_code
+
+    def chunks(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Keys and codes chunk by chunk (no concatenation)."""
+        return [(index.to_numpy(dtype=object), codes) for index, codes in self._chunks]
 
     def items(self) -> tuple[np.ndarray, np.ndarray]:
         """All keys and their codes."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -117,9 +117,10 @@ def parse_age(
 def _as_timedelta(offset: pd.offsets.BaseOffset) -> pd.Timedelta | pd.offsets.BaseOffset:
     """Fixed-length offsets (days, hours...) as a Timedelta; calendar offsets as they are."""
     try:
-        return pd.Timedelta(offset)
+        fixed: pd.Timedelta = pd.Timedelta(cast(Any, offset))
     except (TypeError, ValueError):
         return offset
+    return fixed
 
 
 # ---------------------------------------------------------------------------- erasure
@@ -127,9 +128,12 @@ def _blank(column: pd.Series, rows: np.ndarray) -> pd.Series:
     """``column`` with ``rows`` emptied: missing, or 0/False where the dtype has no missing."""
     keep = np.ones(len(column), dtype=bool)
     keep[rows] = False
+    blanked: pd.Series
     if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub":
-        return column.where(keep, column.dtype.type(0))
-    return column.where(keep)
+        blanked = column.where(keep, column.dtype.type(0))
+    else:
+        blanked = column.where(keep)
+    return blanked
 
 
 def _scrub(g: IdentityGraph, positions: np.ndarray, columns: np.ndarray | None = None) -> None:
@@ -292,7 +296,8 @@ def _cutoff(age: pd.Timedelta | pd.offsets.BaseOffset, now: object) -> int:
     stamp = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)  # type: ignore[arg-type]
     if stamp.tzinfo is None:
         stamp = stamp.tz_localize("UTC")
-    cutoff = (stamp.tz_convert("UTC") - age).tz_localize(None)
+    # Calendar offsets ("3MS") step in the present's own time zone.
+    cutoff = (stamp - age).tz_convert("UTC").tz_localize(None)
     return int(cutoff.as_unit("ns").value)
 
 

@@ -7,6 +7,7 @@ import os
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -44,10 +45,13 @@ from identigraph.graph.person import PersonView, person_view
 from identigraph.graph.report import GraphReport, graph_report
 from identigraph.graph.store import load_graph, save_graph
 from identigraph.matcher.specs import Identifier
+from identigraph.merge.golden import GoldenResult, golden_records
+from identigraph.merge.rules import MostFrequent, Rule
 
 __all__ = ["IdentityGraph"]
 
 log = logging.getLogger("identigraph")
+_DEFAULT_RULE = MostFrequent()
 
 _CLUSTER_COLUMNS = ["source", "record_id", "person_id"]
 _REJECT_COLUMNS = ["source", "record_id", "column", "reason"]
@@ -496,7 +500,8 @@ class IdentityGraph:
         )  # fmt: skip
         if values is None:
             return self._val_count > limits[self._val_kind]
-        return self._val_count[values] > limits[self._val_kind[values]]
+        generic: np.ndarray = self._val_count[values] > limits[self._val_kind[values]]
+        return generic
 
     def _persons_with_values(self, values: np.ndarray, *, exclude_from: int) -> np.ndarray:
         """Persons of records below ``exclude_from`` that carry any of ``values``."""
@@ -515,12 +520,20 @@ class IdentityGraph:
         if not len(region):
             self._n_persons -= len(affected)  # persons whose records all left
             return ChangeSet().merges
-        rows = edge_rows(self, region)
-        usable = rows[~self._generic_mask(self._edge_val[rows])]
-        e_rec = np.searchsorted(region, self._edge_rec[usable])
-        e_val = self._edge_val[usable]
+        if len(region) == len(self._rec_alive):
+            # Every record (a bulk load): all links; positions are region indexes already.
+            usable = ~self._generic_mask()[self._edge_val]
+            e_rec, e_val = self._edge_rec[usable], self._edge_val[usable]
+            present = np.zeros(len(self._val_kind), dtype=bool)
+            present[e_val] = True
+            values, value_of = np.flatnonzero(present), (np.cumsum(present) - 1)[e_val]
+        else:
+            rows = edge_rows(self, region)
+            usable = rows[~self._generic_mask(self._edge_val[rows])]
+            e_rec = np.searchsorted(region, self._edge_rec[usable])
+            e_val = self._edge_val[usable]
+            values, value_of = np.unique(e_val, return_inverse=True)
         # Number the region's values after its records.
-        values, value_of = np.unique(e_val, return_inverse=True)
         a, b = [e_rec], [len(region) + value_of.reshape(-1)]
         if len(self._match):
             ml = self._local(region, self._match["rec_l"].to_numpy())
@@ -633,6 +646,62 @@ class IdentityGraph:
         if not parts:
             return pd.DataFrame({"source": [], "record_id": []})
         return pd.concat(parts, ignore_index=True)
+
+    def golden(
+        self,
+        rules: Mapping[str, Rule] | None = None,
+        *,
+        default: Rule | None = _DEFAULT_RULE,
+        provenance: Literal["wide", "long", "none"] = "wide",
+    ) -> pd.DataFrame | GoldenResult:
+        """One golden record per person, each field chosen by a survivorship rule.
+
+        Parameters
+        ----------
+        rules : mapping of str to Rule, optional
+            Output field -> rule (``ig.MostRecent(by="updated_at")``,
+            ``ig.SourcePriority([...]).then(ig.MostFrequent())``, ``ig.Sum("order_total")``...).
+        default : Rule or None, default MostFrequent()
+            Rule for every kept column without one; ``None`` leaves them out.
+        provenance : {"wide", "long", "none"}
+            ``"wide"`` adds ``<field>__source`` and ``<field>__record_id`` columns;
+            ``"long"`` returns a :class:`GoldenResult` with a tidy provenance frame.
+
+        Returns
+        -------
+        pandas.DataFrame or GoldenResult
+            One row per person, ``person_id`` first.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Email("email")])
+        >>> _ = g.add(pd.DataFrame({"id": [1], "email": ["Ann@Mail.com "], "name": ["Ann"]}),
+        ...           source="crm", id="id")
+        >>> _ = g.add(pd.DataFrame({"id": [9], "email": ["ann@mail.com"], "name": ["Annie"]}),
+        ...           source="web", id="id")
+        >>> golden = g.golden({"name": ig.SourcePriority(["crm", "web"]),
+        ...                    "email": ig.MostFrequent(normalized=True)}, default=None)
+        >>> golden[["name", "name__source", "email"]].to_dict("records")
+        [{'name': 'Ann', 'name__source': 'crm', 'email': 'ann@mail.com'}]
+
+        Notes
+        -----
+        Identifier columns get their spec's normalized plain form when a rule asks
+        for ``normalized=True``; rejected identifier values never win. See
+        :func:`identigraph.golden_records` for the rules' tie-breaks and cost.
+        """
+        normalizers = {spec.column: spec.canonicalize for spec in self.identifiers}
+        return golden_records(
+            self.records(),
+            self.clusters(),
+            rules,
+            default=default,
+            provenance=provenance,
+            normalizers=normalizers,
+            rejected=self.rejects,
+        )
 
     def generic_values(self) -> pd.DataFrame:
         """Identifier values shared by more records than their kind's ``max_records``.

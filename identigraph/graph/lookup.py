@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,7 @@ def _lookup_one(g: IdentityGraph, keyword: str, raw: object) -> tuple[str, int, 
     if not pd.api.types.is_scalar(raw):
         msg = f"lookup takes one value per keyword; {keyword!r} got a {type(raw).__name__}"
         raise InputError(msg)
-    if pd.isna(raw) or raw == "":
+    if bool(pd.isna(cast(Any, raw))) or raw == "":
         return kind, -1, "missing"
     status = "unknown"
     for spec in specs:  # one step per spec of the kind (usually one)
@@ -88,7 +88,7 @@ def lookup_all(g: IdentityGraph, identifiers: Mapping[str, object]) -> pd.DataFr
         g.resolve()
     rows = [(k, *_lookup_one(g, k, v)) for k, v in identifiers.items()]  # one per keyword
     person = pd.array([r[2] if r[2] >= 0 else None for r in rows], dtype="Int64")
-    return pd.DataFrame(
+    out: pd.DataFrame = pd.DataFrame(
         {
             "keyword": pd.Series([r[0] for r in rows], dtype=object),
             "kind": pd.Series([r[1] for r in rows], dtype=object),
@@ -97,6 +97,7 @@ def lookup_all(g: IdentityGraph, identifiers: Mapping[str, object]) -> pd.DataFr
         },
         columns=LOOKUP_COLUMNS,
     )
+    return out
 
 
 def lookup_person(g: IdentityGraph, identifiers: Mapping[str, object]) -> int | None:
@@ -121,7 +122,7 @@ def row_frame(record: Mapping[str, object], template: pd.DataFrame | None) -> pd
     Giving a missing value the dtype its column already has elsewhere keeps
     consecutive single records of a source in one batch.
     """
-    frame = pd.DataFrame({k: [v] for k, v in record.items()})
+    frame: pd.DataFrame = pd.DataFrame({k: [v] for k, v in record.items()})
     if template is None:
         return frame
     for i, name in enumerate(frame.columns):  # one step per column of the record
@@ -129,9 +130,9 @@ def row_frame(record: Mapping[str, object], template: pd.DataFrame | None) -> pd
             continue
         value = frame.iloc[0, i]
         same_kind = frame.dtypes.iloc[i].kind == "M" and template[name].dtype.kind == "M"
-        if same_kind or value is None or (not isinstance(value, str) and pd.isna(value)):
+        if same_kind or value is None or (not isinstance(value, str) and pd.isna(cast(Any, value))):
             try:
-                frame.isetitem(i, frame.iloc[:, i].astype(template[name].dtype))
+                frame.isetitem(i, cast(Any, frame.iloc[:, i].astype(template[name].dtype)))
             except (TypeError, ValueError):
                 continue
     return frame

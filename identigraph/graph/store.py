@@ -2,26 +2,30 @@
 
 A store is a directory::
 
-    manifest.json      format version, counts, spec definitions, SHA-256 of every file
-    records.parquet    source code, record hash, person id of each alive record
-    batch-NNNNN.parquet  record ids and kept attributes, one file per batch
-    edges.parquet      identifier links (record, value code, spec)
-    values.parquet     link key of each value code, by kind
-    matches.parquet    match edges
-    cuts.parquet       links cut by per-person limits
-    rejects.parquet    unusable identifier values (record, column, reason; no value)
-    history.parquet    every merge and split of person ids
-    persons.parquet    every person id ever issued and its generation
+    manifest.json        format version, counts, spec definitions, size and SHA-256 of each file
+    records.parquet      source code, record hash and person id of each alive record
+    batch-NNNNN.parquet  record ids and kept attributes, one file per batch of records
+    edges.parquet        identifier links: record, value code, spec
+    values.parquet       kind, link key and code of each value (SHA-256 digests for
+                         hashed kinds: no raw email or phone)
+    matches.parquet      match edges
+    cuts.parquet         links cut by per-person limits
+    rejects.parquet      unusable identifier values: record, column, reason (no value)
+    history.parquet      every merge and split of person ids
+    persons.parquet      every person id ever issued and the generation that issued it
 
-Only alive records are written, renumbered densely; values no record carries are
-not written, so nothing of an erased record or an expired value reaches the store.
+Only alive records are written, renumbered densely, and only values some alive
+record carries, so nothing of an erased record or an expired value reaches a store.
+Loading checks every file's size and SHA-256 before reading it.
 
-Atomicity: :func:`save` writes the new store into a temporary directory beside
-``path``, syncs it, then swaps it in with two renames (old store to a backup name,
-new store to ``path``) and deletes the backup. At every instant either ``path``
-holds a complete store, or (between the two renames) the complete old store sits
-in the backup directory, where :func:`load` and the next :func:`save` find and
-restore it. A temporary directory left by a crash is deleted by the next save.
+Atomicity: :func:`save_graph` writes the new store into a temporary directory
+beside ``path`` (``.NAME.tmp-*``), syncs every file and the directory, then swaps
+it in with two renames: the old store to a backup name (``.NAME.old-*``), the new
+one to ``path``; then it deletes the backup. A failure rolls back (the temporary
+directory is deleted, the backup renamed back). After a crash, at every instant
+either ``path`` holds a complete store or, between the two renames, the complete
+old store sits in the backup directory: :func:`load_graph` reads it from there,
+and the next save renames it back first and deletes leftover temporaries.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,6 +68,7 @@ _SPEC_TYPES: dict[str, type[Identifier]] = {
     "Cookie": Cookie,
     "Key": Key,
 }
+_VALUES_SCHEMA = pa.schema([("kind", pa.string()), ("key", pa.string()), ("code", pa.int64())])
 _PARQUET_ERRORS = (pa.ArrowException, OSError, ValueError, KeyError, TypeError, IndexError)
 
 
@@ -87,11 +93,11 @@ def _spec_to_json(spec: Identifier) -> dict[str, Any]:
 def _spec_from_json(item: dict[str, Any]) -> Identifier:
     try:
         cls = _SPEC_TYPES[item["type"]]
-        fields = {
+        fields: dict[str, Any] = {
             k: frozenset(v["frozenset"]) if isinstance(v, dict) else v
             for k, v in item["fields"].items()
         }
-        column = fields.pop("column")
+        column: str = fields.pop("column")
         return cls(column, **fields)
     except (KeyError, TypeError, ValueError) as err:
         msg = f"the store's manifest holds an identifier spec that cannot be rebuilt: {err}"
@@ -109,7 +115,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 class _Writer:
-    """Writes tables into a directory, syncing each file and noting its checksum."""
+    """Writes files into a directory, syncing each and noting its size and checksum."""
 
     def __init__(self, root: Path, compression: str) -> None:
         self.root = root
@@ -117,9 +123,17 @@ class _Writer:
         self.files: dict[str, dict[str, Any]] = {}
 
     def table(self, name: str, table: pa.Table) -> None:
-        sink = pa.BufferOutputStream()
-        pq.write_table(table, sink, compression=self.compression)
-        self.raw(name, sink.getvalue().to_pybytes(), rows=table.num_rows)
+        pq.write_table(table, self.root / name, compression=self.compression)
+        self.seal(name, rows=table.num_rows)
+
+    def groups(self, name: str, schema: pa.Schema, groups: Iterator[pa.Table]) -> None:
+        """Write tables of one schema as consecutive row groups of one file."""
+        rows = 0
+        with pq.ParquetWriter(self.root / name, schema, compression=self.compression) as out:
+            for group in groups:  # one step per row group
+                out.write_table(group)
+                rows += group.num_rows
+        self.seal(name, rows=rows)
 
     def frame(self, name: str, frame: pd.DataFrame) -> None:
         try:
@@ -129,13 +143,20 @@ class _Writer:
             raise StoreError(msg) from err
         self.table(name, table)
 
-    def raw(self, name: str, data: bytes, *, rows: int | None = None) -> None:
-        target = self.root / name
-        with open(target, "wb") as handle:
-            handle.write(data)
-            handle.flush()
+    def raw(self, name: str, data: bytes) -> None:
+        (self.root / name).write_bytes(data)
+        self.seal(name)
+
+    def seal(self, name: str, *, rows: int | None = None) -> None:
+        """Sync a written file to disk and note its size and SHA-256 (read back in chunks)."""
+        digest = hashlib.sha256()
+        size = 0
+        with open(self.root / name, "rb+") as handle:
             os.fsync(handle.fileno())
-        entry: dict[str, Any] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+            while chunk := handle.read(1 << 22):
+                digest.update(chunk)
+                size += len(chunk)
+        entry: dict[str, Any] = {"sha256": digest.hexdigest(), "bytes": size}
         if rows is not None:
             entry["rows"] = rows
         self.files[name] = entry
@@ -156,102 +177,111 @@ def _backup(path: Path) -> Path | None:
     return None
 
 
-def _tables(g: IdentityGraph) -> tuple[dict[str, pa.Table | pd.DataFrame], dict[str, Any]]:
-    """Every table of the store, on alive records renumbered densely, and manifest facts."""
+def _parts(
+    g: IdentityGraph, facts: dict[str, Any]
+) -> Iterator[tuple[str, pa.Table | pd.DataFrame | Iterator[pa.Table]]]:
+    """Every table of the store, one at a time, on alive records renumbered densely.
+
+    Fills ``facts`` (counts and batch entries of the manifest) on the way.
+    """
     alive = np.flatnonzero(g._rec_alive)
     new_pos = np.full(len(g._rec_alive), -1, dtype=np.int64)
     new_pos[alive] = np.arange(len(alive))
+    yield (
+        "records.parquet",
+        pa.table(
+            {
+                "source": g._rec_source[alive].astype(np.int32),
+                "hash": g._rec_hash[alive].astype(np.uint64),
+                "person": g._person[alive].astype(np.int64),
+            }
+        ),
+    )
 
-    # Values: only those some alive record carries, renumbered in code order.
-    kinds, keys, codes = [], [], []
-    for kind, index in g._values.items():  # one step per identifier kind
-        k, c = index.items()
-        carried = g._val_count[c] > 0
-        kinds.append(np.full(int(carried.sum()), kind, dtype=object))
-        keys.append(k[carried])
-        codes.append(c[carried])
-    all_codes = np.concatenate(codes) if codes else np.empty(0, np.int64)
-    order = np.argsort(all_codes, kind="stable")
+    # Values: only those some alive record carries, renumbered densely, one kind and
+    # chunk at a time (row groups), so no second copy of every key is ever held.
     new_code = np.full(len(g._val_kind), -1, dtype=np.int64)
-    new_code[all_codes[order]] = np.arange(len(order))
-    values = pa.table(
-        {
-            "kind": pa.array(np.concatenate(kinds)[order] if kinds else [], pa.string()),
-            "key": pa.array(np.concatenate(keys)[order] if keys else [], pa.string()),
-        }
+    carried_codes = np.flatnonzero(g._val_count > 0)
+    new_code[carried_codes] = np.arange(len(carried_codes))
+
+    def value_groups() -> Iterator[pa.Table]:
+        for kind, index in g._values.items():  # one step per identifier kind and chunk
+            for keys, codes in index.chunks():
+                carried = g._val_count[codes] > 0
+                yield pa.table(
+                    {
+                        "kind": pa.array(
+                            np.full(int(carried.sum()), kind, dtype=object), pa.string()
+                        ),
+                        "key": pa.array(keys[carried], pa.string()),
+                        "code": pa.array(new_code[codes[carried]], pa.int64()),
+                    }
+                )
+
+    yield "values.parquet", value_groups()
+    yield (
+        "edges.parquet",
+        pa.table(
+            {
+                "rec": new_pos[g._edge_rec],
+                "val": new_code[g._edge_val],
+                "spec": g._edge_spec.astype(np.int16),
+            }
+        ),
     )
-    edges = pa.table(
-        {
-            "rec": new_pos[g._edge_rec],
-            "val": new_code[g._edge_val],
-            "spec": g._edge_spec.astype(np.int16),
-        }
-    )
-    records = pa.table(
-        {
-            "source": g._rec_source[alive].astype(np.int32),
-            "hash": g._rec_hash[alive].astype(np.uint64),
-            "person": g._person[alive].astype(np.int64),
-        }
-    )
+
     match = g._match.copy()
     if len(match):
         match["rec_l"] = new_pos[match["rec_l"].to_numpy()]
         match["rec_r"] = new_pos[match["rec_r"].to_numpy()]
         match = match[(match["rec_l"] >= 0) & (match["rec_r"] >= 0)]
+    yield "matches.parquet", match.reset_index(drop=True)
     cuts = g._cuts
     cut_ok = g._rec_alive[cuts.rec] & ((cuts.other < 0) | g._rec_alive[np.maximum(cuts.other, 0)])
     cuts = cuts.take(cut_ok)
-    cut_table = pa.table(
-        {
-            "rec": new_pos[cuts.rec],
-            "val": np.where(cuts.val >= 0, new_code[np.maximum(cuts.val, 0)], -1),
-            "other": np.where(cuts.other >= 0, new_pos[np.maximum(cuts.other, 0)], -1),
-            "kind": cuts.kind.astype(np.int64),
-            "probability": cuts.probability.astype(float),
-        }
+    yield (
+        "cuts.parquet",
+        pa.table(
+            {
+                "rec": new_pos[cuts.rec],
+                "val": np.where(cuts.val >= 0, new_code[np.maximum(cuts.val, 0)], -1),
+                "other": np.where(cuts.other >= 0, new_pos[np.maximum(cuts.other, 0)], -1),
+                "kind": cuts.kind.astype(np.int64),
+                "probability": cuts.probability.astype(float),
+            }
+        ),
     )
     rejects = g.rejects
+    rej_pos = np.empty(0, dtype=np.int64)
     if len(rejects):
-        rej_pos = g._positions(rejects["source"].astype(object), rejects["record_id"])
-        reject_table = pa.table(
+        rej_pos = new_pos[g._positions(rejects["source"].astype(object), rejects["record_id"])]
+    yield (
+        "rejects.parquet",
+        pa.table(
             {
-                "rec": new_pos[rej_pos],
+                "rec": pa.array(rej_pos, pa.int64()),
                 "column": pa.array(rejects["column"].astype(str).to_numpy(object), pa.string()),
                 "reason": pa.array(rejects["reason"].astype(str).to_numpy(object), pa.string()),
             }
-        )
-    else:
-        reject_table = pa.table(
-            {"rec": pa.array([], pa.int64()), "column": pa.array([], pa.string()),
-             "reason": pa.array([], pa.string())}
-        )  # fmt: skip
-    history = g.id_history() if g._history else None
+        ),
+    )
     issued, born = g._ids.items()
-    persons = pa.table({"person_id": issued.astype(np.int64), "born": born.astype(np.int64)})
-    tables: dict[str, pa.Table | pd.DataFrame] = {
-        "records.parquet": records,
-        "edges.parquet": edges,
-        "values.parquet": values,
-        "matches.parquet": match.reset_index(drop=True),
-        "cuts.parquet": cut_table,
-        "rejects.parquet": reject_table,
-        "persons.parquet": persons,
-    }
-    if history is not None:
-        tables["history.parquet"] = history
-    batches = []
-    for batch in g._batches:  # one file per batch holding alive records
+    yield (
+        "persons.parquet",
+        pa.table({"person_id": issued.astype(np.int64), "born": born.astype(np.int64)}),
+    )
+    if g._history:
+        yield "history.parquet", g.id_history()
+
+    batches: list[dict[str, Any]] = []
+    for batch in g._batches:  # one file per batch (an emptied one keeps its columns)
         rows = np.flatnonzero(g._rec_alive[batch.start : batch.stop])
-        if not len(rows):
-            continue
         if _ID_COLUMN in batch.attributes.columns:
             msg = f"source {batch.source!r} keeps a column named {_ID_COLUMN!r}, reserved"
             raise StoreError(msg)
         frame = batch.attributes.iloc[rows].reset_index(drop=True)
         frame.insert(0, _ID_COLUMN, batch.ids[rows].to_numpy())
         name = f"batch-{len(batches):05d}.parquet"
-        tables[name] = frame
         id_name = batch.ids.name if isinstance(batch.ids.name, str) else None
         batches.append(
             {
@@ -259,23 +289,31 @@ def _tables(g: IdentityGraph) -> tuple[dict[str, pa.Table | pd.DataFrame], dict[
                 "source": batch.source,
                 "rows": len(rows),
                 "id_name": id_name,
-                # Parquet reads object columns of strings back as "str": note which were object.
-                "object_columns": [
-                    str(c) for c, t in frame.dtypes.items() if t == object and isinstance(c, str)
-                ],
+                # Parquet reads object columns back as "str": note them and their missing value.
+                "object_columns": _object_columns(frame),
             }
         )
-    facts = {
-        "batches": batches,
-        "counts": {
-            "records": len(alive),
-            "persons": g._n_persons if g._resolved else 0,
-            "values": len(order),
-            "edges": len(g._edge_rec),
-            "matches": len(match),
-        },
+        yield name, frame
+    facts["batches"] = batches
+    facts["counts"] = {
+        "records": len(alive),
+        "persons": g._n_persons if g._resolved else 0,
+        "values": len(carried_codes),
+        "edges": len(g._edge_rec),
+        "matches": len(match),
     }
-    return tables, facts
+
+
+def _object_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """Object columns and how they spell a missing value (``"nan"`` or ``"none"``)."""
+    out = {}
+    for name, dtype in frame.dtypes.items():  # one step per column
+        if dtype != np.dtype(object) or not isinstance(name, str):
+            continue
+        values = frame[name].to_numpy()
+        missing = values[pd.isna(values)][:100]
+        out[name] = "nan" if any(isinstance(v, float) for v in missing) else "none"
+    return out
 
 
 def save_graph(
@@ -297,25 +335,30 @@ def save_graph(
     for stale in _siblings(path, "tmp") + _siblings(path, "old"):
         shutil.rmtree(stale, ignore_errors=True)
 
-    tables, facts = _tables(g)
+    specs = [_spec_to_json(s) for s in g.identifiers]
     tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     try:
         writer = _Writer(tmp, compression)
-        for name, table in tables.items():  # one step per file
+        facts: dict[str, Any] = {}
+        for name, table in _parts(g, facts):  # one file at a time, to bound memory
             if isinstance(table, pd.DataFrame):
                 writer.frame(name, table)
-            else:
+            elif isinstance(table, pa.Table):
                 writer.table(name, table)
+            else:
+                writer.groups(name, _VALUES_SCHEMA, table)
+            del table
         manifest = {
             "format": "identigraph-store",
             "format_version": FORMAT_VERSION,
             "identigraph_version": __version__,
             "created": datetime.now(timezone.utc).isoformat(),
-            "specs": [_spec_to_json(s) for s in g.identifiers],
+            "specs": specs,
             "sources": list(g._sources),
             "resolved": bool(g._resolved),
             "generation": int(g._generation),
+            "value_kinds": list(g._values),
             **facts,
             "files": writer.files,
         }
@@ -330,9 +373,20 @@ def save_graph(
         else:
             os.replace(tmp, path)
             _fsync_dir(path.parent)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException as err:
+        _roll_back(path, tmp)
+        if isinstance(err, OSError) and not isinstance(err, StoreError):
+            msg = f"cannot write the store at {path}: {err}"
+            raise StoreError(msg) from err
         raise
+
+
+def _roll_back(path: Path, tmp: Path) -> None:
+    """After a failed save: drop the new store, put the old one back if it was moved."""
+    shutil.rmtree(tmp, ignore_errors=True)
+    if not path.exists() and (backup := _backup(path)) is not None:
+        with contextlib.suppress(OSError):
+            os.replace(backup, path)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -374,10 +428,11 @@ class _Reader:
     def frame(self, name: str) -> pd.DataFrame:
         table = self.table(name)
         try:
-            return table.to_pandas()
+            frame: pd.DataFrame = table.to_pandas()
         except _PARQUET_ERRORS as err:
             msg = f"{name} of the store at {self.root} cannot be read: {err}"
             raise StoreError(msg) from err
+        return frame
 
     def column(self, table: pa.Table, name: str, dtype: type) -> np.ndarray:
         try:
@@ -459,8 +514,11 @@ def _build(path: Path, manifest: dict[str, Any]) -> IdentityGraph:
         if _ID_COLUMN not in frame.columns or len(frame) != item["rows"]:
             msg = f"{item['file']} of the store at {path} does not match the manifest"
             raise StoreError(msg)
-        objects = [c for c in item.get("object_columns", []) if c in frame.columns]
-        frame = frame.astype(dict.fromkeys(objects, object)) if objects else frame
+        for name, missing in item.get("object_columns", {}).items():  # one per object column
+            if name in frame.columns:
+                column = pd.Series(frame[name].to_numpy(dtype=object), dtype=object)
+                column[column.isna()] = np.nan if missing == "nan" else None
+                frame[name] = column
         ids = pd.Index(frame.pop(_ID_COLUMN), name=item.get("id_name"))
         batches.append(_Batch(str(item["source"]), start, ids, frame))
         start += len(frame)
@@ -472,17 +530,24 @@ def _build(path: Path, manifest: dict[str, Any]) -> IdentityGraph:
     values = read.table("values.parquet")
     kinds = values.column("kind").to_numpy(zero_copy_only=False).astype(object)
     keys = values.column("key").to_numpy(zero_copy_only=False).astype(object)
-    codes = np.arange(len(keys), dtype=np.int64)
+    codes = read.column(values, "code", np.int64)
+    n_values = len(codes)
+    if n_values and not np.array_equal(np.sort(codes), np.arange(n_values)):
+        msg = f"values.parquet of the store at {path} does not number its values 0..n-1"
+        raise StoreError(msg)
     kind_index = {p.name: i for i, p in enumerate(g._policies)}
     g._values = {}
-    for kind in pd.unique(kinds):  # one step per identifier kind
+    g._val_kind = np.zeros(n_values, dtype=np.int16)
+    value_kinds = [str(k) for k in manifest.get("value_kinds", [])]
+    for kind in [*value_kinds, *pd.unique(kinds)]:  # one step per identifier kind
         if kind not in kind_index:
             msg = f"the store at {path} holds values of a kind no spec declares: {kind!r}"
             raise StoreError(msg)
         mine = kinds == kind
-        g._values[str(kind)] = ValueIndex.from_items(keys[mine], codes[mine])
-    g._next_value = len(keys)
-    g._val_kind = np.array([kind_index[k] for k in kinds], dtype=np.int16)
+        g._values.setdefault(str(kind), ValueIndex.from_items(keys[mine], codes[mine]))
+        g._val_kind[codes[mine]] = kind_index[kind]
+    del kinds, keys
+    g._next_value = n_values
 
     edges = read.table("edges.parquet")
     g._edge_rec = read.column(edges, "rec", np.int64)
@@ -492,13 +557,13 @@ def _build(path: Path, manifest: dict[str, Any]) -> IdentityGraph:
         (g._edge_rec < 0).any()
         or (g._edge_rec >= n).any()
         or (g._edge_val < 0).any()
-        or (g._edge_val >= len(keys)).any()
+        or (g._edge_val >= n_values).any()
         or (np.diff(g._edge_rec) < 0).any()
     )
     if bad_edges:
         msg = f"edges.parquet of the store at {path} points outside its records or values"
         raise StoreError(msg)
-    g._val_count = np.bincount(g._edge_val, minlength=len(keys)).astype(np.int64)
+    g._val_count = np.bincount(g._edge_val, minlength=n_values).astype(np.int64)
 
     match = read.frame("matches.parquet")
     g._match = match.astype({"rec_l": np.int64, "rec_r": np.int64})

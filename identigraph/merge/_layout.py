@@ -124,7 +124,8 @@ class RecordKeys:
         ids, width, keys = self._fallback
         rid = np.asarray(ids.get_indexer(pd.Index(record_id)), dtype=np.int64)
         known = (src >= 0) & (rid >= 0)
-        found = np.asarray(keys.get_indexer(np.where(known, src * width + rid, -1)), dtype=np.int64)
+        wanted = pd.Index(np.where(known, src * width + rid, -1))
+        found = np.asarray(keys.get_indexer(wanted), dtype=np.int64)
         return np.where(known, found, -1)
 
 
@@ -307,7 +308,8 @@ def build_layout(records: pd.DataFrame, clusters: pd.DataFrame) -> Layout:
         if missing:
             msg = f"records.{name} has {missing} missing value(s)"
             raise InputError(msg)
-    codes, names = pd.factorize(source, sort=True)
+    by_name = source.astype(object) if isinstance(source.dtype, pd.CategoricalDtype) else source
+    codes, names = pd.factorize(by_name, sort=True)  # sorted by name, not category order
     source_codes = np.asarray(codes, dtype=np.int64)
     source_names = pd.Index(names)
     n = len(records)

@@ -56,6 +56,22 @@ class GoldenResult(NamedTuple):
     one row per person and selection field that has a value, with columns
     ``person_id``, ``field`` (categorical, in field order), ``source`` and
     ``record_id``, sorted by person id and then field. Unpacks like a tuple.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from identigraph.merge import Longest
+    >>> records = pd.DataFrame(
+    ...     {"source": ["crm", "web"], "record_id": [1, 2], "name": ["Ann", "Ann Lee"]}
+    ... )
+    >>> clusters = records[["source", "record_id"]].assign(person_id=7)
+    >>> golden, provenance = golden_records(
+    ...     records, clusters, {"name": Longest()}, provenance="long"
+    ... )
+    >>> golden.to_dict("records")
+    [{'person_id': 7, 'name': 'Ann Lee'}]
+    >>> provenance.to_dict("records")
+    [{'person_id': 7, 'field': 'name', 'source': 'web', 'record_id': 2}]
     """
 
     records: pd.DataFrame

@@ -272,11 +272,11 @@ class Oldest(Select):
 
 @dataclass(frozen=True, slots=True, repr=False)
 class MostFrequent(Select):
-    """The value held by the most member records (exact equality; ``normalized=True`` to compare
-    normalized forms).
+    """The value held by the most member records.
 
-    Frequencies count every member record with a usable value, also as a
-    tie-breaker (not only the records still tied).
+    Values are equal when exactly equal (``normalized=True`` compares normalized
+    forms). Frequencies count every member record with a usable value, also when
+    the rule breaks ties (not only the records still tied).
 
     Examples
     --------

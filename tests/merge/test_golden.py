@@ -717,3 +717,53 @@ def test_extreme_ids_keep_the_tie_break_order(ids: Any, persons: list[int]) -> N
         records.iloc[::-1], clusters.iloc[[2, 0, 3, 1]], {"v": Collect()}, default=None
     )
     pd.testing.assert_frame_equal(golden, shuffled)
+
+
+def test_ids_match_by_value_never_across_numbers_and_strings(frames: tuple) -> None:
+    records, clusters = frames
+    as_float = clusters.assign(record_id=clusters["record_id"].astype(float)).iloc[::-1]
+    pd.testing.assert_frame_equal(
+        golden_records(records, as_float), golden_records(records, clusters)
+    )
+    as_text = clusters.assign(record_id=clusters["record_id"].astype(str))
+    with pytest.raises(UnknownRecordError, match="6 record"):
+        golden_records(records, as_text)
+    rejected = pd.DataFrame({"source": ["pos"], "record_id": ["1"], "column": ["email"]})
+    plain = golden_records(records, clusters, {"email": MostRecent("updated_at")}, default=None)
+    same = golden_records(
+        records, clusters, {"email": MostRecent("updated_at")}, default=None, rejected=rejected
+    )
+    pd.testing.assert_frame_equal(plain, same)  # "1" is no record id here
+
+
+def test_rejected_cells_with_string_and_mixed_ids() -> None:
+    for ids in (["a", "b", "c"], [1, "b", "c"]):
+        records = pd.DataFrame({"source": ["s", "s", "t"], "record_id": ids, "v": ["x", "y", "y"]})
+        clusters = records[["source", "record_id"]].assign(person_id=1)
+        rejected = pd.DataFrame(
+            {"source": ["s", "t"], "record_id": [ids[1], ids[2]], "column": ["v", "v"]}
+        )
+        golden = golden_records(
+            records, clusters, {"v": MostFrequent()}, default=None, rejected=rejected
+        )
+        assert golden["v"].tolist() == ["x"]
+
+
+def test_categorical_sources_tie_break_by_name_not_category_order() -> None:
+    records = pd.DataFrame(
+        {
+            "source": pd.Categorical(["web", "crm", "web", "crm"], categories=["web", "crm"]),
+            "record_id": [1, 1, 2, 2],
+            "v": ["a", "b", "c", "d"],
+        }
+    )
+    clusters = records[["source", "record_id"]].assign(person_id=[1, 1, 1, 2])
+    plain = records.assign(source=records["source"].astype(str))
+    plain_clusters = plain[["source", "record_id"]].assign(person_id=[1, 1, 1, 2])
+    for recs, clus in [
+        (records, clusters),
+        (plain, clusters.iloc[::-1]),
+        (records, plain_clusters),
+    ]:
+        golden = golden_records(recs, clus, {"v": Collect()})
+        assert golden["v"].tolist() == [["b", "a", "c"], ["d"]]
