@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["EMAIL_PATTERN", "normalize_emails"]
+from identigraph.matcher._arrow import fullmatch, is_in, to_arrow, to_mask, to_objects
 
-_ATOM = r"[^\s@.,;:\"()<>\[\]\\]+"
+__all__ = ["EMAIL_PATTERN", "normalize_email_array", "normalize_emails"]
+
+_ATOM = r"[^\t\n\f\r @.,;:\"()<>\[\]\\]+"
 #: Accepted address syntax after lowercasing: dot-atoms on both sides of one ``@``,
 #: at least one dot in the domain, and a top-level domain of two or more characters
 #: that does not start with a digit or hyphen. Unicode letters are allowed.
-EMAIL_PATTERN = rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*\.[^\s@.,;:\"()<>\[\]\\0-9-]{_ATOM}"
+EMAIL_PATTERN = rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*\.[^\t\n\f\r @.,;:\"()<>\[\]\\0-9-]{_ATOM}"
 
 _GMAIL = ("gmail.com", "googlemail.com")
 #: Providers that ignore a ``+tag`` suffix of the local part.
@@ -19,6 +23,30 @@ _PLUS_TAG_PROVIDERS = (
     *_GMAIL, "outlook.com", "hotmail.com", "live.com", "msn.com", "icloud.com", "me.com",
     "mac.com", "protonmail.com", "proton.me", "pm.me", "fastmail.com", "yandex.ru",
 )  # fmt: skip
+_NULL = pa.scalar(None, pa.string())
+
+
+def normalize_email_array(values: pa.Array, *, provider_rules: bool = False) -> pa.Array:
+    """:func:`normalize_emails` on an Arrow string array; invalid addresses become null."""
+    wide = pc.invert(pc.string_is_ascii(values))
+    if to_mask(wide).any():
+        values = pc.if_else(wide, pc.utf8_normalize(values, "NFKC"), values)
+    out = pc.utf8_lower(pc.utf8_trim_whitespace(values))
+    valid = pc.fill_null(fullmatch(out, EMAIL_PATTERN), False)
+    out = pc.if_else(valid, out, _NULL)
+    if provider_rules and to_mask(valid).any():
+        parts = pc.extract_regex(out, r"^(?P<local>.*)@(?P<domain>[^@]*)$")
+        local, domain = pc.struct_field(parts, "local"), pc.struct_field(parts, "domain")
+        plus = pc.fill_null(is_in(domain, _PLUS_TAG_PROVIDERS), False)
+        local = pc.if_else(plus, pc.replace_substring_regex(local, r"\+.*$", ""), local)
+        gmail = pc.fill_null(is_in(domain, _GMAIL), False)
+        local = pc.if_else(gmail, pc.replace_substring(local, ".", ""), local)
+        domain = pc.if_else(gmail, pa.scalar("gmail.com"), domain)
+        # A local part that was only a tag ("+x@gmail.com") is not an address.
+        kept = pc.fill_null(pc.greater(pc.utf8_length(local), 0), False)
+        rebuilt = pc.binary_join_element_wise(local, domain, "@")
+        out = pc.if_else(kept, rebuilt, _NULL)
+    return out
 
 
 def normalize_emails(values: pd.Series, *, provider_rules: bool = False) -> pd.Series:
@@ -27,15 +55,15 @@ def normalize_emails(values: pd.Series, *, provider_rules: bool = False) -> pd.S
     Parameters
     ----------
     values : pandas.Series of str
-        Raw addresses, already trimmed and non-empty.
+        Raw addresses.
     provider_rules : bool, default False
         Apply mailbox-provider rules: drop a ``+tag`` at providers that ignore it,
         drop dots in Gmail local parts and map ``googlemail.com`` to ``gmail.com``.
 
     Returns
     -------
-    pandas.Series of str
-        Normalized addresses, with ``NA`` where the syntax check failed.
+    pandas.Series of object
+        Normalized addresses, ``NaN`` where the syntax check failed, on the input's index.
 
     Examples
     --------
@@ -43,23 +71,12 @@ def normalize_emails(values: pd.Series, *, provider_rules: bool = False) -> pd.S
     >>> normalize_emails(pd.Series([" Ann.Lee+promo@GMail.com", "not-an-email"]),
     ...                  provider_rules=True).tolist()
     ['annlee@gmail.com', nan]
+
+    Notes
+    -----
+    Arrow string kernels (RE2 for the syntax check): O(n), a few microseconds of
+    fixed cost per call.
     """
-    out = values.astype("string[pyarrow]")
-    wide = out.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).astype(bool)
-    if wide.any():
-        out = out.mask(wide, out[wide].str.normalize("NFKC"))
-    out = out.str.strip().str.lower()
-    valid = out.str.fullmatch(EMAIL_PATTERN).fillna(False).astype(bool)
-    out = out.where(valid)
-    if provider_rules and valid.any():
-        parts = out.str.rsplit("@", n=1, expand=True)
-        local, domain = parts[0], parts[1]
-        plus = domain.isin(_PLUS_TAG_PROVIDERS)
-        local = local.mask(plus, local.str.replace(r"\+.*$", "", regex=True))
-        gmail = domain.isin(_GMAIL)
-        local = local.mask(gmail, local.str.replace(".", "", regex=False))
-        domain = domain.mask(gmail, "gmail.com")
-        rebuilt = local + "@" + domain
-        # A local part that was only a tag ("+x@gmail.com") is not an address.
-        out = rebuilt.where(valid & local.str.len().gt(0).fillna(False).astype(bool))
-    return out.astype(object).where(out.notna(), np.nan)
+    out = to_objects(normalize_email_array(to_arrow(values), provider_rules=provider_rules))
+    out[pd.isna(out)] = np.nan
+    return pd.Series(out, index=values.index, dtype=object)

@@ -6,6 +6,10 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from identigraph.matcher._arrow import fullmatch, is_in, search, to_arrow, to_mask
 
 __all__ = [
     "JUNK_EMAIL_DOMAINS",
@@ -58,27 +62,46 @@ _REPEATED_OR_SEQUENTIAL = re.compile(
 )
 
 
-def junk_token_mask(values: pd.Series, extra: frozenset[str] = frozenset()) -> np.ndarray:
-    """Mask of values that are placeholder tokens (``null``, ``unknown``, ``n/a``...)."""
-    lowered = values.str.lower()
-    return np.asarray(lowered.isin(JUNK_TOKENS | extra), dtype=bool)
+def _tokens(values: pd.Series | pa.Array) -> pa.Array:
+    return values if isinstance(values, pa.Array) else to_arrow(values)
 
 
-def junk_email_mask(emails: pd.Series, extra: frozenset[str] = frozenset()) -> np.ndarray:
-    """Mask of normalized (lowercase, trimmed) addresses that are placeholders."""
-    if emails.empty:
-        return np.zeros(0, dtype=bool)
-    text = emails.astype("string[pyarrow]")
-    mask = text.str.contains(_JUNK_EMAIL_PATTERN) | text.isin(extra)
-    return np.asarray(mask.fillna(False), dtype=bool)
+def junk_token_mask(values: pd.Series | pa.Array, extra: frozenset[str] = frozenset()) -> np.ndarray:
+    """Mask of values that are placeholder tokens (``null``, ``unknown``, ``n/a``...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> junk_token_mask(pd.Series(["N/A", "abc"])).tolist()
+    [True, False]
+    """
+    return to_mask(is_in(pc.utf8_lower(_tokens(values)), JUNK_TOKENS | extra))
 
 
-def junk_phone_mask(digits: pd.Series, extra: frozenset[str] = frozenset()) -> np.ndarray:
-    """Mask of digit strings of six or more digits that are one repeated digit or a sequence."""
-    if digits.empty:
-        return np.zeros(0, dtype=bool)
-    long_enough = digits.str.len().ge(6)
-    mask = (long_enough & digits.str.fullmatch(_REPEATED_OR_SEQUENTIAL.pattern)) | digits.isin(
-        extra
-    )
-    return np.asarray(mask.fillna(False), dtype=bool)
+def junk_email_mask(emails: pd.Series | pa.Array, extra: frozenset[str] = frozenset()) -> np.ndarray:
+    """Mask of normalized (lowercase, trimmed) addresses that are placeholders.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> junk_email_mask(pd.Series(["noreply@shop.com", "ann@example.org", "ann@mail.com"])).tolist()
+    [True, True, False]
+    """
+    text = _tokens(emails)
+    mask = to_mask(search(text, _JUNK_EMAIL_PATTERN))
+    return mask | to_mask(is_in(text, extra)) if extra else mask
+
+
+def junk_phone_mask(digits: pd.Series | pa.Array, extra: frozenset[str] = frozenset()) -> np.ndarray:
+    """Mask of digit strings of six or more digits that are one repeated digit or a sequence.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> junk_phone_mask(pd.Series(["0000000000", "1234567890", "2015550123", "111"])).tolist()
+    [True, True, False, False]
+    """
+    text = _tokens(digits)
+    long_enough = to_mask(pc.greater_equal(pc.utf8_length(text), 6))
+    mask = long_enough & to_mask(fullmatch(text, _REPEATED_OR_SEQUENTIAL.pattern))
+    return mask | to_mask(is_in(text, extra)) if extra else mask

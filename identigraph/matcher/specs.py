@@ -14,10 +14,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from identigraph.errors import ConfigError, DtypeError, UnknownRegionError
+from identigraph.matcher._arrow import is_in, to_arrow, to_mask, to_objects, to_series
 from identigraph.matcher._hashing import is_sha256_hex, sha256_hex
-from identigraph.matcher.email import normalize_emails
+from identigraph.matcher.email import normalize_email_array
 from identigraph.matcher.junk import junk_email_mask, junk_phone_mask, junk_token_mask
 from identigraph.matcher.phone import normalize_phones
 
@@ -25,6 +28,7 @@ __all__ = ["Cookie", "Email", "Identifier", "Key", "Normalized", "Phone"]
 
 # Arrow-backed strings: vectorized string kernels instead of a Python loop per value.
 _TEXT = "string[pyarrow]"
+_NULL = pa.scalar(None, pa.string())
 
 
 class Normalized(NamedTuple):
@@ -113,8 +117,11 @@ class Identifier:
         elif kind not in ("b", "M", "m", "c", "V") and not isinstance(
             dtype, (pd.DatetimeTZDtype, pd.PeriodDtype, pd.IntervalDtype, pd.BooleanDtype)
         ):
-            text = values.astype(_TEXT).str.strip()
-            return text.where(text.str.len().gt(0).fillna(False).astype(bool))
+            if values.dtype == object:  # mixed objects (numbers among strings) as text
+                values = values.astype(_TEXT)
+            text = pc.utf8_trim_whitespace(to_arrow(values))
+            empty = pc.fill_null(pc.equal(pc.utf8_length(text), 0), False)
+            return to_series(pc.if_else(empty, _NULL, text), values.index)
         msg = (
             f"column {self.column!r} has dtype {dtype} which cannot hold a "
             f"{type(self).__name__.lower()} identifier"
@@ -131,10 +138,10 @@ class Identifier:
         >>> Cookie("cid").normalize(pd.Series(["abc", "null"])).reasons.tolist()
         [None, 'junk_value']
         """
-        values = values.astype(_TEXT)
-        junk = self._junk_mask(values)
-        keys = values.to_numpy(dtype=object, copy=True)
-        reasons = np.full(len(values), None, dtype=object)
+        text = to_arrow(values)
+        junk = self._junk_mask(text)
+        keys = to_objects(text)
+        reasons = np.full(len(keys), None, dtype=object)
         keys[junk] = None
         reasons[junk] = "junk_value"
         return Normalized(keys, reasons)
@@ -152,21 +159,25 @@ class Identifier:
         ['+12015550123', nan]
         """
         text = self.to_text(pd.Series(values).reset_index(drop=True))
-        out = pd.Series(np.full(len(text), np.nan, dtype=object), index=values.index)
+        out = np.full(len(text), np.nan, dtype=object)
         present = text.notna().to_numpy()
         if present.any():
-            canon = self._canonical_plain(text[present])
-            out.iloc[np.flatnonzero(present)] = canon.to_numpy(dtype=object)
+            canon = self._canonical_plain(to_arrow(text[present]))
+            canon[pd.isna(canon)] = np.nan
+            out[present] = canon
+        return pd.Series(out, index=values.index, dtype=object)
+
+    def _canonical_plain(self, values: pa.Array) -> np.ndarray:
+        """Normalized plain values, ``None`` where unusable."""
+        out = to_objects(values)
+        out[self._junk_mask(values)] = None
         return out
 
-    def _canonical_plain(self, values: pd.Series) -> pd.Series:
-        return values.where(~self._junk_mask(values))
-
-    def _junk_mask(self, values: pd.Series) -> np.ndarray:
-        extra = self.junk
+    def _junk_mask(self, values: pa.Array) -> np.ndarray:
+        """Raw values that are placeholder tokens (built-in and the caller's)."""
         if self.builtin_junk:
-            return junk_token_mask(values, extra)
-        return np.asarray(values.str.lower().isin(extra), dtype=bool)
+            return junk_token_mask(values, self.junk)
+        return to_mask(is_in(pc.utf8_lower(values), self.junk))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,35 +188,37 @@ class _Hashed(Identifier, metaclass=ABCMeta):
     hash: bool = True
 
     @abstractmethod
-    def _canonical(self, values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-        """Normalized values (NA when invalid) and the junk mask."""
+    def _canonical(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        """Normalized values (``None`` when invalid) and the junk mask."""
 
     _invalid_reason = "invalid"
 
-    def _canonical_plain(self, values: pd.Series) -> pd.Series:
-        canon, junk = self._canonical(values.reset_index(drop=True))
-        return canon.where(~junk)
+    def _canonical_plain(self, values: pa.Array) -> np.ndarray:
+        canon, junk = self._canonical(values)
+        canon[junk | self._junk_mask(values)] = None
+        return canon
 
     def normalize(self, values: pd.Series) -> Normalized:
-        values = values.astype(_TEXT).reset_index(drop=True)
-        n = len(values)
+        text = to_arrow(values)
+        n = len(text)
         keys = np.full(n, None, dtype=object)
         reasons = np.full(n, None, dtype=object)
         if n == 0:
             return Normalized(keys, reasons)
-        lowered = values.str.lower()
+        lowered = pc.utf8_lower(text)
         hashed = is_sha256_hex(lowered) if self.hash else np.zeros(n, dtype=bool)
-        keys[hashed] = lowered[hashed].to_numpy(dtype=object)
-        plain = ~hashed
-        canon, junk = self._canonical(values[plain])
-        junk = junk | self._junk_mask(values[plain])  # "unknown", "n/a"... as written
-        idx = np.flatnonzero(plain)
-        invalid = canon.isna().to_numpy()
+        if hashed.any():
+            keys[hashed] = to_objects(lowered.filter(pa.array(hashed)))
+            text = text.filter(pa.array(~hashed))
+        idx = np.flatnonzero(~hashed)
+        canon, junk = self._canonical(text)
+        junk = junk | self._junk_mask(text)  # "unknown", "n/a"... as written
+        invalid = pd.isna(canon)
         reasons[idx[invalid & ~junk]] = self._invalid_reason
         reasons[idx[junk]] = "junk_value"
         good = ~invalid & ~junk
         good_vals = canon[good]
-        keys[idx[good]] = sha256_hex(good_vals) if self.hash else good_vals.to_numpy(object)
+        keys[idx[good]] = sha256_hex(good_vals.tolist()) if self.hash else good_vals
         return Normalized(keys, reasons)
 
 
@@ -244,13 +257,13 @@ class Email(_Hashed):
     provider_rules: bool = False
     _invalid_reason = "invalid_email"
 
-    def _canonical(self, values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-        canon = normalize_emails(values, provider_rules=self.provider_rules)
+    def _canonical(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        canon = normalize_email_array(values, provider_rules=self.provider_rules)
         if self.builtin_junk:
-            junk = junk_email_mask(canon.fillna(""), self.junk)
+            junk = junk_email_mask(canon, self.junk)
         else:
-            junk = np.asarray(canon.isin(self.junk), dtype=bool)
-        return canon, junk
+            junk = to_mask(is_in(canon, self.junk))
+        return to_objects(canon), junk
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,17 +309,16 @@ class Phone(_Hashed):
                 raise UnknownRegionError(str(self.region))
             object.__setattr__(self, "region", region)
 
-    def _canonical(self, values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-        digits = values.str.replace(r"\D+", "", regex=True)
+    def _canonical(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        digits = pc.replace_substring_regex(values, r"\D+", "")
         junk = np.zeros(len(values), dtype=bool)
         if self.builtin_junk:
             for skip in range(4):  # without a country code of up to three digits
-                junk |= junk_phone_mask(digits.str.slice(skip))
+                junk |= junk_phone_mask(pc.utf8_slice_codeunits(digits, skip))
+        canon = normalize_phones(to_series(values), self.region).to_numpy(dtype=object, copy=True)
+        canon[pd.isna(canon)] = None
         if self.junk:
-            junk |= np.asarray(values.str.lower().isin(self.junk), dtype=bool)
-        canon = normalize_phones(values, self.region)
-        if self.junk:
-            junk |= np.asarray(canon.isin(self.junk), dtype=bool)
+            junk |= np.isin(canon, list(self.junk))
         return canon, junk
 
 

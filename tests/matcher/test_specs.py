@@ -69,3 +69,27 @@ def test_caller_junk_extends_lists() -> None:
 @pytest.mark.parametrize("phone", ["0000000000", "1234567890", "111-111-1111", "+1 999 999 9999"])
 def test_junk_phones(phone: str) -> None:
     assert ig.Phone("p", region="US").normalize(pd.Series([phone])).reasons.tolist() == ["junk_value"]
+
+
+_MIXED = st.lists(
+    st.sampled_from([*"aAbZ09@.+-_ \t\v\u00a0\u200büßİ٣０＠", "@mail.com", "@gmail.com", "201", "555"]),
+    min_size=1,
+    max_size=12,
+).map("".join)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [ig.Email("e"), ig.Email("e", provider_rules=True), ig.Phone("p", region="US"), ig.Cookie("c")],
+    ids=["email", "email-provider", "phone", "cookie"],
+)
+@given(st.lists(_MIXED, min_size=9, max_size=20))
+def test_one_value_normalizes_like_a_batch(spec: ig.Identifier, values: list[str]) -> None:
+    # Batches of up to eight values take the Python regex path, larger ones RE2:
+    # a real-time lookup of one value must give exactly what a bulk add gives.
+    text = spec.to_text(pd.Series(values, dtype=object)).dropna()
+    batch = spec.normalize(text)
+    for i, value in enumerate(text.tolist()):
+        single = spec.normalize(pd.Series([value], dtype=object))
+        assert single.keys[0] == batch.keys[i], value
+        assert single.reasons[0] == batch.reasons[i], value
