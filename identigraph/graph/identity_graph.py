@@ -44,6 +44,7 @@ from identigraph.graph.lookup import lookup_all, lookup_person, row_frame
 from identigraph.graph.person import PersonView, person_view
 from identigraph.graph.report import GraphReport, graph_report
 from identigraph.graph.store import load_graph, save_graph
+from identigraph.matcher.linker import Matcher
 from identigraph.matcher.specs import Identifier
 from identigraph.merge.golden import GoldenResult, golden_records
 from identigraph.merge.rules import MostFrequent, Rule
@@ -157,6 +158,7 @@ class IdentityGraph:
     def _reset(self) -> None:
         self._sources: list[str] = []
         self._batches: list[_Batch] = []
+        self._batch_starts = np.empty(0, dtype=np.int64)  # cache, see _incremental.batch_starts
         self._rec_source = np.empty(0, dtype=np.int32)
         self._rec_hash = np.empty(0, dtype=np.uint64)
         self._rec_alive = np.empty(0, dtype=bool)
@@ -216,6 +218,8 @@ class IdentityGraph:
         id: str | None = None,
         keep: Sequence[str] | None = None,
         columns: dict[str, str] | None = None,
+        matcher: Matcher | None = None,
+        threshold: float = 0.9,
     ) -> ChangeSet:
         """Add the records of one source and link them.
 
@@ -234,6 +238,13 @@ class IdentityGraph:
         columns : dict, optional
             Renames ``{frame column: graph column}`` applied first, so that sources
             with different column names share one vocabulary.
+        matcher : Matcher, optional
+            Also add match edges between the frame's own records (dedupe within the
+            source) with ``match_probability >= threshold``; an unfitted matcher is
+            fitted on the frame first. For links across sources, call
+            :meth:`link` with the pairs of ``matcher.predict({...})``.
+        threshold : float, default 0.9
+            Match probability a matcher's pair needs to become a link.
 
         Returns
         -------
@@ -316,6 +327,9 @@ class IdentityGraph:
             )
         carried, carriers = np.unique(extracted.val, return_counts=True)
         self._val_count[carried] += carriers
+        if matcher is not None:
+            predict = matcher.predict if matcher.is_fitted else matcher.fit_predict
+            self._stage_matches(predict(frame, id=id, source=source), threshold)
         if not self._resolved:
             return ChangeSet(records_added=n_new)
         affected = self._persons_with_values(extracted.val, exclude_from=start)
@@ -436,12 +450,21 @@ class IdentityGraph:
         if missing:
             msg = f"pairs lack columns {missing}"
             raise MissingColumnError(msg, column=missing[0], available=list(pairs.columns))
+        ends = self._stage_matches(pairs, threshold)
+        if not self._resolved or not len(ends):
+            return ChangeSet()
+        affected = np.unique(self._person[ends])
+        changes = self._resolve(affected, np.empty(0, np.int64))
+        return self._finish(changes)
+
+    def _stage_matches(self, pairs: pd.DataFrame, threshold: float) -> np.ndarray:
+        """Store the accepted pairs as match edges; returns their end records."""
         if not 0.0 <= threshold <= 1.0:
             msg = f"threshold must be within [0, 1], got {threshold}"
             raise ConfigError(msg)
         accepted = pairs[pairs["match_probability"].to_numpy(dtype=float) >= threshold]
         if accepted.empty:
-            return ChangeSet()
+            return np.empty(0, dtype=np.int64)
         rec_l = self._positions(accepted["source_l"], accepted["record_id_l"])
         rec_r = self._positions(accepted["source_r"], accepted["record_id_r"])
         weight = (
@@ -467,12 +490,7 @@ class IdentityGraph:
             .drop_duplicates(["rec_l", "rec_r"])
             .sort_values(["rec_l", "rec_r"], ignore_index=True)
         )
-        if not self._resolved:
-            return ChangeSet()
-        ends = np.concatenate([new["rec_l"].to_numpy(), new["rec_r"].to_numpy()])
-        affected = np.unique(self._person[ends])
-        changes = self._resolve(affected, np.empty(0, np.int64))
-        return self._finish(changes)
+        return np.concatenate([new["rec_l"].to_numpy(), new["rec_r"].to_numpy()])
 
     def _positions(self, sources: pd.Series, record_ids: pd.Series) -> np.ndarray:
         """Global record positions of ``(source, record_id)`` keys; raises on unknown keys."""

@@ -334,3 +334,31 @@ def test_records_keep_attributes_and_rename() -> None:
     assert records.columns.tolist() == ["source", "record_id", "email", "first_name"]
     with pytest.raises(ig.MissingColumnError):
         g.add(pd.DataFrame({"email": ["b@mail.com"]}), source="web", keep=["nope"])
+
+
+def test_add_with_matcher_links_fuzzy_duplicates() -> None:
+    people = pd.DataFrame(
+        {
+            "id": range(8),
+            "email": [f"p{i}@mail.com" for i in range(8)],
+            "name": ["ann lee", "ann lea", "bob ray", "bob ray", "cy fox", "dee orr", "ed ito", "fay po"],
+            "dob": ["19800101", "19800101", "19750505", "19750505", "19900909",
+                    "19911111", "19850303", "19700707"],
+            "city": ["oslo", "oslo", "rome", "rome", "oslo", "rome", "oslo", "rome"],
+        }
+    )  # fmt: skip
+    matcher = ig.Matcher(
+        comparisons=[ig.NameComparison("name"), ig.DateComparison("dob")],
+        blocking=[ig.Block("city")],
+        prior=0.05,
+    )
+    g = ig.IdentityGraph([ig.Email("email")])
+    g.add(people, source="crm", id="id", matcher=matcher, threshold=0.5)
+    assert matcher.is_fitted
+    clusters = g.clusters().set_index("record_id")["person_id"]
+    assert clusters[0] == clusters[1]
+    assert clusters[2] == clusters[3]
+    assert g.n_persons == 6
+    with pytest.raises(ig.ConfigError):
+        g.link(pd.DataFrame(columns=["source_l", "record_id_l", "source_r", "record_id_r",
+                                     "match_probability"]), threshold=2.0)
