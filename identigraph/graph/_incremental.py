@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from identigraph.graph._growable import appended
 from identigraph.graph._person_ids import record_hashes
 from identigraph.graph._postings import Postings
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "append_batch",
     "append_rejects",
+    "batch_starts",
     "edge_rows",
     "find_records",
     "index_new_records",
@@ -123,6 +125,24 @@ def rebuild_indexes(g: IdentityGraph) -> None:
     g._by_value.rebuild(g._edge_val, g._edge_rec)
 
 
+def batch_starts(g: IdentityGraph) -> np.ndarray:
+    """First record position of every batch, kept up to date in amortized O(1) per batch.
+
+    Batches are only ever appended (or the last one grown), so the cached array is
+    extended with the starts of the batches added since it was last asked for.
+    """
+    known = g._batch_starts
+    if len(known) > len(g._batches) or (
+        len(known) and known[-1] != g._batches[len(known) - 1].start
+    ):
+        known = np.empty(0, dtype=np.int64)  # the batch list was replaced: start afresh
+    if len(known) < len(g._batches):
+        extra = np.array([b.start for b in g._batches[len(known) :]], dtype=np.int64)
+        known = appended(known, extra)
+        g._batch_starts = known
+    return known[: len(g._batches)]
+
+
 def find_records(g: IdentityGraph, source: str, record_ids: pd.Index) -> np.ndarray:
     """Position of each alive record ``(source, record_ids[i])``, ``-1`` where there is none."""
     out = np.full(len(record_ids), -1, dtype=np.int64)
@@ -136,8 +156,7 @@ def find_records(g: IdentityGraph, source: str, record_ids: pd.Index) -> np.ndar
     if not len(candidates):
         return out
     # Confirm the ids themselves: equal hashes of different ids are possible, if rare.
-    starts = np.array([batch.start for batch in g._batches], dtype=np.int64)
-    batch_of = np.searchsorted(starts, candidates, side="right") - 1
+    batch_of = np.searchsorted(batch_starts(g), candidates, side="right") - 1
     for b in np.unique(batch_of):
         batch = g._batches[int(b)]
         rows = np.flatnonzero(batch_of == b)

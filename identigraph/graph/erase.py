@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
-from identigraph.errors import ConfigError, MissingColumnError, UnknownPersonError
-from identigraph.graph._incremental import edge_rows, persons_of_values, records_of_persons
+from identigraph.errors import ConfigError, InputError, MissingColumnError, UnknownPersonError
+from identigraph.graph._incremental import (
+    batch_starts,
+    edge_rows,
+    persons_of_values,
+    records_of_persons,
+)
 from identigraph.graph.changes import ChangeSet
 
 if TYPE_CHECKING:
@@ -25,6 +31,10 @@ if TYPE_CHECKING:
 __all__ = ["expire_values", "parse_age", "record_positions", "remove_records"]
 
 _NAT = np.iinfo(np.int64).min
+# Largest batch an erasure rewrites whole; larger ones are cut into pieces this size.
+_PIECE = 1 << 16
+# Link deletions in fewer runs than this copy the slices between them, else use a mask.
+_FEW_RUNS = 256
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -41,8 +51,10 @@ def record_positions(
         A named record is not in the graph.
     UnknownPersonError
         A person id is not in the graph.
+    MissingColumnError
+        A ``records`` frame lacks ``source`` or ``record_id``.
     InputError
-        ``records`` has neither the columns ``source, record_id`` nor pairs.
+        ``records`` is neither such a frame nor ``(source, record_id)`` pairs.
     """
     parts = [np.empty(0, dtype=np.int64)]
     if records is not None:
@@ -59,7 +71,7 @@ def record_positions(
             pairs = list(records)
             if not all(isinstance(p, tuple) and len(p) == 2 for p in pairs):
                 msg = "records must be a DataFrame with source and record_id, or (source, id) pairs"
-                raise ConfigError(msg)
+                raise InputError(msg)
             sources = pd.Series([p[0] for p in pairs], dtype=object)
             ids = pd.Series([p[1] for p in pairs], dtype=object)
         if len(sources):
@@ -67,7 +79,11 @@ def record_positions(
     if person is not None:
         if not g._resolved:
             g.resolve()
-        wanted = np.atleast_1d(np.asarray(person, dtype=np.int64))
+        try:
+            wanted = np.atleast_1d(np.asarray(person, dtype=np.int64))
+        except (TypeError, ValueError, OverflowError) as err:
+            msg = f"person must be a person id (int) or a sequence of them, got {person!r}"
+            raise InputError(msg) from err
         found = records_of_persons(g, wanted)
         missing_ids = np.setdiff1d(wanted, g._person[found])
         if len(missing_ids):
@@ -108,7 +124,9 @@ def parse_age(
     else:
         msg = f"older_than must be a string, Timedelta or DateOffset, got {older_than!r}"
         raise ConfigError(msg)
-    if isinstance(age, pd.Timedelta) and age <= pd.Timedelta(0):
+    if not isinstance(age, (pd.Timedelta, pd.offsets.BaseOffset)) or (
+        isinstance(age, pd.Timedelta) and age <= pd.Timedelta(0)
+    ):
         msg = f"older_than must be positive, got {older_than!r}"
         raise ConfigError(msg)
     return age
@@ -136,12 +154,42 @@ def _blank(column: pd.Series, rows: np.ndarray) -> pd.Series:
     return blanked
 
 
+def _split_big_batches(g: IdentityGraph, positions: np.ndarray) -> None:
+    """Cut the large batches holding ``positions`` into pieces of their own memory.
+
+    Emptying a cell rewrites its whole column; in pieces of at most ``_PIECE`` rows
+    an erasure rewrites one piece, and the copies (``take``) let the old buffers,
+    erased values included, be freed. Done once per large batch, at its first erasure.
+    """
+    touched = set((np.searchsorted(batch_starts(g), positions, side="right") - 1).tolist())
+    big = {b for b in touched if len(g._batches[b].ids) > _PIECE}
+    if not big:
+        return
+    batches = []
+    for b, batch in enumerate(g._batches):  # one step per batch
+        if b not in big:
+            batches.append(batch)
+            continue
+        for lo in range(0, len(batch.ids), _PIECE):  # one step per piece
+            rows = np.arange(lo, min(lo + _PIECE, len(batch.ids)))
+            batches.append(
+                replace(
+                    batch,
+                    start=batch.start + lo,
+                    ids=batch.ids.take(rows),
+                    attributes=batch.attributes.take(rows).reset_index(drop=True),
+                )
+            )
+    g._batches = batches
+    g._batch_starts = np.empty(0, dtype=np.int64)
+
+
 def _scrub(g: IdentityGraph, positions: np.ndarray, columns: np.ndarray | None = None) -> None:
     """Empty the kept attributes of records (all columns, or one column per record)."""
     if not len(positions):
         return
-    starts = np.array([batch.start for batch in g._batches], dtype=np.int64)
-    batch_of = np.searchsorted(starts, positions, side="right") - 1
+    _split_big_batches(g, positions)
+    batch_of = np.searchsorted(batch_starts(g), positions, side="right") - 1
     for b in np.unique(batch_of).tolist():  # one step per batch holding an erased record
         batch = g._batches[b]
         mine = batch_of == b
@@ -158,11 +206,22 @@ def _drop_edges(g: IdentityGraph, rows: np.ndarray) -> None:
     """Delete identifier links by their position in the edge arrays (keeps them sorted)."""
     if not len(rows):
         return
-    keep = np.ones(len(g._edge_rec), dtype=bool)
-    keep[rows] = False
-    g._edge_rec = g._edge_rec[keep]
-    g._edge_val = g._edge_val[keep]
-    g._edge_spec = g._edge_spec[keep]
+    rows = np.unique(rows)
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    if len(breaks) < _FEW_RUNS:
+        # Few runs of rows (one per erased record): copy the slices between them.
+        starts, stops = rows[np.r_[0, breaks]], rows[np.r_[breaks - 1, len(rows) - 1]] + 1
+        lows, highs = np.r_[0, stops].tolist(), np.r_[starts, len(g._edge_rec)].tolist()
+        spans = list(zip(lows, highs, strict=True))
+        for name in ("_edge_rec", "_edge_val", "_edge_spec"):  # one step per link array
+            array = getattr(g, name)
+            setattr(g, name, np.concatenate([array[a:b] for a, b in spans]))
+    else:
+        keep = np.ones(len(g._edge_rec), dtype=bool)
+        keep[rows] = False
+        g._edge_rec = g._edge_rec[keep]
+        g._edge_val = g._edge_val[keep]
+        g._edge_spec = g._edge_spec[keep]
     g._by_value.stale += len(rows)
 
 
@@ -208,8 +267,7 @@ def _drop_rejects(g: IdentityGraph, positions: np.ndarray) -> None:
 
 
 def _record_ids_at(g: IdentityGraph, positions: np.ndarray) -> list[object]:
-    starts = np.array([batch.start for batch in g._batches], dtype=np.int64)
-    batch_of = np.searchsorted(starts, positions, side="right") - 1
+    batch_of = np.searchsorted(batch_starts(g), positions, side="right") - 1
     out: list[object] = []
     for b in np.unique(batch_of).tolist():  # one step per batch holding an erased record
         batch = g._batches[b]

@@ -48,7 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from identigraph.errors import StoreError, StoreVersionError
-from identigraph.graph._incremental import rebuild_indexes
+from identigraph.graph._incremental import batch_starts, rebuild_indexes
 from identigraph.graph._values import ValueIndex
 from identigraph.matcher.specs import Cookie, Email, Identifier, Key, Phone
 
@@ -601,8 +601,7 @@ def _rejects(g: IdentityGraph, table: pa.Table, read: _Reader) -> list[pd.DataFr
     rec = read.column(table, "rec", np.int64)
     column = table.column("column").to_numpy(zero_copy_only=False).astype(object)
     reason = table.column("reason").to_numpy(zero_copy_only=False).astype(object)
-    starts = np.array([b.start for b in g._batches], dtype=np.int64)
-    batch_of = np.searchsorted(starts, rec, side="right") - 1
+    batch_of = np.searchsorted(batch_starts(g), rec, side="right") - 1
     cut = np.flatnonzero(np.diff(batch_of)) + 1
     frames = []
     for lo, hi in zip(np.r_[0, cut], np.r_[cut, len(rec)], strict=True):  # one per run

@@ -1,0 +1,58 @@
+"""ValueIndex (sharded key dictionary) against a plain dict, with tiny shards and chunks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from identigraph.graph import _values
+from identigraph.graph._values import ValueIndex
+
+keys = st.sampled_from([f"k{i}" for i in range(60)])
+ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("encode"), st.lists(keys, max_size=20, unique=True)),
+        st.tuples(st.just("drop"), st.lists(keys, max_size=5, unique=True)),
+        st.tuples(st.just("get"), st.lists(keys, max_size=20, unique=True)),
+    ),
+    max_size=25,
+)
+
+
+@pytest.fixture(autouse=True)
+def _tiny_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_values, "_SHARD_SIZE", 4)
+
+
+@given(ops)
+def test_value_index_equals_dict(operations) -> None:  # type: ignore[no-untyped-def]
+    index = ValueIndex()
+    reference: dict[str, int] = {}
+    next_code = 0
+    for op, names in operations:
+        array = np.array(names, dtype=object)
+        if op == "encode":
+            codes, next_code = index.encode(array, next_code)
+            for name, code in zip(names, codes.tolist(), strict=True):
+                assert reference.setdefault(name, code) == code
+        elif op == "drop":
+            gone = [reference.pop(n) for n in names if n in reference]
+            index.drop(np.array(gone, dtype=np.int64))
+        got = index.get(array).tolist()
+        assert got == [reference.get(n, -1) for n in names]
+        assert len(index) == len(reference)
+        all_keys, all_codes = index.items()
+        assert dict(zip(all_keys.tolist(), all_codes.tolist(), strict=True)) == reference
+
+
+def test_from_items_and_chunks_cover_every_key() -> None:
+    names = np.array([f"k{i}" for i in range(50)], dtype=object)
+    index = ValueIndex.from_items(names, np.arange(50) * 2)
+    assert len(index._shards) > 1
+    got = index.get(names)
+    assert got.tolist() == (np.arange(50) * 2).tolist()
+    assert sorted(c for _, codes in index.chunks() for c in codes.tolist()) == list(
+        range(0, 100, 2)
+    )
