@@ -130,7 +130,10 @@ def main() -> None:
     for size in args.sizes:
         repeat = args.repeat if size <= 5_000_000 else max(1, args.repeat - 2)
         engines = ["identigraph", "kernel"] + (["networkx"] if size <= 1_000_000 else [])
-        runs = {e: [_run(e, size, 0.0) for _ in range(1 if e == "networkx" else repeat)] for e in engines}
+        runs = {
+            e: [_run(e, size, 0.0) for _ in range(1 if e == "networkx" else repeat)]
+            for e in engines
+        }
         if size <= 1_000_000:
             runs["identigraph, 1% junk"] = [_run("identigraph", size, 0.01) for _ in range(repeat)]
         kernel = statistics.median(r["seconds"] for r in runs["kernel"])
@@ -140,7 +143,11 @@ def main() -> None:
             rows.append(
                 f"| {engine} | {int(first['records']):,} | {len(results)} | {median:.2f} | "
                 f"{median / kernel:.2f} | {first['peak_rss_gib']:.2f} | {first['input_rss_gib']:.2f} | "
-                + (f"{first['precision']:.4f} / {first['recall']:.4f}" if "precision" in first else "")
+                + (
+                    f"{first['precision']:.4f} / {first['recall']:.4f}"
+                    if "precision" in first
+                    else ""
+                )
                 + " |"
             )
             print(rows[-1], flush=True)

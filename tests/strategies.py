@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # --- graphs -------------------------------------------------------------------------------
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import strategies as st
 
 
 @st.composite
@@ -198,8 +198,7 @@ def limited_graphs(draw: st.DrawFn, max_records: int = 24) -> dict[str, object]:
     """
     n = draw(st.integers(min_value=1, max_value=max_records))
     rows = [
-        (f"r{i}", *(draw(st.sampled_from(_GUARD_VOCAB[k])) for k in GUARD_KINDS))
-        for i in range(n)
+        (f"r{i}", *(draw(st.sampled_from(_GUARD_VOCAB[k])) for k in GUARD_KINDS)) for i in range(n)
     ]
     limits = {k: draw(st.one_of(st.none(), st.integers(1, 3))) for k in GUARD_KINDS}
     generic = {k: draw(st.sampled_from([None, None, 4, 8])) for k in GUARD_KINDS}

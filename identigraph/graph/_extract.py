@@ -83,7 +83,7 @@ def extract_edges(
         spec_ids.append(np.full(len(rows), spec_id, dtype=np.int16))
         has_reason = ~pd.isna(reasons)
         if has_reason.any():
-            unique_reason = np.append(reasons, None)
+            unique_reason = np.append(reasons, np.array([None], dtype=object))
             bad = np.flatnonzero(np.append(has_reason, False)[codes])
             rej_rec.append(bad)
             rej_spec.append(np.full(len(bad), spec_id, dtype=np.int16))

@@ -14,10 +14,17 @@ def _no_ids() -> np.ndarray:
     return np.empty(0, dtype=np.int64)
 
 
+_EMPTY = pd.DataFrame(
+    {
+        "old_id": np.empty(0, np.int64),
+        "new_id": np.empty(0, np.int64),
+        "reason": pd.Series([], dtype=object),
+    }
+)
+
+
 def _no_changes() -> pd.DataFrame:
-    return pd.DataFrame(
-        {"old_id": np.empty(0, np.int64), "new_id": np.empty(0, np.int64), "reason": []}
-    ).astype({"reason": object})
+    return _EMPTY.copy()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

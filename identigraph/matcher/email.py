@@ -15,7 +15,9 @@ _ATOM = r"[^\t\n\f\r @.,;:\"()<>\[\]\\]+"
 #: Accepted address syntax after lowercasing: dot-atoms on both sides of one ``@``,
 #: at least one dot in the domain, and a top-level domain of two or more characters
 #: that does not start with a digit or hyphen. Unicode letters are allowed.
-EMAIL_PATTERN = rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*\.[^\t\n\f\r @.,;:\"()<>\[\]\\0-9-]{_ATOM}"
+EMAIL_PATTERN = (
+    rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*\.[^\t\n\f\r @.,;:\"()<>\[\]\\0-9-]{_ATOM}"
+)
 
 _GMAIL = ("gmail.com", "googlemail.com")
 #: Providers that ignore a ``+tag`` suffix of the local part.

@@ -66,7 +66,9 @@ def _tokens(values: pd.Series | pa.Array) -> pa.Array:
     return values if isinstance(values, pa.Array) else to_arrow(values)
 
 
-def junk_token_mask(values: pd.Series | pa.Array, extra: frozenset[str] = frozenset()) -> np.ndarray:
+def junk_token_mask(
+    values: pd.Series | pa.Array, extra: frozenset[str] = frozenset()
+) -> np.ndarray:
     """Mask of values that are placeholder tokens (``null``, ``unknown``, ``n/a``...).
 
     Examples
@@ -78,7 +80,9 @@ def junk_token_mask(values: pd.Series | pa.Array, extra: frozenset[str] = frozen
     return to_mask(is_in(pc.utf8_lower(_tokens(values)), JUNK_TOKENS | extra))
 
 
-def junk_email_mask(emails: pd.Series | pa.Array, extra: frozenset[str] = frozenset()) -> np.ndarray:
+def junk_email_mask(
+    emails: pd.Series | pa.Array, extra: frozenset[str] = frozenset()
+) -> np.ndarray:
     """Mask of normalized (lowercase, trimmed) addresses that are placeholders.
 
     Examples
@@ -92,7 +96,9 @@ def junk_email_mask(emails: pd.Series | pa.Array, extra: frozenset[str] = frozen
     return mask | to_mask(is_in(text, extra)) if extra else mask
 
 
-def junk_phone_mask(digits: pd.Series | pa.Array, extra: frozenset[str] = frozenset()) -> np.ndarray:
+def junk_phone_mask(
+    digits: pd.Series | pa.Array, extra: frozenset[str] = frozenset()
+) -> np.ndarray:
     """Mask of digit strings of six or more digits that are one repeated digit or a sequence.
 
     Examples

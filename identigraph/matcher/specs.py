@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
 from dataclasses import KW_ONLY, dataclass
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from identigraph.matcher.phone import normalize_phones
 __all__ = ["Cookie", "Email", "Identifier", "Key", "Normalized", "Phone"]
 
 # Arrow-backed strings: vectorized string kernels instead of a Python loop per value.
-_TEXT = "string[pyarrow]"
+_TEXT: Final = "string[pyarrow]"
 _NULL = pa.scalar(None, pa.string())
 
 

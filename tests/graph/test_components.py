@@ -44,11 +44,10 @@ def test_edge_order_does_not_matter(graph: tuple[int, list[tuple[int, int]]], rn
     shuffled = [(b, a) if rnd.random() < 0.5 else (a, b) for a, b in edges]
     rnd.shuffle(shuffled)
     first = connected_components(n, *map(np.array, zip(*edges, strict=True))) if edges else None
-    second = (
-        connected_components(n, *map(np.array, zip(*shuffled, strict=True))) if edges else None
-    )
+    second = connected_components(n, *map(np.array, zip(*shuffled, strict=True))) if edges else None
     if edges:
-        assert first is not None and second is not None
+        assert first is not None
+        assert second is not None
         assert _partition(first) == _partition(second)
 
 

@@ -93,7 +93,11 @@ def test_partition_and_ids_invariant_under_order(sources, perm, seed) -> None:  
 def test_shared_value_links_across_sources_and_spellings() -> None:
     g = ig.IdentityGraph(SPECS)
     g.add(pd.DataFrame({"id": [1], "email": [" Ann@Mail.com"]}), source="crm", id="id")
-    g.add(pd.DataFrame({"id": [1], "email": ["ann@mail.com"], "cookie_id": ["k"]}), source="web", id="id")
+    g.add(
+        pd.DataFrame({"id": [1], "email": ["ann@mail.com"], "cookie_id": ["k"]}),
+        source="web",
+        id="id",
+    )
     g.add(pd.DataFrame({"id": [9], "cookie_id": ["k"]}), source="app", id="id")
     assert g.clusters()["person_id"].nunique() == 1
     assert g.n_persons == 1
@@ -341,7 +345,8 @@ def test_add_with_matcher_links_fuzzy_duplicates() -> None:
         {
             "id": range(8),
             "email": [f"p{i}@mail.com" for i in range(8)],
-            "name": ["ann lee", "ann lea", "bob ray", "bob ray", "cy fox", "dee orr", "ed ito", "fay po"],
+            "name": ["ann lee", "ann lea", "bob ray", "bob ray",
+                     "cy fox", "dee orr", "ed ito", "fay po"],
             "dob": ["19800101", "19800101", "19750505", "19750505", "19900909",
                     "19911111", "19850303", "19700707"],
             "city": ["oslo", "oslo", "rome", "rome", "oslo", "rome", "oslo", "rome"],
@@ -360,5 +365,9 @@ def test_add_with_matcher_links_fuzzy_duplicates() -> None:
     assert clusters[2] == clusters[3]
     assert g.n_persons == 6
     with pytest.raises(ig.ConfigError):
-        g.link(pd.DataFrame(columns=["source_l", "record_id_l", "source_r", "record_id_r",
-                                     "match_probability"]), threshold=2.0)
+        g.link(
+            pd.DataFrame(
+                columns=["source_l", "record_id_l", "source_r", "record_id_r", "match_probability"]
+            ),
+            threshold=2.0,
+        )

@@ -70,7 +70,9 @@ def test_provider_rules() -> None:
 
 def test_spec_hashes_and_accepts_prehashed() -> None:
     digest = hashlib.sha256(b"ann@mail.com").hexdigest()
-    out = ig.Email("email").normalize(pd.Series(["ANN@mail.com", digest.upper(), "bad", "noreply@x.io"]))
+    out = ig.Email("email").normalize(
+        pd.Series(["ANN@mail.com", digest.upper(), "bad", "noreply@x.io"])
+    )
     assert out.keys.tolist() == [digest, digest, None, None]
     assert out.reasons.tolist() == [None, None, "invalid_email", "junk_value"]
 

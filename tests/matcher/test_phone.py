@@ -164,7 +164,7 @@ def test_arrow_regexes_strip_like_python_re() -> None:
         ("+39 06 1234 5678", None, "+390612345678"),
         ("+800 1234 5678", None, "+80012345678"),  # non-geographic
         ("+999 1234 5678", "US", None),  # unknown country code
-        ("０２０ ７９４６ ０９５８", "GB", "+442079460958"),  # noqa: RUF001
+        ("０２０ ７９４６ ０９５８", "GB", "+442079460958"),
         ("٠٢٠ ٧٩٤٦ ٠٩٥٨", "GB", "+442079460958"),
         ("", "US", None),
         ("--", "US", None),

@@ -14,7 +14,11 @@ import identigraph as ig
 
 
 def test_defaults_per_kind() -> None:
-    assert (ig.Email("e").kind, ig.Email("e").priority, ig.Email("e").max_records) == ("email", 30, 100)
+    assert (ig.Email("e").kind, ig.Email("e").priority, ig.Email("e").max_records) == (
+        "email",
+        30,
+        100,
+    )
     assert (ig.Phone("p").kind, ig.Phone("p").max_records) == ("phone", 20)
     assert (ig.Cookie("c").kind, ig.Cookie("c").max_records) == ("cookie", 50)
     assert (ig.Key("crm_id").kind, ig.Key("crm_id").priority) == ("crm_id", 40)
@@ -58,7 +62,9 @@ def test_cookie_keys_are_idempotent(values: list[str]) -> None:
 @pytest.mark.parametrize("junk", ["null", "N/A", "unknown", "UNDEFINED", "0", "-1"])
 def test_builtin_junk_tokens(junk: str) -> None:
     assert ig.Cookie("c").normalize(pd.Series([junk])).reasons.tolist() == ["junk_value"]
-    assert ig.Cookie("c", builtin_junk=False).normalize(pd.Series([junk])).reasons.tolist() == [None]
+    assert ig.Cookie("c", builtin_junk=False).normalize(pd.Series([junk])).reasons.tolist() == [
+        None
+    ]
 
 
 def test_caller_junk_extends_lists() -> None:
@@ -68,11 +74,15 @@ def test_caller_junk_extends_lists() -> None:
 
 @pytest.mark.parametrize("phone", ["0000000000", "1234567890", "111-111-1111", "+1 999 999 9999"])
 def test_junk_phones(phone: str) -> None:
-    assert ig.Phone("p", region="US").normalize(pd.Series([phone])).reasons.tolist() == ["junk_value"]
+    assert ig.Phone("p", region="US").normalize(pd.Series([phone])).reasons.tolist() == [
+        "junk_value"
+    ]
 
 
 _MIXED = st.lists(
-    st.sampled_from([*"aAbZ09@.+-_ \t\v\u00a0\u200büßİ٣０＠", "@mail.com", "@gmail.com", "201", "555"]),
+    st.sampled_from(
+        [*"aAbZ09@.+-_ \t\v\u00a0\u200büßİ٣０＠", "@mail.com", "@gmail.com", "201", "555"]
+    ),
     min_size=1,
     max_size=12,
 ).map("".join)
