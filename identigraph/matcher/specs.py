@@ -218,7 +218,10 @@ class _Hashed(Identifier, metaclass=ABCMeta):
         reasons[idx[junk]] = "junk_value"
         good = ~invalid & ~junk
         good_vals = canon[good]
-        keys[idx[good]] = sha256_hex(good_vals.tolist()) if self.hash else good_vals
+        if self.hash:  # spellings that normalize alike are hashed once
+            codes, uniques = pd.factorize(good_vals)
+            good_vals = sha256_hex(uniques.tolist())[codes]
+        keys[idx[good]] = good_vals
         return Normalized(keys, reasons)
 
 
