@@ -21,7 +21,8 @@ __all__ = [
     "value_codes",
 ]
 
-_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError)
+# Arrow refuses a cast or kernel for this input (invalid, wrong type, unsupported).
+_ARROW_ERRORS = (pa.ArrowException, TypeError)
 
 
 def _is_text(dtype: object) -> bool:

@@ -184,7 +184,7 @@ def _cast_like(ids: pa.Array, target: pa.DataType) -> pa.Array | None:
         return None
     try:
         return ids.cast(target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except pa.ArrowException:  # no lossless cast between these id types
         return None
 
 
