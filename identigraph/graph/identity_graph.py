@@ -149,9 +149,6 @@ class IdentityGraph:
             raise ConfigError(msg)
         self._policies = _kind_policies(self.identifiers)
         self._kind_index = {p.name: i for i, p in enumerate(self._policies)}
-        self._spec_kind = np.array(
-            [self._kind_index[s.kind] for s in self.identifiers], dtype=np.int16
-        )
         self._reset()
 
     # ------------------------------------------------------------------ state
