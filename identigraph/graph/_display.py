@@ -44,20 +44,12 @@ def record_keys(graph: IdentityGraph, positions: np.ndarray) -> tuple[np.ndarray
 
 
 def value_keys(graph: IdentityGraph, codes: np.ndarray) -> np.ndarray:
-    """Link key of each value code, as an object array.
+    """Link key of each value code, as an object array (``None`` for erased values).
 
-    Cost: O(values of the graph), one pass over each kind's key dictionary.
+    Cost: O(len(codes)), a gather from the graph's code -> key array.
     """
-    codes = np.asarray(codes, dtype=np.int64)
-    uniq, inverse = np.unique(codes, return_inverse=True)
-    out = np.empty(len(uniq), dtype=object)
-    for index in graph._values.values():  # one step per identifier kind
-        keys, kind_codes = index.items()
-        pos = np.searchsorted(uniq, kind_codes)
-        hit = pos < len(uniq)
-        hit[hit] = uniq[pos[hit]] == kind_codes[hit]
-        out[pos[hit]] = keys[hit]
-    return out[inverse.reshape(-1)]
+    keys: np.ndarray = graph._val_key[np.asarray(codes, dtype=np.int64)]
+    return keys
 
 
 def value_hashes(graph: IdentityGraph, codes: np.ndarray) -> np.ndarray:

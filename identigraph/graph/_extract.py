@@ -26,6 +26,7 @@ class Extracted:
     reject_reason: np.ndarray
     next_code: int
     new_kinds: list[tuple[str, int]]
+    new_keys: np.ndarray
 
 
 def _unique_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -65,6 +66,7 @@ def extract_edges(
     recs, vals, spec_ids = [], [], []
     rej_rec, rej_spec, rej_reason = [], [], []
     new_kinds: list[tuple[str, int]] = []
+    new_keys: list[np.ndarray] = []
     for spec_id, spec in specs:
         codes, keys, reasons = _unique_keys(spec, frame[spec.column])
         has_key = ~pd.isna(keys)
@@ -74,6 +76,8 @@ def extract_edges(
         value_codes, next_code = index.encode(np.asarray(key_uniques, dtype=object), next_code)
         if next_code > before:
             new_kinds.append((spec.kind, next_code - before))
+            # New codes run from ``before`` in the order of their keys here.
+            new_keys.append(np.asarray(key_uniques, dtype=object)[value_codes >= before])
         unique_value = np.full(len(keys) + 1, -1, dtype=np.int64)  # last slot: missing
         unique_value[np.flatnonzero(has_key)] = value_codes[key_codes]
         row_value = unique_value[codes]
@@ -105,4 +109,5 @@ def extract_edges(
         reject_reason=np.concatenate(rej_reason) if rej_reason else np.empty(0, object),
         next_code=next_code,
         new_kinds=new_kinds,
+        new_keys=np.concatenate(new_keys) if new_keys else np.empty(0, dtype=object),
     )

@@ -229,6 +229,7 @@ def _forget_values(g: IdentityGraph, codes: np.ndarray) -> None:
     """Drop value codes no alive record carries from the key dictionaries."""
     if not len(codes):
         return
+    g._val_key[codes] = None
     kind_names = [p.name for p in g._policies]
     kinds = g._val_kind[codes]
     for k in np.unique(kinds).tolist():  # one step per identifier kind

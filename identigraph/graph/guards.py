@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from identigraph.graph._display import link_display, record_keys, value_hashes
-from identigraph.graph._incremental import edge_rows, value_carriers
-from identigraph.graph.components import connected_components
+from identigraph.graph._incremental import edge_rows, records_of_persons, value_carriers
 
 if TYPE_CHECKING:
     from identigraph.graph.identity_graph import IdentityGraph
@@ -359,8 +358,10 @@ def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
 
     Notes
     -----
-    Cost: nothing without cut links; otherwise a look-up of the carriers of the
-    cut values and components over the persons involved, O(cuts + their carriers' links).
+    A breadth-first walk from ``affected``: each step looks up the records of the
+    frontier persons, the cut values they carry and those values' carriers, and the
+    match cuts that end in the frontier. Cost: nothing without cut links; otherwise
+    O(records of the persons reached + their cut values' carriers + cuts) per step.
     """
     cuts = graph._cuts
     if not len(cuts) or not len(affected):
@@ -370,23 +371,18 @@ def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
     ident = cuts.val >= 0
     values = np.unique(cuts.val[ident])
     values = values[~graph._generic_mask(values)]
-    rows = edge_rows(graph, value_carriers(graph, values))
-    rows = rows[np.isin(graph._edge_val[rows], values)]
-    c_val = np.searchsorted(values, graph._edge_val[rows])
-    c_person = person[graph._edge_rec[rows]]
     match = ~ident & alive[cuts.rec] & alive[np.maximum(cuts.other, 0)]
     m_l, m_r = person[cuts.rec[match]], person[cuts.other[match]]
-    ids, inverse = np.unique(np.concatenate([c_person, m_l, m_r]), return_inverse=True)
-    inverse = inverse.reshape(-1)
-    n_c, n_m = len(c_person), len(m_l)
-    # nodes: persons 0 .. len(ids)-1, then the cut values
-    a = np.concatenate([inverse[:n_c], inverse[n_c : n_c + n_m]])
-    b = np.concatenate([len(ids) + c_val, inverse[n_c + n_m :]])
-    labels = connected_components(len(ids) + len(values), a, b)[: len(ids)]
-    touched = np.isin(labels, labels[np.isin(ids, affected)])
-    reached = ids[touched]
-    return np.union1d(affected, reached[reached >= 0])
-
+    reached = np.unique(affected[affected >= 0])
+    frontier = reached
+    while len(frontier):
+        carried = graph._edge_val[edge_rows(graph, records_of_persons(graph, frontier))]
+        tied = person[value_carriers(graph, carried[np.isin(carried, values)])]
+        ends = np.isin(m_l, frontier) | np.isin(m_r, frontier)
+        found = np.concatenate([tied, m_l[ends], m_r[ends]])
+        frontier = np.setdiff1d(found[found >= 0], reached)
+        reached = np.union1d(reached, frontier)
+    return np.union1d(affected, reached)
 
 def apply_limits(
     graph: IdentityGraph,

@@ -162,6 +162,7 @@ class IdentityGraph:
         self._person = np.empty(0, dtype=np.int64)
         self._values: dict[str, ValueIndex] = {}
         self._next_value = 0
+        self._val_key = np.empty(0, dtype=object)  # code -> link key (None once erased)
         self._val_kind = np.empty(0, dtype=np.int16)
         self._val_count = np.empty(0, dtype=np.int64)
         self._edge_rec = np.empty(0, dtype=np.int64)
@@ -304,6 +305,7 @@ class IdentityGraph:
         self._rec_alive = appended(self._rec_alive, np.ones(n_new, bool))
         self._person = appended(self._person, np.full(n_new, -1, np.int64))
         self._grow_values(extracted.new_kinds)
+        self._val_key = appended(self._val_key, extracted.new_keys)
         edge_start = len(self._edge_rec)
         by_rec = np.argsort(extracted.rec, kind="stable")  # edges stay sorted by record
         self._edge_rec = appended(self._edge_rec, extracted.rec[by_rec] + start)

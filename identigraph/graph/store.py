@@ -538,6 +538,8 @@ def _build(path: Path, manifest: dict[str, Any]) -> IdentityGraph:
     kind_index = {p.name: i for i, p in enumerate(g._policies)}
     g._values = {}
     g._val_kind = np.zeros(n_values, dtype=np.int16)
+    g._val_key = np.empty(n_values, dtype=object)
+    g._val_key[codes] = keys
     value_kinds = [str(k) for k in manifest.get("value_kinds", [])]
     for kind in [*value_kinds, *pd.unique(kinds)]:  # one step per identifier kind
         if kind not in kind_index:
