@@ -33,6 +33,7 @@ __all__ = [
     "persons_of_values",
     "rebuild_indexes",
     "records_of_persons",
+    "region_index",
     "reindex_persons",
     "value_carriers",
 ]
@@ -50,6 +51,14 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     rows: np.ndarray = np.repeat(lo, counts) + offsets
     return rows
+
+
+def region_index(region: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Index in the sorted ``region`` of each record position, ``-1`` outside it."""
+    at = np.searchsorted(region, positions)
+    inside = at < len(region)
+    inside[inside] = region[at[inside]] == positions[inside]
+    return np.where(inside, at, -1)
 
 
 def edge_rows(g: IdentityGraph, records: np.ndarray) -> np.ndarray:

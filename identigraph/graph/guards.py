@@ -17,7 +17,12 @@ import numpy as np
 import pandas as pd
 
 from identigraph.graph._display import link_display, record_keys, value_hashes
-from identigraph.graph._incremental import edge_rows, records_of_persons, value_carriers
+from identigraph.graph._incremental import (
+    edge_rows,
+    records_of_persons,
+    region_index,
+    value_carriers,
+)
 
 if TYPE_CHECKING:
     from identigraph.graph.identity_graph import IdentityGraph
@@ -384,14 +389,14 @@ def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
         reached = np.union1d(reached, frontier)
     return np.union1d(affected, reached)
 
+
 def apply_limits(
     graph: IdentityGraph,
     region: np.ndarray,
-    local: np.ndarray,
     labels: np.ndarray,
     e_rec: np.ndarray,
     e_val: np.ndarray,
-    value_node: np.ndarray,
+    link_val: np.ndarray,
 ) -> np.ndarray:
     """Enforce per-person limits on a re-resolved region; record its cut links.
 
@@ -401,15 +406,13 @@ def apply_limits(
         The graph, whose ``_cuts`` are updated for the region.
     region : numpy.ndarray of int64
         Record positions of the region (sorted).
-    local : numpy.ndarray of int64
-        Region index of every record position, ``-1`` outside the region.
     labels : numpy.ndarray of int64
         Unconstrained components of the region's records and then its values.
     e_rec, e_val : numpy.ndarray of int64
         The region's usable identifier links: region index of the record and
         global value code.
-    value_node : numpy.ndarray of int64
-        Node of each global value code (``len(region)`` and up).
+    link_val : numpy.ndarray of int64
+        Region index of each link's value (its node is ``len(region) + link_val``).
 
     Returns
     -------
@@ -420,15 +423,14 @@ def apply_limits(
     limits, priorities = _limits(graph)
     if not (limits > 0).any():
         return labels[:n_rec]
-    link_val = value_node[e_val] - n_rec
     n_values = len(labels) - n_rec
     v_code = np.empty(n_values, dtype=np.int64)
     v_code[link_val] = e_val
     m_l = m_r = _NO_INDEX
     prob = np.empty(0, dtype=float)
     if len(graph._match):
-        ml = local[graph._match["rec_l"].to_numpy()]
-        mr = local[graph._match["rec_r"].to_numpy()]
+        ml = region_index(region, graph._match["rec_l"].to_numpy())
+        mr = region_index(region, graph._match["rec_r"].to_numpy())
         both = (ml >= 0) & (mr >= 0)
         m_l, m_r = ml[both], mr[both]
         prob = graph._match["match_probability"].to_numpy(dtype=float)[both]
@@ -449,11 +451,10 @@ def apply_limits(
     old = graph._cuts
     keep = np.ones(len(old), dtype=bool)
     if len(old):
-        keep = (local[old.rec] < 0) & graph._rec_alive[old.rec]
+        keep = (region_index(region, old.rec) < 0) & graph._rec_alive[old.rec]
         has_other = old.other >= 0
-        keep[has_other] &= (local[old.other[has_other]] < 0) & graph._rec_alive[
-            old.other[has_other]
-        ]
+        others = old.other[has_other]
+        keep[has_other] &= (region_index(region, others) < 0) & graph._rec_alive[others]
     links, matches = split.cut_links, split.cut_matches
     # A cut match edge is listed from the end with the smaller record hash: order-free.
     left, right = region[m_l[matches]], region[m_r[matches]]

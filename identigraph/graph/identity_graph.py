@@ -30,6 +30,7 @@ from identigraph.graph._incremental import (
     index_new_records,
     persons_of_values,
     records_of_persons,
+    region_index,
     reindex_persons,
 )
 from identigraph.graph._person_ids import IssuedIds, assign_ids, record_hashes
@@ -553,8 +554,8 @@ class IdentityGraph:
         # Number the region's values after its records.
         a, b = [e_rec], [len(region) + value_of.reshape(-1)]
         if len(self._match):
-            ml = self._local(region, self._match["rec_l"].to_numpy())
-            mr = self._local(region, self._match["rec_r"].to_numpy())
+            ml = region_index(region, self._match["rec_l"].to_numpy())
+            mr = region_index(region, self._match["rec_r"].to_numpy())
             both = (ml >= 0) & (mr >= 0)
             a.append(ml[both])
             b.append(mr[both])
@@ -562,12 +563,7 @@ class IdentityGraph:
         # Every value node touches a record, so record labels already cover 0..k-1.
         labels = connected_components(n_nodes, np.concatenate(a), np.concatenate(b))
         if any(p.max_per_person for p in self._policies):
-            # The limits work on position- and code-wide maps: O(records + values).
-            local = np.full(len(self._rec_alive), -1, dtype=np.int64)
-            local[region] = np.arange(len(region))
-            value_node = np.zeros(len(self._val_kind), dtype=np.int64)
-            value_node[values] = len(region) + np.arange(len(values))
-            labels = apply_limits(self, region, local, labels, e_rec, e_val, value_node)
+            labels = apply_limits(self, region, labels, e_rec, e_val, value_of.reshape(-1))
         else:
             labels = labels[: len(region)]
         old_ids = self._person[region]
@@ -579,14 +575,6 @@ class IdentityGraph:
         self._ids.add(self._fresh, generation=self._generation)
         self._n_persons += len(ids) - len(affected)
         return changes
-
-    @staticmethod
-    def _local(region: np.ndarray, positions: np.ndarray) -> np.ndarray:
-        """Index in the sorted ``region`` of each record position, ``-1`` outside it."""
-        at = np.searchsorted(region, positions)
-        inside = at < len(region)
-        inside[inside] = region[at[inside]] == positions[inside]
-        return np.where(inside, at, -1)
 
     def _finish(self, changes: pd.DataFrame, *, records_added: int = 0) -> ChangeSet:
         fresh_ids = self._fresh
