@@ -355,6 +355,16 @@ def _limits(graph: IdentityGraph) -> tuple[np.ndarray, np.ndarray]:
     return limits, priorities
 
 
+def _cut_values(graph: IdentityGraph) -> np.ndarray:
+    """Sorted unique values of the graph's cut identifier links, cached per cut table."""
+    cuts = graph._cuts
+    cached = graph._cut_values
+    if cached is None or cached[0] is not cuts:
+        cached = (cuts, np.unique(cuts.val[cuts.val >= 0]))
+        graph._cut_values = cached
+    return cached[1]
+
+
 def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
     """Add to ``affected`` the persons that cut links tie to it, transitively.
 
@@ -374,7 +384,7 @@ def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
     alive = graph._rec_alive
     person = graph._person
     ident = cuts.val >= 0
-    values = np.unique(cuts.val[ident])
+    values = _cut_values(graph)
     values = values[~graph._generic_mask(values)]
     match = ~ident & alive[cuts.rec] & alive[np.maximum(cuts.other, 0)]
     m_l, m_r = person[cuts.rec[match]], person[cuts.other[match]]
@@ -382,7 +392,9 @@ def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
     frontier = reached
     while len(frontier):
         carried = graph._edge_val[edge_rows(graph, records_of_persons(graph, frontier))]
-        tied = person[value_carriers(graph, carried[np.isin(carried, values)])]
+        at = np.minimum(np.searchsorted(values, carried), max(len(values) - 1, 0))
+        hit = values[at] == carried if len(values) else np.zeros(len(carried), dtype=bool)
+        tied = person[value_carriers(graph, carried[hit])]
         ends = np.isin(m_l, frontier) | np.isin(m_r, frontier)
         found = np.concatenate([tied, m_l[ends], m_r[ends]])
         frontier = np.setdiff1d(found[found >= 0], reached)

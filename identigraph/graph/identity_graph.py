@@ -164,6 +164,7 @@ class IdentityGraph:
         self._values: dict[str, ValueIndex] = {}
         self._next_value = 0
         self._val_key = np.empty(0, dtype=object)  # code -> link key (None once erased)
+        self._cut_values: tuple[CutLinks, np.ndarray] | None = None  # see guards._cut_values
         self._val_kind = np.empty(0, dtype=np.int16)
         self._val_count = np.empty(0, dtype=np.int64)
         self._edge_rec = np.empty(0, dtype=np.int64)
