@@ -15,7 +15,7 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass, fields
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -197,7 +197,44 @@ class ExactComparison(Comparison):
 
 
 @dataclass(frozen=True, slots=True)
-class NameComparison(Comparison):
+class _SimilarityComparison(Comparison):
+    """Exact, then a ``rapidfuzz`` similarity at or above each threshold.
+
+    Subclasses name the scorer, its scale (1 or 100) and the label of its levels.
+    """
+
+    _: KW_ONLY
+    thresholds: tuple[float, ...] = ()
+
+    _scorer: ClassVar[Any] = None
+    _scale: ClassVar[float] = 1.0
+    _label: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        Comparison.__post_init__(self)
+        object.__setattr__(self, "thresholds", _similarity_thresholds(self, self.thresholds))
+
+    @property
+    def level_labels(self) -> tuple[str, ...]:
+        fuzzy = tuple(f"{self._label} >= {t:g}" for t in reversed(self.thresholds))
+        return ("else", *fuzzy, "exact")
+
+    def score(self, features: Any, left: IntArray, right: IntArray) -> LevelArray:
+        if not self.thresholds:
+            return np.zeros(len(left), dtype=np.int8)
+        scores = process.cpdist(
+            _texts(features, left),
+            _texts(features, right),
+            scorer=self._scorer,
+            score_cutoff=self._scale * min(self.thresholds),
+            dtype=np.float64,
+            workers=-1,
+        )
+        return _at_least(scores / self._scale, self.thresholds)
+
+
+@dataclass(frozen=True, slots=True)
+class NameComparison(_SimilarityComparison):
     """Names: exact, then Jaro-Winkler similarity at or above each threshold.
 
     Parameters
@@ -219,31 +256,12 @@ class NameComparison(Comparison):
     _: KW_ONLY
     thresholds: tuple[float, ...] = (0.92, 0.85)
 
-    def __post_init__(self) -> None:
-        Comparison.__post_init__(self)
-        object.__setattr__(self, "thresholds", _similarity_thresholds(self, self.thresholds))
-
-    @property
-    def level_labels(self) -> tuple[str, ...]:
-        fuzzy = tuple(f"jaro_winkler >= {t:g}" for t in reversed(self.thresholds))
-        return ("else", *fuzzy, "exact")
-
-    def score(self, features: Any, left: IntArray, right: IntArray) -> LevelArray:
-        if not self.thresholds:
-            return np.zeros(len(left), dtype=np.int8)
-        scores = process.cpdist(
-            _texts(features, left),
-            _texts(features, right),
-            scorer=JaroWinkler.normalized_similarity,
-            score_cutoff=min(self.thresholds),
-            dtype=np.float64,
-            workers=-1,
-        )
-        return _at_least(scores, self.thresholds)
+    _scorer = staticmethod(JaroWinkler.normalized_similarity)
+    _label = "jaro_winkler"
 
 
 @dataclass(frozen=True, slots=True)
-class TextComparison(Comparison):
+class TextComparison(_SimilarityComparison):
     """Free text (addresses, company names): exact, then token-set ratio thresholds.
 
     The token-set ratio ignores word order and repeated words, so
@@ -266,27 +284,9 @@ class TextComparison(Comparison):
     _: KW_ONLY
     thresholds: tuple[float, ...] = (0.9, 0.7)
 
-    def __post_init__(self) -> None:
-        Comparison.__post_init__(self)
-        object.__setattr__(self, "thresholds", _similarity_thresholds(self, self.thresholds))
-
-    @property
-    def level_labels(self) -> tuple[str, ...]:
-        fuzzy = tuple(f"token_set >= {t:g}" for t in reversed(self.thresholds))
-        return ("else", *fuzzy, "exact")
-
-    def score(self, features: Any, left: IntArray, right: IntArray) -> LevelArray:
-        if not self.thresholds:
-            return np.zeros(len(left), dtype=np.int8)
-        scores = process.cpdist(
-            _texts(features, left),
-            _texts(features, right),
-            scorer=fuzz.token_set_ratio,
-            score_cutoff=100 * min(self.thresholds),
-            dtype=np.float64,
-            workers=-1,
-        )
-        return _at_least(scores / 100.0, self.thresholds)
+    _scorer = staticmethod(fuzz.token_set_ratio)
+    _scale = 100.0
+    _label = "token_set"
 
 
 @dataclass(frozen=True, slots=True)

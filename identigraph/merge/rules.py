@@ -221,7 +221,21 @@ def _check_tie_breaker(rule: object) -> None:
 
 
 @dataclass(frozen=True, slots=True, repr=False)
-class MostRecent(Select):
+class _ByTime(Select):
+    """A selection rule ranked by the timestamp column ``by``."""
+
+    by: str
+
+    def __post_init__(self) -> None:
+        super(_ByTime, self).__post_init__()
+        _check_name(self.by, rule=type(self).__name__, name="by")
+
+    def _order_columns(self) -> tuple[str, ...]:
+        return (self.by,)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class MostRecent(_ByTime):
     """The value of the record with the latest ``by`` timestamp.
 
     ``by`` may hold datetimes (naive ones count as UTC), numbers (larger is more
@@ -240,18 +254,9 @@ class MostRecent(Select):
     MostRecent(column='email', normalized=True, by='updated_at')
     """
 
-    by: str
-
-    def __post_init__(self) -> None:
-        super(MostRecent, self).__post_init__()
-        _check_name(self.by, rule=type(self).__name__, name="by")
-
-    def _order_columns(self) -> tuple[str, ...]:
-        return (self.by,)
-
 
 @dataclass(frozen=True, slots=True, repr=False)
-class Oldest(Select):
+class Oldest(_ByTime):
     """The value of the record with the earliest ``by`` timestamp (see :class:`MostRecent`).
 
     Examples
@@ -259,15 +264,6 @@ class Oldest(Select):
     >>> Oldest("created_at")
     Oldest(by='created_at')
     """
-
-    by: str
-
-    def __post_init__(self) -> None:
-        super(Oldest, self).__post_init__()
-        _check_name(self.by, rule=type(self).__name__, name="by")
-
-    def _order_columns(self) -> tuple[str, ...]:
-        return (self.by,)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
