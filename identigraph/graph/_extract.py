@@ -16,7 +16,10 @@ __all__ = ["Extracted", "extract_edges"]
 
 @dataclass(frozen=True, slots=True)
 class Extracted:
-    """Edges (record position in the frame, global value code, spec index) and rejects."""
+    """Edges (record position in the frame, global value code, spec index) and rejects.
+
+    Edges are sorted by record, and within a record by spec.
+    """
 
     rec: np.ndarray
     val: np.ndarray
@@ -47,33 +50,58 @@ def _unique_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.nd
     return np.asarray(codes, dtype=np.int64), keys, reasons
 
 
+def _edges(
+    n_rows: int, row_values: list[np.ndarray], spec_ids: list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edges of a ``rows x specs`` table of value codes (``-1``: none), row by row.
+
+    Reading the table in row-major order sorts the edges by record without a sort.
+    """
+    table = np.column_stack(row_values) if row_values else np.empty((n_rows, 0), np.int64)
+    flat = table.ravel()
+    cells = np.flatnonzero(flat >= 0)
+    width = max(len(row_values), 1)
+    spec_of_column = np.asarray(spec_ids, dtype=np.int16)
+    return cells // width, flat[cells], spec_of_column[cells % width]
+
+
 def extract_edges(
     frame: pd.DataFrame,
     specs: Sequence[tuple[int, Identifier]],
-    values: dict[str, ValueIndex],
+    values: dict[str, ValueIndex] | None,
     next_code: int,
 ) -> Extracted:
     """Identifier edges of every row of ``frame`` for the present ``(index, spec)`` pairs.
 
-    New link keys are added to ``values`` (one :class:`ValueIndex` per kind) with
-    consecutive codes from ``next_code``; ``new_kinds`` lists their kinds in order.
+    With ``values`` (one :class:`ValueIndex` per kind), new link keys are added to
+    them with consecutive codes from ``next_code``. Without (a bulk load), every
+    distinct raw value of each column with a link key gets a provisional code of its
+    own; equal keys are merged later, once for the whole load. ``new_kinds`` lists
+    the kinds of the new codes in order and ``new_keys`` their keys.
 
     Notes
     -----
     Each column is factorized once; normalization and hashing run on its unique
-    values only. Cost: O(rows) vectorized work plus O(unique values) normalization.
+    values only. Cost: O(rows x columns) vectorized work plus O(unique values)
+    normalization.
     """
-    recs, vals, spec_ids = [], [], []
+    row_values: list[np.ndarray] = []
     rej_rec, rej_spec, rej_reason = [], [], []
     new_kinds: list[tuple[str, int]] = []
     new_keys: list[np.ndarray] = []
     for spec_id, spec in specs:
         codes, keys, reasons = _unique_keys(spec, frame[spec.column])
         has_key = ~pd.isna(keys)
-        key_codes, key_uniques = pd.factorize(keys[has_key])
-        index = values.setdefault(spec.kind, ValueIndex())
         before = next_code
-        value_codes, next_code = index.encode(np.asarray(key_uniques, dtype=object), next_code)
+        if values is None:
+            key_uniques = keys[has_key]
+            value_codes = np.arange(next_code, next_code + len(key_uniques), dtype=np.int64)
+            key_codes = np.arange(len(key_uniques))
+            next_code += len(key_uniques)
+        else:
+            key_codes, key_uniques = pd.factorize(keys[has_key])
+            index = values.setdefault(spec.kind, ValueIndex())
+            value_codes, next_code = index.encode(np.asarray(key_uniques, dtype=object), next_code)
         if next_code > before:
             new_kinds.append((spec.kind, next_code - before))
             # New codes run from ``before`` in the order of their keys here.
@@ -81,10 +109,12 @@ def extract_edges(
         unique_value = np.full(len(keys) + 1, -1, dtype=np.int64)  # last slot: missing
         unique_value[np.flatnonzero(has_key)] = value_codes[key_codes]
         row_value = unique_value[codes]
-        rows = np.flatnonzero(row_value >= 0)
-        recs.append(rows)
-        vals.append(row_value[rows])
-        spec_ids.append(np.full(len(rows), spec_id, dtype=np.int16))
+        if values is not None:
+            # Two columns of one kind may give a record the same value: keep the first.
+            # (Codes are unique across kinds, so only same-kind columns ever match.)
+            for earlier in row_values:
+                row_value[row_value == earlier] = -1
+        row_values.append(row_value)
         has_reason = ~pd.isna(reasons)
         if has_reason.any():
             unique_reason = np.append(reasons, np.array([None], dtype=object))
@@ -92,14 +122,7 @@ def extract_edges(
             rej_rec.append(bad)
             rej_spec.append(np.full(len(bad), spec_id, dtype=np.int16))
             rej_reason.append(unique_reason[codes[bad]])
-    rec = np.concatenate(recs) if recs else np.empty(0, np.int64)
-    val = np.concatenate(vals) if vals else np.empty(0, np.int64)
-    spec_arr = np.concatenate(spec_ids) if spec_ids else np.empty(0, np.int16)
-    if len(specs) > len({s.kind for _, s in specs}) and len(rec):
-        # Two columns of one kind may give a record the same value twice: keep one edge.
-        _, first = np.unique(np.stack([rec, val]), axis=1, return_index=True)
-        first.sort()
-        rec, val, spec_arr = rec[first], val[first], spec_arr[first]
+    rec, val, spec_arr = _edges(len(frame), row_values, [i for i, _ in specs])
     return Extracted(
         rec=rec,
         val=val,

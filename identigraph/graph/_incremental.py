@@ -6,6 +6,10 @@ record, so the edges of any set of records are found by binary search, and three
 it, person id -> records, record hash -> record position. Postings are never
 updated in place; readers here drop the stale pairs (dead records, records that
 moved to another person) and owners rebuild a table once stale pairs pile up.
+
+A bulk load keeps only the record-hash table up to date (it finds repeated record
+ids); the value and person tables are built by :func:`ensure_indexes` when an
+update or look-up first needs them.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ __all__ = [
     "append_rejects",
     "batch_starts",
     "edge_rows",
+    "ensure_indexes",
     "find_records",
     "index_new_records",
     "persons_of_values",
@@ -73,10 +78,17 @@ def edge_rows(g: IdentityGraph, records: np.ndarray) -> np.ndarray:
     return _ranges(lo, hi)
 
 
+def ensure_indexes(g: IdentityGraph) -> None:
+    """Build the value and person postings if a bulk load left them out of date."""
+    if not g._indexed:
+        rebuild_indexes(g)
+
+
 def value_carriers(g: IdentityGraph, values: np.ndarray) -> np.ndarray:
     """Alive records carrying any of ``values`` (sorted, unique)."""
     if not len(values):
         return np.empty(0, dtype=np.int64)
+    ensure_indexes(g)
     _, records = g._by_value.get(np.unique(values))
     return np.unique(records[g._rec_alive[records]])
 
@@ -94,6 +106,7 @@ def records_of_persons(g: IdentityGraph, persons: np.ndarray) -> np.ndarray:
     persons = np.unique(persons)
     if not len(persons):
         return np.empty(0, dtype=np.int64)
+    ensure_indexes(g)
     which, records = g._by_person.get(persons)
     valid = g._rec_alive[records] & (g._person[records] == persons[which])
     return np.unique(records[valid])
@@ -101,6 +114,8 @@ def records_of_persons(g: IdentityGraph, persons: np.ndarray) -> np.ndarray:
 
 def reindex_persons(g: IdentityGraph, records: np.ndarray, old_ids: np.ndarray) -> None:
     """Note the new person ids of ``records`` (whose ids were ``old_ids``) in the index."""
+    if not g._indexed:
+        return  # built afresh when first needed
     new_ids = g._person[records]
     moved = new_ids != old_ids
     if not moved.any():
@@ -112,11 +127,14 @@ def reindex_persons(g: IdentityGraph, records: np.ndarray, old_ids: np.ndarray) 
 
 def index_new_records(g: IdentityGraph, start: int, edge_start: int, hashes: np.ndarray) -> None:
     """Add records ``start ..`` (with their edges from ``edge_start`` on) to the indexes."""
-    g._by_value.add(g._edge_val[edge_start:], g._edge_rec[edge_start:])
+    if g._indexed:
+        g._by_value.add(g._edge_val[edge_start:], g._edge_rec[edge_start:])
     g._by_hash.add(hashes.view(np.int64), np.arange(start, start + len(hashes), dtype=np.int64))
 
 
 def _maybe_rebuild(g: IdentityGraph) -> None:
+    if not g._indexed:
+        return
     for table in (g._by_person, g._by_value, g._by_hash):
         if table.stale > max(_STALE_SHARE * len(table), _STALE_FLOOR):
             rebuild_indexes(g)
@@ -132,6 +150,7 @@ def rebuild_indexes(g: IdentityGraph) -> None:
     g._by_hash.rebuild(g._rec_hash[alive].view(np.int64), alive)
     g._by_value = Postings()
     g._by_value.rebuild(g._edge_val, g._edge_rec)
+    g._indexed = True
 
 
 def batch_starts(g: IdentityGraph) -> np.ndarray:

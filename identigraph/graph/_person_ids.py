@@ -32,7 +32,8 @@ def _source_salt(source: str) -> np.uint64:
 
 
 def _hash(values: np.ndarray) -> np.ndarray:
-    out: np.ndarray = pd.util.hash_array(values)
+    # Record ids are unique: hashing each directly beats factorizing them first.
+    out: np.ndarray = pd.util.hash_array(values, categorize=False)
     return out
 
 

@@ -75,24 +75,35 @@ class ValueIndex:
     -----
     ``get`` of k keys: O(k) hash probes (one call per shard holding them);
     ``encode`` amortized O(k log n); ``drop`` O(n) membership tests plus a rebuild
-    of the shards and chunks that held the dropped keys only.
+    of the shards and chunks that held the dropped keys only. An index made by
+    :meth:`from_items` builds its hash tables at its first look-up (or :meth:`build`),
+    so a bulk load that never looks a key up never pays for them.
     """
 
-    __slots__ = ("_chunks", "_shards")
+    __slots__ = ("_chunks", "_pending", "_shards")
 
     def __init__(self) -> None:
         self._shards: list[_Chunk] = []
         self._chunks: list[_Chunk] = []
+        self._pending: tuple[np.ndarray, np.ndarray] | None = None  # main keys, no tables yet
 
     def __len__(self) -> int:
-        return sum(len(index) for index, _ in self._shards + self._chunks)
+        pending = len(self._pending[0]) if self._pending is not None else 0
+        return pending + sum(len(index) for index, _ in self._shards + self._chunks)
 
     @classmethod
     def from_items(cls, keys: np.ndarray, codes: np.ndarray) -> ValueIndex:
         """An index holding the given unique ``keys`` with their ``codes``."""
         index = cls()
-        index._set_main(np.asarray(keys, dtype=object), np.asarray(codes, dtype=np.int64))
+        index._pending = (np.asarray(keys, dtype=object), np.asarray(codes, dtype=np.int64))
         return index
+
+    def build(self) -> None:
+        """Build the hash tables of keys given to :meth:`from_items` now."""
+        if self._pending is not None:
+            keys, codes = self._pending
+            self._pending = None
+            self._set_main(keys, codes)
 
     def _set_main(self, keys: np.ndarray, codes: np.ndarray) -> None:
         """Make ``keys`` the main keys, split into shards; drops the small chunks."""
@@ -113,6 +124,7 @@ class ValueIndex:
         out = np.full(len(keys), -1, dtype=np.int64)
         if not len(keys):
             return out
+        self.build()
         shard = _shard_of(keys, len(self._shards)) if self._shards else None
         if len(keys) <= _FEW:
             # A handful of keys (a look-up, one record): scalar hash probes, no array setup.
@@ -161,14 +173,17 @@ class ValueIndex:
 
     def chunks(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Keys and codes shard by shard and chunk by chunk (no concatenation)."""
-        return [(index.to_numpy(dtype=object), codes) for index, codes in self._tables()]
+        pending = [self._pending] if self._pending is not None else []
+        return pending + [(index.to_numpy(dtype=object), codes) for index, codes in self._tables()]
 
     def items(self) -> tuple[np.ndarray, np.ndarray]:
         """All keys and their codes."""
-        tables = self._tables()
+        tables = self.chunks()
         if not tables:
             return np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
-        keys = np.concatenate([index.to_numpy(dtype=object) for index, _ in tables])
+        if len(tables) == 1:
+            return tables[0]
+        keys = np.concatenate([keys for keys, _ in tables])
         codes = np.concatenate([codes for _, codes in tables])
         return keys, codes
 
@@ -176,6 +191,7 @@ class ValueIndex:
         """Forget the keys with the given codes (erasure): their hash tables are rebuilt."""
         if not len(codes):
             return
+        self.build()
 
         def without(table: _Chunk) -> _Chunk:
             index, table_codes = table

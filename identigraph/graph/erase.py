@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from identigraph.errors import ConfigError, InputError, MissingColumnError, UnknownPersonError
+from identigraph.graph._bulk import merge_values
 from identigraph.graph._incremental import (
     batch_starts,
     edge_rows,
@@ -292,6 +293,7 @@ def remove_records(g: IdentityGraph, positions: np.ndarray) -> ChangeSet:
     positions = np.unique(positions)
     if not len(positions):
         return ChangeSet()
+    merge_values(g)
     affected = g._person[positions]
     affected = np.unique(affected[affected >= 0])
     rows = edge_rows(g, positions)
@@ -382,6 +384,7 @@ def expire_values(
         raise ConfigError(msg)
     cutoff = _cutoff(age, now)
     times = _record_times(g, time_column)
+    merge_values(g)
     rows = np.flatnonzero(np.isin(g._val_kind[g._edge_val], [known[k] for k in kinds]))
     if not len(rows):
         return ChangeSet()

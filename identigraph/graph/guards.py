@@ -86,10 +86,14 @@ def _compact(labels: np.ndarray) -> np.ndarray:
     """Renumber labels ``0 .. k-1`` in order of first occurrence."""
     if not len(labels):
         return labels.astype(np.int64)
-    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
-    order = np.empty(len(first), dtype=np.int64)
-    order[np.argsort(first, kind="stable")] = np.arange(len(first))
-    return order[inverse.reshape(-1)]
+    # First position of each label without sorting the labels: O(n + labels).
+    first = np.full(int(labels.max()) + 1, len(labels), dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(len(labels), dtype=np.int64))
+    used = np.flatnonzero(first < len(labels))
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[used[np.argsort(first[used], kind="stable")]] = np.arange(len(used))
+    out: np.ndarray = rank[labels]
+    return out
 
 
 def _violating(

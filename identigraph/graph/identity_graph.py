@@ -20,12 +20,14 @@ from identigraph.errors import (
     NoIdentifierColumnsError,
     UnknownRecordError,
 )
+from identigraph.graph._bulk import merge_values
 from identigraph.graph._extract import extract_edges
 from identigraph.graph._growable import appended
 from identigraph.graph._incremental import (
     append_batch,
     append_rejects,
     edge_rows,
+    ensure_indexes,
     find_records,
     index_new_records,
     persons_of_values,
@@ -182,6 +184,10 @@ class IdentityGraph:
         self._by_value = Postings()
         self._by_person = Postings()
         self._by_hash = Postings()
+        # False while a bulk load leaves the value and person postings out of date.
+        self._indexed = True
+        # True while a bulk load's value codes are provisional (see graph/_bulk.py).
+        self._provisional = False
         self._generation = 0
         self._history: list[pd.DataFrame] = []
         self._cuts = CutLinks.empty()  # links cut by per-person limits (graph/guards.py)
@@ -292,8 +298,12 @@ class IdentityGraph:
         if len(frame) == 0:
             log.info("add(): source %r: empty frame, nothing added", source)
             return ChangeSet()
-        extracted = extract_edges(frame, specs, self._values, self._next_value)
+        bulk = not self._resolved
+        extracted = extract_edges(frame, specs, None if bulk else self._values, self._next_value)
         self._next_value = extracted.next_code
+        if bulk:
+            self._provisional = True
+            self._indexed = False
 
         start = len(self._rec_alive)
         n_new = len(ids)
@@ -309,10 +319,10 @@ class IdentityGraph:
         self._grow_values(extracted.new_kinds)
         self._val_key = appended(self._val_key, extracted.new_keys)
         edge_start = len(self._edge_rec)
-        by_rec = np.argsort(extracted.rec, kind="stable")  # edges stay sorted by record
-        self._edge_rec = appended(self._edge_rec, extracted.rec[by_rec] + start)
-        self._edge_val = appended(self._edge_val, extracted.val[by_rec])
-        self._edge_spec = appended(self._edge_spec, extracted.spec[by_rec])
+        # Edges come sorted by record and stay so: the new records follow the old.
+        self._edge_rec = appended(self._edge_rec, extracted.rec + start)
+        self._edge_val = appended(self._edge_val, extracted.val)
+        self._edge_spec = appended(self._edge_spec, extracted.spec)
         index_new_records(self, start, edge_start, hashes)
         if len(extracted.reject_rec):
             append_rejects(
@@ -326,8 +336,8 @@ class IdentityGraph:
                     }
                 ),
             )
-        carried, carriers = np.unique(extracted.val, return_counts=True)
-        self._val_count[carried] += carriers
+        if not bulk:  # a bulk load counts once its codes are merged
+            np.add.at(self._val_count, extracted.val, 1)
         if matcher is not None:
             predict = matcher.predict if matcher.is_fitted else matcher.fit_predict
             self._stage_matches(predict(frame, id=id, source=source), threshold)
@@ -355,9 +365,34 @@ class IdentityGraph:
         if self._resolved:
             return ChangeSet()
         self._resolved = True
+        merge_values(self)
         n_records = len(self._rec_alive)
         changes = self._resolve(np.empty(0, np.int64), np.flatnonzero(self._rec_alive))
         return self._finish(changes, records_added=n_records)
+
+    def build_indexes(self) -> None:
+        """Build the look-up indexes now, resolving a bulk load first.
+
+        A bulk load leaves out the indexes that updates and look-ups use (value ->
+        records, person -> records, the key dictionaries' hash tables), so that a
+        batch job that only reads ``clusters()`` never pays for them; the first
+        update or look-up builds them. A service calls this once before it takes
+        requests, so that no request waits for it.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Cookie("cookie_id")])
+        >>> _ = g.add(pd.DataFrame({"cookie_id": ["c1", "c1"]}), source="web")
+        >>> g.build_indexes()
+        >>> g.lookup(cookie_id="c1") == g.person_of("web", 0)
+        True
+        """
+        self.resolve()
+        ensure_indexes(self)
+        for index in self._values.values():
+            index.build()
 
     def _record_ids(self, frame: pd.DataFrame, source: str, id_column: str | None) -> pd.Index:
         if id_column is None:
@@ -534,7 +569,11 @@ class IdentityGraph:
         affected = np.unique(affected[affected >= 0])
         # The region: every alive record of the affected persons, found through the
         # person index, plus the new records; sorted, so positions map by binary search.
-        region = np.union1d(records_of_persons(self, affected), new_records)
+        region = (
+            np.union1d(records_of_persons(self, affected), new_records)
+            if len(affected)
+            else new_records
+        )
         self._fresh = np.empty(0, dtype=np.int64)
         if not len(region):
             self._n_persons -= len(affected)  # persons whose records all left
@@ -552,19 +591,25 @@ class IdentityGraph:
             e_rec = np.searchsorted(region, self._edge_rec[usable])
             e_val = self._edge_val[usable]
             values, value_of = np.unique(e_val, return_inverse=True)
-        # Number the region's values after its records.
-        a, b = [e_rec], [len(region) + value_of.reshape(-1)]
+        # Components over the records alone: every carrier of a value links to one
+        # carrier of it (a star in place of a value node, so values carried once drop
+        # out), and a value belongs to its carriers' component.
+        value_of = value_of.reshape(-1)
+        carrier = np.empty(len(values), dtype=np.int64)
+        carrier[value_of] = e_rec  # any one carrier: the partition is the same
+        star = e_rec != carrier[value_of]
+        a, b = [e_rec[star]], [carrier[value_of[star]]]
         if len(self._match):
             ml = region_index(region, self._match["rec_l"].to_numpy())
             mr = region_index(region, self._match["rec_r"].to_numpy())
             both = (ml >= 0) & (mr >= 0)
             a.append(ml[both])
             b.append(mr[both])
-        n_nodes = len(region) + len(values)
-        # Every value node touches a record, so record labels already cover 0..k-1.
-        labels = connected_components(n_nodes, np.concatenate(a), np.concatenate(b))
+        record_labels = connected_components(len(region), np.concatenate(a), np.concatenate(b))
+        # Records first, then the region's values, as the limit split reads them.
+        labels = np.concatenate([record_labels, record_labels[carrier]])
         if any(p.max_per_person for p in self._policies):
-            labels = apply_limits(self, region, labels, e_rec, e_val, value_of.reshape(-1))
+            labels = apply_limits(self, region, labels, e_rec, e_val, value_of)
         else:
             labels = labels[: len(region)]
         old_ids = self._person[region]
@@ -718,6 +763,7 @@ class IdentityGraph:
             ``kind, value, records``; ``value`` is the link key (the SHA-256 digest
             for hashed kinds), never a raw email or phone.
         """
+        merge_values(self)
         generic = np.flatnonzero(self._generic_mask())
         kinds, keys, counts = [], [], []
         for kind, index in self._values.items():

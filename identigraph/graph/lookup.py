@@ -10,6 +10,7 @@ import pandas as pd
 
 from identigraph.errors import InputError
 from identigraph.graph._extract import _unique_keys
+from identigraph.graph._incremental import ensure_indexes
 from identigraph.matcher.specs import Identifier
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ def _specs_for(g: IdentityGraph, keyword: str) -> list[Identifier]:
 
 def _holder(g: IdentityGraph, code: int) -> int:
     """Person holding value ``code`` through a kept link; ``-1`` when no alive record does."""
+    ensure_indexes(g)
     _, records = g._by_value.get(np.array([code], dtype=np.int64))
     records = np.unique(records[g._rec_alive[records]])
     if not len(records):

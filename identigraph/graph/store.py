@@ -48,6 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from identigraph.errors import StoreError, StoreVersionError
+from identigraph.graph._bulk import merge_values
 from identigraph.graph._incremental import batch_starts, rebuild_indexes
 from identigraph.graph._values import ValueIndex
 from identigraph.matcher.specs import Cookie, Email, Identifier, Key, Phone
@@ -320,6 +321,7 @@ def save_graph(
     g: IdentityGraph, path: str | os.PathLike[str], *, compression: str = "zstd"
 ) -> None:
     """Write ``g`` to the directory ``path`` atomically; see :meth:`IdentityGraph.save`."""
+    merge_values(g)
     from identigraph import __version__
 
     path = Path(path)
