@@ -654,26 +654,24 @@ class IdentityGraph:
             ``person_id`` (int64), in the order records were added.
         """
         self.resolve()
-        parts = []
-        for batch in self._batches:
-            alive = self._rec_alive[batch.start : batch.stop]
-            ids = batch.ids[alive] if not alive.all() else batch.ids
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "source": batch.source,
-                        "record_id": ids,
-                        "person_id": self._person[batch.start : batch.stop][alive],
-                    }
-                )
-            )
-        if not parts:
+        if not self._batches:
             return pd.DataFrame(
                 {"source": pd.Categorical([]), "record_id": [], "person_id": np.empty(0, np.int64)}
             )
-        out = pd.concat(parts, ignore_index=True)
-        out["source"] = pd.Categorical(out["source"], categories=self._sources)
-        return out[_CLUSTER_COLUMNS]
+        alive = self._rec_alive
+        ids = [
+            batch.ids
+            if alive[batch.start : batch.stop].all()
+            else batch.ids[alive[batch.start : batch.stop]]
+            for batch in self._batches
+        ]  # one step per batch
+        return pd.DataFrame(
+            {
+                "source": pd.Categorical.from_codes(self._rec_source[alive], self._sources),
+                "record_id": ids[0].append(ids[1:]) if len(ids) > 1 else ids[0],
+                "person_id": self._person[alive],
+            }
+        )
 
     @property
     def rejects(self) -> pd.DataFrame:
