@@ -580,11 +580,18 @@ class IdentityGraph:
             return ChangeSet().merges
         if len(region) == len(self._rec_alive):
             # Every record (a bulk load): all links; positions are region indexes already.
-            usable = ~self._generic_mask()[self._edge_val]
-            e_rec, e_val = self._edge_rec[usable], self._edge_val[usable]
+            generic = self._generic_mask()
+            if generic.any():
+                usable = ~generic[self._edge_val]
+                e_rec, e_val = self._edge_rec[usable], self._edge_val[usable]
+            else:
+                e_rec, e_val = self._edge_rec, self._edge_val
             present = np.zeros(len(self._val_kind), dtype=bool)
             present[e_val] = True
-            values, value_of = np.flatnonzero(present), (np.cumsum(present) - 1)[e_val]
+            if present.all():  # the values are numbered 0..n-1 already
+                values, value_of = np.arange(len(present)), e_val
+            else:
+                values, value_of = np.flatnonzero(present), (np.cumsum(present) - 1)[e_val]
         else:
             rows = edge_rows(self, region)
             usable = rows[~self._generic_mask(self._edge_val[rows])]
