@@ -10,11 +10,18 @@ under these settings:
 - ``junk lists``: the built-in placeholder lists only;
 - ``junk + generic``: plus the default ``max_records`` per kind;
 - ``limits e3 p2``: plus per-person limits of 3 emails, 2 phones, 2 devices, 1 card;
-- ``limits e1 p2``: the same with 1 email a person.
+- ``limits e1 p2``: the same with 1 email a person;
+- ``limits e3 p2 + first name``: ``limits e3 p2`` plus a CRM first-name attribute
+  (``Attribute("first_name")``: lowercased, one name a person, names one edit
+  apart alike), which cuts a merge that would give a person two unlike names;
+- ``limits e3 p2 + unlink phone``: ``limits e3 p2`` with ``on_shared="unlink"`` on
+  phones: a phone that loses a link to a limit is shared and links nobody;
+- ``limits e3 p2 + first name + unlink phone``: both.
 
 Prints a markdown table: pairwise precision, recall and F1 against the truth,
 persons, the largest cluster (to compare with the largest true person), links
-cut by the limits, generic values and build time (add + resolve). A last line
+cut by the limits (a shared value counts once per record carrying it), generic
+values and build time (add + resolve). A last line
 gives the ceiling of identifier-only linking: the recall reached when records
 link on their identifiers only within their true person.
 
@@ -33,6 +40,7 @@ import pandas as pd
 import identigraph as ig
 from identigraph.datasets import RECORD_ID_COLUMNS, customers
 from identigraph.evaluate import pairwise
+from identigraph.matcher.attributes import Attribute
 
 SETTINGS = (
     "no guards",
@@ -41,6 +49,9 @@ SETTINGS = (
     "junk + generic",
     "limits e3 p2",
     "limits e1 p2",
+    "limits e3 p2 + first name",
+    "limits e3 p2 + unlink phone",
+    "limits e3 p2 + first name + unlink phone",
 )
 
 #: Per-person limits of the ``limits`` settings, by kind; cookies churn and CRM
@@ -51,13 +62,25 @@ LIMITS: dict[str, dict[str, int | None]] = {
 }
 
 
+def _limits(setting: str) -> dict[str, int | None] | None:
+    """Per-person limits of a setting (the ``+ ...`` settings build on ``limits e3 p2``)."""
+    return LIMITS.get(setting.split(" + ")[0])
+
+
+def _attributes(setting: str) -> tuple[Attribute, ...]:
+    return (Attribute("first_name"),) if "first name" in setting else ()
+
+
 def _specs(setting: str) -> list[ig.Identifier]:
     def opts(kind: str) -> dict[str, Any]:
         out: dict[str, Any] = {"builtin_junk": setting not in ("no guards", "generic only")}
         if setting in ("no guards", "junk lists"):
             out["max_records"] = None
-        if setting in LIMITS:
-            out["max_per_person"] = LIMITS[setting].get(kind)
+        limits = _limits(setting)
+        if limits is not None:
+            out["max_per_person"] = limits.get(kind)
+        if "unlink phone" in setting and kind == "phone":
+            out["on_shared"] = "unlink"
         return out
 
     return [
@@ -94,7 +117,7 @@ def _ceiling(sources: dict[str, pd.DataFrame], truth: pd.DataFrame) -> float:
 def _run(setting: str, sources: dict[str, Any], truth: Any) -> dict[str, Any]:
     specs = _specs(setting)
     started = time.perf_counter()
-    g = ig.IdentityGraph(specs)
+    g = ig.IdentityGraph(specs, attributes=_attributes(setting))
     for name, frame in sources.items():
         g.add(frame, source=name, id=RECORD_ID_COLUMNS[name])
     clusters = g.clusters()

@@ -25,6 +25,7 @@ from identigraph.errors import (
 )
 from identigraph.graph import ChangeSet, Explanation, GraphReport, IdentityGraph, PersonView
 from identigraph.matcher import (
+    Attribute,
     Block,
     BlockSizeWarning,
     Comparison,
@@ -66,6 +67,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Aggregate",
+    "Attribute",
     "Block",
     "BlockSizeWarning",
     "ChangeSet",

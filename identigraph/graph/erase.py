@@ -302,6 +302,14 @@ def remove_records(g: IdentityGraph, positions: np.ndarray) -> ChangeSet:
     g._val_count[carried] -= counts
     unlocked = carried[was_generic & ~g._generic_mask(carried)]
     orphans = carried[g._val_count[carried] == 0]
+    # Cut links the removed records took part in may be kept once they are gone:
+    # the other carriers of their cut (or shared) values and the other ends of
+    # their cut match edges are re-resolved with them.
+    cuts = g._cuts
+    cut_values = np.union1d(cuts.val[cuts.val >= 0], g._shared)
+    relinked = carried[np.isin(carried, cut_values)]
+    match_cut = (cuts.val < 0) & (np.isin(cuts.rec, positions) | np.isin(cuts.other, positions))
+    partners = np.concatenate([cuts.rec[match_cut], cuts.other[match_cut]])
 
     _drop_rejects(g, positions)
     g._rec_alive[positions] = False
@@ -311,6 +319,8 @@ def remove_records(g: IdentityGraph, positions: np.ndarray) -> ChangeSet:
     _drop_edges(g, rows)
     _forget_values(g, orphans)
     _scrub(g, positions)
+    for codes in g._attr.codes:  # attribute values (names) of erased records go too
+        codes[positions] = -1
     if len(g._match):
         ends_l = g._match["rec_l"].to_numpy()
         ends_r = g._match["rec_r"].to_numpy()
@@ -322,7 +332,10 @@ def remove_records(g: IdentityGraph, positions: np.ndarray) -> ChangeSet:
         return ChangeSet(records_removed=len(positions))
 
     # Persons of alive records carrying a value that links again join the region.
-    touched = np.union1d(affected, persons_of_values(g, unlocked, before=len(g._rec_alive)))
+    again = np.union1d(unlocked, relinked)
+    partners = partners[g._rec_alive[partners]]
+    touched = np.union1d(affected, persons_of_values(g, again, before=len(g._rec_alive)))
+    touched = np.union1d(touched, g._person[partners])
     remaining = g._person[records_of_persons(g, affected)]
     vanished = np.setdiff1d(affected, remaining)
     done = g._finish(g._resolve(touched, np.empty(0, dtype=np.int64)))

@@ -2,20 +2,26 @@
 
 The identity graph links records through shared identifier values and match
 edges; its connected components are persons. An identifier spec may cap the
-distinct values of its kind one person holds (``Key("crm_id", max_per_person=1)``).
-After the unconstrained components are computed, :func:`enforce_limits` finds the
-components that break a cap and splits only those, cutting the weakest links first.
+distinct values of its kind one person holds (``Key("crm_id", max_per_person=1)``),
+and an :class:`~identigraph.matcher.attributes.Attribute` (a first name) caps the
+mutually unlike values of a column that links nothing itself. After the
+unconstrained components are computed, :func:`enforce_limits` finds the components
+that break a cap and splits only those, cutting the weakest links first. A value of
+a kind with ``on_shared="unlink"`` that loses a link is shared: it links nobody and
+its component is split again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from identigraph.errors import ConfigError
+from identigraph.graph._attributes import alike_functions
 from identigraph.graph._display import link_display, record_keys, value_hashes
 from identigraph.graph._incremental import (
     edge_rows,
@@ -59,6 +65,9 @@ CONFLICT_COLUMNS = [
 
 _NO_INDEX = np.empty(0, dtype=np.int64)
 
+#: ``alike(code, code) -> bool``: whether two values of an attribute count as one.
+Alike = Callable[[int, int], bool]
+
 
 @dataclass(frozen=True, slots=True)
 class LimitSplit:
@@ -70,9 +79,17 @@ class LimitSplit:
         Component of each record after the split, numbered ``0 .. k-1`` in order of
         each component's smallest record.
     cut_links, cut_matches : numpy.ndarray of int64
-        Indices into the identifier-link and match-edge arrays of the links cut.
+        Indices into the identifier-link and match-edge arrays of the links cut,
+        strongest first (the order the split examined them); the links of
+        shared values are left out.
     cut_link_kind, cut_match_kind : numpy.ndarray of int64
-        For each cut, the kind whose limit the link would have broken.
+        For each cut, the limit the link would have broken: a kind index, or
+        ``len(limits) + t`` for attribute ``t``.
+    shared_values : numpy.ndarray of int64
+        Values that lost a link and whose kind unlinks shared values (ascending):
+        they link nothing.
+    shared_kind : numpy.ndarray of int64
+        For each shared value, the limit that first cut one of its links.
     """
 
     labels: np.ndarray
@@ -80,6 +97,8 @@ class LimitSplit:
     cut_link_kind: np.ndarray
     cut_matches: np.ndarray
     cut_match_kind: np.ndarray
+    shared_values: np.ndarray = field(default_factory=lambda: _NO_INDEX)
+    shared_kind: np.ndarray = field(default_factory=lambda: _NO_INDEX)
 
 
 def _compact(labels: np.ndarray) -> np.ndarray:
@@ -96,16 +115,67 @@ def _compact(labels: np.ndarray) -> np.ndarray:
     return out
 
 
+def _unlike_set(values: list[int], size: int, alike: Alike) -> bool:
+    """Whether ``size`` of ``values`` are mutually unlike (a small backtracking search)."""
+    if size <= 1:
+        return len(values) >= size
+    for i, x in enumerate(values):  # a handful of values per person
+        rest = [y for y in values[i + 1 :] if not alike(x, y)]
+        if len(rest) >= size - 1 and _unlike_set(rest, size - 1, alike):
+            return True
+    return False
+
+
+def _too_many(sa: frozenset[int], sb: frozenset[int], cap: int, alike: Alike | None) -> bool:
+    """Whether ``sa | sb`` holds more than ``cap`` mutually unlike values.
+
+    Each of ``sa`` and ``sb`` holds at most ``cap`` on its own.
+    """
+    union = sa | sb
+    if len(union) <= cap:
+        return False
+    if alike is None:
+        return True
+    if cap == 1:  # within each set every two values are alike: only cross pairs decide
+        return any(not alike(x, y) for x in sorted(sa - sb) for y in sorted(sb - sa))
+    return _unlike_set(sorted(union), cap + 1, alike)
+
+
 def _violating(
-    labels: np.ndarray, n_records: int, value_kind: np.ndarray, limits: np.ndarray
+    labels: np.ndarray,
+    n_records: int,
+    value_kind: np.ndarray,
+    limits: np.ndarray,
+    *,
+    attr_codes: Sequence[np.ndarray] = (),
+    attr_caps: Sequence[int] = (),
+    attr_alike: Sequence[Alike | None] = (),
 ) -> np.ndarray:
-    """Components holding more distinct values of a limited kind than its limit."""
+    """Components holding more values of a limited kind or attribute than allowed."""
     value_comp = labels[n_records:]
     n_comp = int(labels.max()) + 1 if len(labels) else 0
     over = np.zeros(n_comp, dtype=bool)
     for kind in np.flatnonzero(limits > 0).tolist():  # one pass per limited kind
         held = np.bincount(value_comp[value_kind == kind], minlength=n_comp)
         over |= held > limits[kind]
+    record_comp = labels[:n_records]
+    for codes, cap, alike in zip(attr_codes, attr_caps, attr_alike, strict=True):
+        have = codes >= 0  # one pass per attribute
+        if not have.any():
+            continue
+        base = int(codes.max()) + 1
+        pairs = np.unique(record_comp[have].astype(np.int64) * base + codes[have])
+        comp, value = pairs // base, pairs % base
+        held = np.bincount(comp, minlength=n_comp)
+        many = held > cap
+        if alike is None:
+            over |= many
+            continue
+        starts = np.searchsorted(comp, np.flatnonzero(many))
+        for c, lo in zip(np.flatnonzero(many).tolist(), starts.tolist(), strict=True):
+            # one step per component holding more distinct values than allowed
+            if _unlike_set(value[lo : lo + int(held[c])].tolist(), cap + 1, alike):
+                over[c] = True
     return np.flatnonzero(over)
 
 
@@ -124,6 +194,10 @@ def enforce_limits(
     match_probability: np.ndarray | None = None,
     *,
     match_priority: float = MATCH_PRIORITY,
+    attr_codes: Sequence[np.ndarray] = (),
+    attr_caps: Sequence[int] = (),
+    attr_alike: Sequence[Alike | None] | None = None,
+    unlink: np.ndarray | None = None,
 ) -> LimitSplit:
     """Split the components that hold more values of a kind than its per-person limit.
 
@@ -158,6 +232,17 @@ def enforce_limits(
         Probability of each match edge.
     match_priority : float, default MATCH_PRIORITY
         Strength of match edges against the identifier kinds.
+    attr_codes : sequence of numpy.ndarray of int, optional
+        Attributes: for each, the code of every record's value (``-1``: none).
+        Attributes link nothing; they only count toward their caps.
+    attr_caps : sequence of int, optional
+        For each attribute, the most mutually unlike values a component may hold.
+    attr_alike : sequence of callable or None, optional
+        For each attribute, ``alike(code, code) -> bool`` telling two different
+        values that count as one, or ``None`` (only equal codes are alike).
+    unlink : numpy.ndarray of bool, optional
+        Per kind: a value of this kind that loses a link to any limit is *shared*:
+        all its links are dropped and the split runs again on its component.
 
     Returns
     -------
@@ -182,33 +267,78 @@ def enforce_limits(
     ([0, 1, 2], [3, 5])
 
     The email stays with record 1 (the smallest record hash among equally strong
-    links); the email links of records 0 and 2 are cut.
+    links); the email links of records 0 and 2 are cut. Without the keys, a first
+    name (attribute codes 0, 1, 0: records 0 and 2 share a name, record 1 has
+    another; one name a person) cuts the email link of record 1, the first to
+    break the cap (now record 0 has the smallest hash); with ``unlink`` for emails
+    the email becomes shared and links nobody:
+
+    >>> names = [np.array([0, 1, 0])]
+    >>> rec, val = np.array([0, 1, 2]), np.array([0, 0, 0])
+    >>> labels = connected_components(4, rec, val + 3)
+    >>> args = (labels, 3, rec, val, np.array([0]), np.array([0]), np.array([30.0]),
+    ...         np.array([5, 7, 9], dtype=np.uint64), np.array([4], dtype=np.uint64))
+    >>> split = enforce_limits(*args, attr_codes=names, attr_caps=[1])
+    >>> split.labels.tolist(), split.cut_links.tolist(), split.cut_link_kind.tolist()
+    ([0, 1, 0], [1], [1])
+    >>> shared = enforce_limits(*args, attr_codes=names, attr_caps=[1], unlink=np.array([True]))
+    >>> shared.labels.tolist(), shared.shared_values.tolist(), shared.cut_links.tolist()
+    ([0, 1, 2], [0], [])
 
     Notes
     -----
     Only components that break a limit are re-examined; the check is one
-    ``numpy.bincount`` over the values per limited kind, O(n_values + components).
+    ``numpy.bincount`` over the values per limited kind, O(n_values + components),
+    and one ``numpy.unique`` over the records per attribute, with a pairwise
+    likeness test within the components holding more distinct values than allowed.
 
     A breaking component is split Kruskal-style. Its links are sorted strongest
     first: by priority (the kind's ``priority`` for identifier links,
     ``match_priority`` for match edges), then by probability (1 for identifier
     links), then by the records' and values' stable hashes, never by row order.
     Starting from single nodes, each link in that order joins its two sets unless
-    the union would hold more distinct values of a limited kind than allowed; then
-    the link is cut. The result therefore depends only on the links, their
-    strengths and the hashes, not on input order; it keeps every link that can be
-    kept given the stronger ones, and it is minimal in that adding back any one
-    cut link would break a limit. A single record carrying more values than
-    allowed keeps the strongest of them. Cost: O(m log m) to sort the m links of
-    the breaking components plus a union-find pass over them in Python, about a
-    microsecond a link.
+    the union would hold more distinct values of a limited kind than allowed, or
+    more mutually unlike values of an attribute than its cap; then the link is
+    cut (the kinds are checked strongest first, then the attributes in order, and
+    the first limit broken is reported). The result therefore depends only on the
+    links, their strengths, the hashes and the attribute values, not on input
+    order; it keeps every link that can be kept given the stronger ones, and it is
+    minimal in that adding back any one cut link would break a limit. A single
+    record carrying more values than allowed keeps the strongest of them.
+
+    With ``unlink``, every value of an unlinking kind with a cut link is shared:
+    its links are dropped and the components that held such values are split
+    again, until no new value is shared. Records whose only evidence was a shared
+    value then stand alone.
+
+    Cost: O(m log m) to sort the m links of the breaking components plus a
+    union-find pass over them in Python, about a microsecond a link (more where
+    attribute sets meet), once more per unlinking round for the components that
+    shared a value.
     """
     n_values = len(labels) - n_records
     limits = np.asarray(limits, dtype=np.int64)
+    value_kind = np.asarray(value_kind, dtype=np.int64)
     record_labels = labels[:n_records]
     if match_probability is None:
         match_probability = np.ones(len(match_l))
-    bad = _violating(labels, n_records, np.asarray(value_kind, dtype=np.int64), limits)
+    a_codes = [np.asarray(c, dtype=np.int64) for c in attr_codes]
+    a_caps = [int(c) for c in attr_caps]
+    a_alike: list[Alike | None] = (
+        list(attr_alike) if attr_alike is not None else [None] * len(a_codes)
+    )
+    if not len(a_codes) == len(a_caps) == len(a_alike):
+        msg = "attr_codes, attr_caps and attr_alike need one entry per attribute"
+        raise ConfigError(msg)
+    bad = _violating(
+        labels,
+        n_records,
+        value_kind,
+        limits,
+        attr_codes=a_codes,
+        attr_caps=a_caps,
+        attr_alike=a_alike,
+    )
     if not len(bad):
         return LimitSplit(_compact(record_labels), _NO_INDEX, _NO_INDEX, _NO_INDEX, _NO_INDEX)
 
@@ -238,74 +368,187 @@ def enforce_limits(
     h2 = np.concatenate([vhash[lv], np.maximum(hl, hr)])
     order = np.lexsort((h2, h1, -probability, -priority))
 
-    # Per-set counts of distinct values of each limited kind, strongest kind first.
+    # Limits of the sub-problem: the limited kinds, strongest first, then the attributes.
     limited = np.flatnonzero(limits > 0)
     limited = limited[np.lexsort((limited, -np.asarray(priorities, dtype=float)[limited]))]
     slot_of_kind = np.full(len(limits), -1, dtype=np.int64)
     slot_of_kind[limited] = np.arange(len(limited))
-    caps = limits[limited].tolist()
-    n_slots = len(caps)
-    counts: list[list[int]] = [[0] * n_slots for _ in range(len(nodes))]
-    node_slot = slot_of_kind[value_kind[nodes[nodes >= n_records] - n_records]]
+    slot_kind = np.concatenate([limited, len(limits) + np.arange(len(a_codes))]).astype(np.int64)
+    split = _Kruskal(len(nodes), limits[limited].tolist(), a_caps, a_alike)
+    value_nodes = nodes[nodes >= n_records]
+    node_slot = slot_of_kind[value_kind[value_nodes - n_records]]
     for node, slot in zip(
-        sub[nodes[nodes >= n_records]].tolist(), node_slot.tolist(), strict=True
+        sub[value_nodes].tolist(), node_slot.tolist(), strict=True
     ):  # one pass over the values of the breaking components
         if slot >= 0:
-            counts[node][slot] = 1
+            split.first_counts[node] = split.one(slot)
+    record_nodes = nodes[nodes < n_records]
+    for t, codes in enumerate(a_codes):  # one pass per attribute over the records
+        mine = codes[record_nodes]
+        have = mine >= 0
+        first_sets = split.first_sets[t]
+        for node, code in zip(sub[record_nodes[have]].tolist(), mine[have].tolist(), strict=True):
+            first_sets[node] = frozenset((code,))
+    split.reset(range(len(nodes)))
 
-    parent = list(range(len(nodes)))
-    size = [1] * len(nodes)
-    cut: list[int] = []
-    cut_slot: list[int] = []
+    n_links = len(lr)
+    edge_slot = np.full(len(order), -1, dtype=np.int64)  # limit slot of each cut edge
     us, vs = u.tolist(), v.tolist()
-    for e in order.tolist():  # Kruskal over the links of the breaking components
-        a, b = us[e], vs[e]
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        while parent[b] != b:
-            parent[b] = parent[parent[b]]
-            b = parent[b]
-        if a == b:
-            continue
-        ca, cb = counts[a], counts[b]
-        broken = -1
-        for s in range(n_slots):
-            if ca[s] + cb[s] > caps[s]:
-                broken = s
-                break
-        if broken >= 0:
-            cut.append(e)
-            cut_slot.append(broken)
-            continue
-        if size[a] < size[b]:
-            a, b = b, a
-        parent[b] = a
-        size[a] += size[b]
-        counts[a] = [x + y for x, y in zip(ca, cb, strict=True)]
+    run = order
+    shared = np.zeros(n_values, dtype=bool)
+    shared_values: list[np.ndarray] = []
+    shared_kind: list[np.ndarray] = []
+    while True:  # one round, and one more per unlinking round
+        cut, cut_slot = split.run(run.tolist(), us, vs)
+        edge_slot[run] = -1
+        cut_arr, slot_arr = np.asarray(cut, dtype=np.int64), np.asarray(cut_slot, dtype=np.int64)
+        edge_slot[cut_arr] = slot_arr
+        if unlink is None or not len(cut_arr):
+            break
+        # Values of unlinking kinds that lost a link, each with its first cut's limit.
+        is_link = cut_arr < n_links
+        lost = lv[cut_arr[is_link]]
+        fresh = np.asarray(unlink, dtype=bool)[value_kind[lost]] & ~shared[lost]
+        if not fresh.any():
+            break
+        new_values, first = np.unique(lost[fresh], return_index=True)
+        shared_values.append(new_values)
+        shared_kind.append(slot_kind[slot_arr[is_link][fresh][first]])
+        shared[new_values] = True
+        # Split the components that held them again, without any link of a shared value.
+        touched = np.zeros(len(in_bad), dtype=bool)
+        touched[labels[new_values + n_records]] = True
+        edge_touched = touched[labels[nodes[u]]]
+        edge_slot[edge_touched] = -1
+        dropped = np.zeros(len(order), dtype=bool)
+        dropped[:n_links] = shared[lv]
+        run = order[edge_touched[order] & ~dropped[order]]
+        split.reset(np.flatnonzero(touched[labels[nodes]]).tolist())
+    if shared_values:
+        edge_slot[:n_links][shared[lv]] = -1
 
     roots = np.array(
-        [_root(parent, int(i)) for i in range(len(nodes))], dtype=np.int64
+        [split.find(i) for i in range(len(nodes))], dtype=np.int64
     )  # one find per node of the breaking components
     new = record_labels.astype(np.int64, copy=True)
     bad_records = nodes[nodes < n_records]
     new[bad_records] = int(labels.max()) + 1 + roots[sub[bad_records]]
-    cut_arr = np.asarray(cut, dtype=np.int64)
-    cut_kind = limited[np.asarray(cut_slot, dtype=np.int64)].astype(np.int64)
-    is_link = cut_arr < len(lr)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    cut_edges = np.flatnonzero(edge_slot >= 0)
+    cut_edges = cut_edges[np.argsort(rank[cut_edges])]  # in the order examined: order-free
+    cut_kind = slot_kind[edge_slot[cut_edges]]
+    is_link = cut_edges < n_links
+    values_out = np.concatenate([_NO_INDEX, *shared_values])
+    kinds_out = np.concatenate([_NO_INDEX, *shared_kind])
+    order_out = np.argsort(values_out, kind="stable")
     return LimitSplit(
         labels=_compact(new),
-        cut_links=links[cut_arr[is_link]],
+        cut_links=links[cut_edges[is_link]],
         cut_link_kind=cut_kind[is_link],
-        cut_matches=matches[cut_arr[~is_link] - len(lr)],
+        cut_matches=matches[cut_edges[~is_link] - n_links],
         cut_match_kind=cut_kind[~is_link],
+        shared_values=values_out[order_out],
+        shared_kind=kinds_out[order_out].astype(np.int64),
     )
 
 
-def _root(parent: list[int], x: int) -> int:
-    while parent[x] != x:
-        x = parent[x]
-    return x
+class _Kruskal:
+    """Union-find over the nodes of the breaking components, with per-set limit counts.
+
+    A set's counts of distinct values per limited kind are packed into one integer,
+    ``width`` bits a slot, so that checking a union against every cap is one
+    addition and one mask: ``(a + b + bias) & high`` is non-zero exactly when a
+    slot's sum exceeds its cap, and its lowest set bit names the first such slot.
+    """
+
+    def __init__(
+        self, n_nodes: int, caps: list[int], attr_caps: list[int], alike: list[Alike | None]
+    ) -> None:
+        self.width = max([*caps, 1]).bit_length() + 2
+        self.bias = sum(
+            ((1 << (self.width - 1)) - 1 - c) << (self.width * s) for s, c in enumerate(caps)
+        )
+        self.high = sum(1 << (self.width * s + self.width - 1) for s in range(len(caps)))
+        self.attr_caps = attr_caps
+        self.alike = alike
+        self.first_counts: list[int] = [0] * n_nodes
+        self.first_sets: list[list[frozenset[int] | None]] = [[None] * n_nodes for _ in attr_caps]
+        self.parent = list(range(n_nodes))
+        self.size = [1] * n_nodes
+        self.counts = list(self.first_counts)
+        self.sets: list[list[frozenset[int] | None]] = [list(s) for s in self.first_sets]
+
+    def one(self, slot: int) -> int:
+        """The packed counts of a single value of the limited kind in ``slot``."""
+        return 1 << (self.width * slot)
+
+    def reset(self, nodes: Iterable[int]) -> None:
+        """Make ``nodes`` single sets again, each with its own values."""
+        parent, size, counts, first = self.parent, self.size, self.counts, self.first_counts
+        for x in nodes:  # one step per node of the components split (again)
+            parent[x] = x
+            size[x] = 1
+            counts[x] = first[x]
+            for sets, first_sets in zip(self.sets, self.first_sets, strict=True):
+                sets[x] = first_sets[x]
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def run(self, edges: list[int], us: list[int], vs: list[int]) -> tuple[list[int], list[int]]:
+        """Join the ends of ``edges`` in order unless a limit breaks: the cuts and their slots."""
+        parent, size, counts = self.parent, self.size, self.counts
+        bias, high, width = self.bias, self.high, self.width
+        n_slots = self.high.bit_length() // width if self.high else 0
+        attr = list(zip(self.sets, self.attr_caps, self.alike, strict=True))
+        cut: list[int] = []
+        cut_slot: list[int] = []
+        for e in edges:  # Kruskal over the links of the breaking components
+            a, b = us[e], vs[e]
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            while parent[b] != b:
+                parent[b] = parent[parent[b]]
+                b = parent[b]
+            if a == b:
+                continue
+            total = counts[a] + counts[b]
+            over = (total + bias) & high
+            if over:
+                cut.append(e)
+                cut_slot.append(((over & -over).bit_length() - 1) // width)
+                continue
+            merged: list[frozenset[int] | None] = []
+            broken = -1
+            for t, (sets, cap, alike) in enumerate(attr):  # one step per attribute
+                sa, sb = sets[a], sets[b]
+                if sb is None or (sa is not None and sb <= sa):
+                    merged.append(sa)
+                elif sa is None or sa <= sb:
+                    merged.append(sb)
+                elif _too_many(sa, sb, cap, alike):
+                    broken = n_slots + t
+                    break
+                else:
+                    merged.append(sa | sb)
+            if broken >= 0:
+                cut.append(e)
+                cut_slot.append(broken)
+                continue
+            if size[a] < size[b]:
+                a, b = b, a
+            parent[b] = a
+            size[a] += size[b]
+            counts[a] = total
+            for (sets, _, _), m in zip(attr, merged, strict=True):
+                sets[a] = m
+        return cut, cut_slot
 
 
 # ---------------------------------------------------------------------------- graph state
@@ -373,14 +616,17 @@ def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
     """Add to ``affected`` the persons that cut links tie to it, transitively.
 
     A region re-resolved with its cut links must hold every person those links
-    reach, so that an update splits exactly as a rebuild from scratch would.
+    reach, so that an update splits exactly as a rebuild from scratch would. The
+    walk also crosses shared values (``on_shared="unlink"``): they link nobody,
+    yet the rebuild that made them shared saw their carriers together.
 
     Notes
     -----
     A breadth-first walk from ``affected``: each step looks up the records of the
-    frontier persons, the cut values they carry and those values' carriers, and the
-    match cuts that end in the frontier. Cost: nothing without cut links; otherwise
-    O(records of the persons reached + their cut values' carriers + cuts) per step.
+    frontier persons, the cut and shared values they carry and those values'
+    carriers, and the match cuts that end in the frontier. Cost: nothing without
+    cut links; otherwise O(records of the persons reached + their cut values'
+    carriers + cuts) per step.
     """
     cuts = graph._cuts
     if not len(cuts) or not len(affected):
@@ -389,6 +635,8 @@ def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
     person = graph._person
     ident = cuts.val >= 0
     values = _cut_values(graph)
+    if len(graph._shared):  # shared values are listed as cut links too; to be sure
+        values = np.union1d(values, graph._shared)
     values = values[~graph._generic_mask(values)]
     match = ~ident & alive[cuts.rec] & alive[np.maximum(cuts.other, 0)]
     m_l, m_r = person[cuts.rec[match]], person[cuts.other[match]]
@@ -416,10 +664,15 @@ def apply_limits(
 ) -> np.ndarray:
     """Enforce per-person limits on a re-resolved region; record its cut links.
 
+    The region's attribute values count toward the attributes' caps, and values of
+    kinds with ``on_shared="unlink"`` that lose a link are shared: every link of a
+    shared value is recorded as cut (with the limit that first cut one of them)
+    and the value is listed in the graph's ``_shared`` codes.
+
     Parameters
     ----------
     graph : IdentityGraph
-        The graph, whose ``_cuts`` are updated for the region.
+        The graph, whose ``_cuts`` and ``_shared`` are updated for the region.
     region : numpy.ndarray of int64
         Record positions of the region (sorted).
     labels : numpy.ndarray of int64
@@ -437,8 +690,10 @@ def apply_limits(
     """
     n_rec = len(region)
     limits, priorities = _limits(graph)
-    if not (limits > 0).any():
+    attributes = graph.attributes
+    if not (limits > 0).any() and not attributes:
         return labels[:n_rec]
+    unlink = np.array([p.on_shared == "unlink" for p in graph._policies], dtype=bool)
     n_values = len(labels) - n_rec
     v_code = np.empty(n_values, dtype=np.int64)
     v_code[link_val] = e_val
@@ -463,6 +718,10 @@ def apply_limits(
         m_l,
         m_r,
         prob,
+        attr_codes=[codes[region] for codes in graph._attr.codes],
+        attr_caps=[a.max_per_person for a in attributes],
+        attr_alike=alike_functions(graph),
+        unlink=unlink if unlink.any() else None,
     )
     old = graph._cuts
     keep = np.ones(len(old), dtype=bool)
@@ -472,6 +731,21 @@ def apply_limits(
         others = old.other[has_other]
         keep[has_other] &= (region_index(region, others) < 0) & graph._rec_alive[others]
     links, matches = split.cut_links, split.cut_matches
+    link_kind = split.cut_link_kind
+    if len(split.shared_values):  # every link of a shared value, with its limit
+        kind_of = np.full(n_values, -1, dtype=np.int64)
+        kind_of[split.shared_values] = split.shared_kind
+        shared_links = np.flatnonzero(kind_of[link_val] >= 0)
+        shared_links = shared_links[
+            np.lexsort(
+                (
+                    value_hashes(graph, e_val[shared_links]),
+                    graph._rec_hash[region[e_rec[shared_links]]],
+                )
+            )
+        ]  # by record and value hashes, as the split orders links: order-free
+        links = np.concatenate([links, shared_links])
+        link_kind = np.concatenate([link_kind, kind_of[link_val[shared_links]]])
     # A cut match edge is listed from the end with the smaller record hash: order-free.
     left, right = region[m_l[matches]], region[m_r[matches]]
     swap = graph._rec_hash[left] > graph._rec_hash[right]
@@ -480,15 +754,24 @@ def apply_limits(
         rec=np.concatenate([region[e_rec[links]], left]),
         val=np.concatenate([e_val[links], np.full(len(matches), -1, dtype=np.int64)]),
         other=np.concatenate([np.full(len(links), -1, dtype=np.int64), right]),
-        kind=np.concatenate([split.cut_link_kind, split.cut_match_kind]),
+        kind=np.concatenate([link_kind, split.cut_match_kind]),
         probability=np.concatenate([np.full(len(links), np.nan), prob[matches]]),
     )
-    graph._cuts = old.take(keep).concat(new)
+    kept = old.take(keep)
+    # Shared values of the region are decided anew; the others keep their cut links.
+    still = graph._shared[np.isin(graph._shared, kept.val)] if len(graph._shared) else _NO_INDEX
+    graph._shared = np.union1d(still, v_code[split.shared_values]).astype(np.int64)
+    graph._cuts = kept.concat(new)
     return split.labels
 
 
 def conflicts_frame(graph: IdentityGraph) -> pd.DataFrame:
-    """The cut links of ``graph`` as :meth:`IdentityGraph.conflicts` shows them."""
+    """The cut links of ``graph`` as :meth:`IdentityGraph.conflicts` shows them.
+
+    ``reason`` is ``"shared_value"`` for the links of a shared value and
+    ``"max_per_person"`` otherwise; ``limit`` names the identifier kind, or the
+    attribute's column, whose limit the link would have broken. Values are masked.
+    """
     cuts = graph._cuts
     if len(cuts):
         alive = graph._rec_alive
@@ -497,6 +780,11 @@ def conflicts_frame(graph: IdentityGraph) -> pd.DataFrame:
     source, record_id = record_keys(graph, cuts.rec)
     ident = cuts.val >= 0
     kind_names = np.array([p.name for p in graph._policies] or [""], dtype=object)
+    limit_names = np.array(
+        [*(p.name for p in graph._policies), *(a.column for a in graph.attributes), ""],
+        dtype=object,
+    )
+    reason = np.full(n, "max_per_person", dtype=object)
     kind = np.full(n, "match", dtype=object)
     value = np.full(n, None, dtype=object)
     other_source = np.full(n, None, dtype=object)
@@ -507,6 +795,7 @@ def conflicts_frame(graph: IdentityGraph) -> pd.DataFrame:
         kind[ident] = kind_names[graph._val_kind[val]]
         value[ident] = link_display(graph, rec, val)
         other_person[ident] = _holder(graph, val)
+        reason[ident & np.isin(cuts.val, graph._shared)] = "shared_value"
     if (~ident).any():
         other = cuts.other[~ident]
         other_source[~ident], other_record[~ident] = record_keys(graph, other)
@@ -524,8 +813,8 @@ def conflicts_frame(graph: IdentityGraph) -> pd.DataFrame:
                 np.where(other_person >= 0, other_person, 0), dtype="Int64"
             ),
             "match_probability": cuts.probability,
-            "reason": "max_per_person",
-            "limit": pd.Series(kind_names[cuts.kind] if n else [], dtype=object),
+            "reason": pd.Series(reason, dtype=object),
+            "limit": pd.Series(limit_names[cuts.kind] if n else [], dtype=object),
         }
     )
     out.loc[other_person < 0, "other_person_id"] = pd.NA
@@ -546,5 +835,6 @@ def _holder(graph: IdentityGraph, values: np.ndarray) -> np.ndarray:
     kept = ~np.isin(rec * n_val + val, cut_key)
     holder = pd.Series(graph._person[rec[kept]], index=val[kept])
     holder = holder[~holder.index.duplicated()]
-    out: np.ndarray = holder.reindex(values).fillna(-1).to_numpy(dtype=np.int64)
+    # fill_value keeps int64: a NaN would turn 63-bit person ids into rounded floats
+    out: np.ndarray = holder.reindex(values, fill_value=-1).to_numpy(dtype=np.int64)
     return out

@@ -20,6 +20,7 @@ from identigraph.errors import (
     NoIdentifierColumnsError,
     UnknownRecordError,
 )
+from identigraph.graph._attributes import AttributeCodes, append_attribute_codes, check_attributes
 from identigraph.graph._bulk import merge_values
 from identigraph.graph._extract import extract_edges
 from identigraph.graph._growable import appended
@@ -47,6 +48,7 @@ from identigraph.graph.lookup import lookup_all, lookup_person, row_frame
 from identigraph.graph.person import PersonView, person_view
 from identigraph.graph.report import GraphReport, graph_report
 from identigraph.graph.store import load_graph, save_graph
+from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.linker import Matcher
 from identigraph.matcher.specs import Identifier
 from identigraph.merge.golden import GoldenResult, golden_records
@@ -67,6 +69,7 @@ class _KindPolicy:
     priority: int
     max_records: int | None
     max_per_person: int | None
+    on_shared: str = "keep"
 
 
 @dataclass(slots=True)
@@ -86,12 +89,14 @@ class _Batch:
 def _kind_policies(identifiers: Sequence[Identifier]) -> list[_KindPolicy]:
     policies: dict[str, _KindPolicy] = {}
     for spec in identifiers:
-        policy = _KindPolicy(spec.kind, spec.priority, spec.max_records, spec.max_per_person)
+        policy = _KindPolicy(
+            spec.kind, spec.priority, spec.max_records, spec.max_per_person, spec.on_shared
+        )
         known = policies.setdefault(spec.kind, policy)
         if known != policy:
             msg = (
-                f"identifier specs of kind {spec.kind!r} disagree on priority, max_records or "
-                f"max_per_person ({known} vs {policy}); give them the same settings"
+                f"identifier specs of kind {spec.kind!r} disagree on priority, max_records, "
+                f"max_per_person or on_shared ({known} vs {policy}); give them the same settings"
             )
             raise ConfigError(msg)
     return list(policies.values())
@@ -109,11 +114,17 @@ class IdentityGraph:
     ----------
     identifiers : sequence of Identifier
         The identifier specs: which columns hold which kind of identifier.
+    attributes : sequence of Attribute, optional
+        Columns that never link records but cap how many mutually unlike values
+        (first names) one person may hold; see :class:`identigraph.Attribute`
+        and :func:`identigraph.graph.guards.enforce_limits`.
 
     Attributes
     ----------
     identifiers : tuple of Identifier
         The specs, as given.
+    attributes : tuple of Attribute
+        The attribute specs, as given.
 
     Examples
     --------
@@ -140,7 +151,9 @@ class IdentityGraph:
     larger keeps its id; when a person splits, its largest part does.
     """
 
-    def __init__(self, identifiers: Sequence[Identifier] = ()) -> None:
+    def __init__(
+        self, identifiers: Sequence[Identifier] = (), *, attributes: Sequence[Attribute] = ()
+    ) -> None:
         self.identifiers = tuple(identifiers)
         for spec in self.identifiers:
             if not isinstance(spec, Identifier):
@@ -152,6 +165,7 @@ class IdentityGraph:
             raise ConfigError(msg)
         self._policies = _kind_policies(self.identifiers)
         self._kind_index = {p.name: i for i, p in enumerate(self._policies)}
+        self.attributes = check_attributes(attributes, self.identifiers)
         self._reset()
 
     # ------------------------------------------------------------------ state
@@ -191,6 +205,10 @@ class IdentityGraph:
         self._generation = 0
         self._history: list[pd.DataFrame] = []
         self._cuts = CutLinks.empty()  # links cut by per-person limits (graph/guards.py)
+        # Shared values (on_shared="unlink"): sorted codes; their links are listed in _cuts.
+        self._shared = np.empty(0, dtype=np.int64)
+        # Attribute codes of every record (-1: none) and vocabularies (graph/_attributes.py).
+        self._attr = AttributeCodes.empty(len(self.attributes))
         # A new graph is a bulk load: its records are resolved together at the first read.
         self._resolved = False
 
@@ -316,6 +334,7 @@ class IdentityGraph:
         self._rec_hash = appended(self._rec_hash, hashes)
         self._rec_alive = appended(self._rec_alive, np.ones(n_new, bool))
         self._person = appended(self._person, np.full(n_new, -1, np.int64))
+        append_attribute_codes(self, frame, n_new)  # attribute values (graph/_attributes.py)
         self._grow_values(extracted.new_kinds)
         self._val_key = appended(self._val_key, extracted.new_keys)
         edge_start = len(self._edge_rec)
@@ -615,7 +634,8 @@ class IdentityGraph:
         record_labels = connected_components(len(region), np.concatenate(a), np.concatenate(b))
         # Records first, then the region's values, as the limit split reads them.
         labels = np.concatenate([record_labels, record_labels[carrier]])
-        if any(p.max_per_person for p in self._policies):
+        if self.attributes or any(p.max_per_person for p in self._policies):
+            # Per-person limits, attribute caps and shared values (graph/guards.py).
             labels = apply_limits(self, region, labels, e_rec, e_val, value_of)
         else:
             labels = labels[: len(region)]
@@ -674,7 +694,9 @@ class IdentityGraph:
         ]  # one step per batch
         return pd.DataFrame(
             {
-                "source": pd.Categorical.from_codes(self._rec_source[alive], self._sources),
+                "source": pd.Categorical.from_codes(
+                    self._rec_source[alive], dtype=pd.CategoricalDtype(self._sources)
+                ),
                 "record_id": ids[0].append(ids[1:]) if len(ids) > 1 else ids[0],
                 "person_id": self._person[alive],
             }
@@ -800,7 +822,7 @@ class IdentityGraph:
 
     # ------------------------------------------------------------------ guards and explanations
     def conflicts(self) -> pd.DataFrame:
-        """Links cut to keep persons within their identifiers' ``max_per_person`` limits.
+        """Links cut to keep persons within their identifiers' and attributes' limits.
 
         Returns
         -------
@@ -811,8 +833,10 @@ class IdentityGraph:
             ``other_source, other_record_id`` (the other record of a match edge),
             ``other_person_id`` (the person holding the value or the other record;
             ``NA`` when no person holds the value), ``match_probability`` (NaN for
-            identifier links), ``reason`` (``"max_per_person"``) and ``limit`` (the
-            kind whose limit the link would have broken).
+            identifier links), ``reason`` (``"max_per_person"``, or
+            ``"shared_value"`` for every link of a value that a kind with
+            ``on_shared="unlink"`` treats as shared) and ``limit`` (the kind, or
+            the attribute's column, whose limit the link would have broken).
 
         Examples
         --------
@@ -1069,7 +1093,7 @@ class IdentityGraph:
         Returns
         -------
         int or None
-            The person, or None when no value is known (or all are generic,
+            The person, or None when no value is known (or all are generic or shared,
             rejected or missing).
 
         Raises
@@ -1094,7 +1118,8 @@ class IdentityGraph:
         When the values point to different persons, the person of the
         highest-priority kind wins (key 40, email 30, phone 20, cookie 10 by
         default; ties: the first keyword); :meth:`lookup_all` shows every answer.
-        A generic value (over its kind's ``max_records``) identifies nobody.
+        A generic value (over its kind's ``max_records``) identifies nobody, nor does a
+        shared one (unlinked by a per-person limit, ``on_shared="unlink"``).
         Cost: normalization of the given values, one hash look-up per value and
         O(log records) index searches; no scan.
         """
@@ -1105,7 +1130,7 @@ class IdentityGraph:
     ) -> pd.DataFrame:
         """Look each raw value up on its own: ``keyword, kind, person_id, status``.
 
-        ``status`` is ``found``, ``unknown``, ``generic``, ``missing`` or the reject
+        ``status`` is ``found``, ``unknown``, ``generic``, ``shared``, ``missing`` or the reject
         reason (``invalid_email``, ``invalid_phone``, ``junk_value``); ``person_id``
         (nullable Int64) is set when found. See :meth:`lookup`.
 

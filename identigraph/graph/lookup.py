@@ -75,6 +75,8 @@ def _lookup_one(g: IdentityGraph, keyword: str, raw: object) -> tuple[str, int, 
             continue
         if g._generic_mask(np.array([code]))[0]:
             return kind, -1, "generic"
+        if len(g._shared) and np.isin(code, g._shared):
+            return kind, -1, "shared"  # unlinked by a per-person limit: nobody's own
         person = _holder(g, code)
         if person >= 0:
             return kind, person, "found"

@@ -10,12 +10,18 @@ A store is a directory::
                          hashed kinds: no raw email or phone)
     matches.parquet      match edges
     cuts.parquet         links cut by per-person limits
+    shared.parquet       codes of the values treated as shared (on_shared="unlink")
+    attributes.parquet   attribute code of each alive record (-1: none), one column per
+                         attribute; only when the graph has attributes
+    attribute_values.parquet  attribute, code and transformed value of every code used
     rejects.parquet      unusable identifier values: record, column, reason (no value)
     history.parquet      every merge and split of person ids
     persons.parquet      every person id ever issued and the generation that issued it
 
-Only alive records are written, renumbered densely, and only values some alive
-record carries, so nothing of an erased record or an expired value reaches a store.
+Only alive records are written, renumbered densely, and only values (and attribute
+values) some alive record carries, so nothing of an erased record or an expired
+value reaches a store. Format version 2 added the shared values and attributes; a
+version 1 store loads as a graph without them.
 Loading checks every file's size and SHA-256 before reading it.
 
 Atomicity: :func:`save_graph` writes the new store into a temporary directory
@@ -51,6 +57,7 @@ from identigraph.errors import StoreError, StoreVersionError
 from identigraph.graph._bulk import merge_values
 from identigraph.graph._incremental import batch_starts, rebuild_indexes
 from identigraph.graph._values import ValueIndex
+from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.specs import Cookie, Email, Identifier, Key, Phone
 
 if TYPE_CHECKING:
@@ -59,7 +66,8 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT_VERSION", "load_graph", "save_graph"]
 
 #: Version of the store layout; stores of a newer version are refused.
-FORMAT_VERSION = 1
+#: Version 2: shared values, attributes and the specs' ``on_shared``.
+FORMAT_VERSION = 2
 
 _MANIFEST = "manifest.json"
 _ID_COLUMN = "__identigraph_record_id__"
@@ -102,6 +110,20 @@ def _spec_from_json(item: dict[str, Any]) -> Identifier:
         return cls(column, **fields)
     except (KeyError, TypeError, ValueError) as err:
         msg = f"the store's manifest holds an identifier spec that cannot be rebuilt: {err}"
+        raise StoreError(msg) from err
+
+
+def _attribute_to_json(attribute: Attribute) -> dict[str, Any]:
+    return {f.name: getattr(attribute, f.name) for f in dataclasses.fields(attribute)}
+
+
+def _attribute_from_json(item: dict[str, Any]) -> Attribute:
+    try:
+        fields = dict(item)
+        column: str = fields.pop("column")
+        return Attribute(column, **fields)
+    except (KeyError, TypeError, ValueError) as err:
+        msg = f"the store's manifest holds an attribute spec that cannot be rebuilt: {err}"
         raise StoreError(msg) from err
 
 
@@ -252,6 +274,10 @@ def _parts(
             }
         ),
     )
+    shared = g._shared[g._val_count[g._shared] > 0] if len(g._shared) else g._shared
+    yield "shared.parquet", pa.table({"val": new_code[shared].astype(np.int64)})
+    if g.attributes:
+        yield from _attribute_parts(g, alive)
     rejects = g.rejects
     rej_pos = np.empty(0, dtype=np.int64)
     if len(rejects):
@@ -303,6 +329,33 @@ def _parts(
         "edges": len(g._edge_rec),
         "matches": len(match),
     }
+
+
+def _attribute_parts(g: IdentityGraph, alive: np.ndarray) -> Iterator[tuple[str, pa.Table]]:
+    """Attribute codes of the alive records and the values they use, renumbered densely."""
+    columns: dict[str, np.ndarray] = {}
+    which, codes, values = [], [], []
+    for t, all_codes in enumerate(g._attr.codes):  # one step per attribute
+        mine = all_codes[alive]
+        used = np.unique(mine[mine >= 0])
+        renumber = np.full(len(g._attr.known[t]) + 1, -1, dtype=np.int64)
+        renumber[used] = np.arange(len(used))
+        columns[f"a{t}"] = renumber[mine]  # -1 stays -1: the last slot
+        known = np.array(g._attr.known[t], dtype=object)
+        which.append(np.full(len(used), t, dtype=np.int16))
+        codes.append(np.arange(len(used), dtype=np.int64))
+        values.append(known[used] if len(used) else np.empty(0, dtype=object))
+    yield "attributes.parquet", pa.table(columns)
+    yield (
+        "attribute_values.parquet",
+        pa.table(
+            {
+                "attribute": pa.array(np.concatenate(which), pa.int16()),
+                "code": pa.array(np.concatenate(codes), pa.int64()),
+                "value": pa.array(np.concatenate(values), pa.string()),
+            }
+        ),
+    )
 
 
 def _object_columns(frame: pd.DataFrame) -> dict[str, str]:
@@ -357,6 +410,7 @@ def save_graph(
             "identigraph_version": __version__,
             "created": datetime.now(timezone.utc).isoformat(),
             "specs": specs,
+            "attributes": [_attribute_to_json(a) for a in g.attributes],
             "sources": list(g._sources),
             "resolved": bool(g._resolved),
             "generation": int(g._generation),
@@ -498,7 +552,8 @@ def _build(path: Path, manifest: dict[str, Any]) -> IdentityGraph:
     from identigraph.graph.identity_graph import IdentityGraph, _Batch
 
     specs = [_spec_from_json(item) for item in manifest["specs"]]
-    g = IdentityGraph(specs)
+    attributes = [_attribute_from_json(item) for item in manifest.get("attributes", [])]
+    g = IdentityGraph(specs, attributes=attributes)
     read = _Reader(path, manifest["files"])
     counts = manifest["counts"]
 
@@ -579,6 +634,10 @@ def _build(path: Path, manifest: dict[str, Any]) -> IdentityGraph:
         kind=read.column(cuts, "kind", np.int64),
         probability=read.column(cuts, "probability", float),
     )
+    if "shared.parquet" in read.files:
+        g._shared = np.unique(read.column(read.table("shared.parquet"), "val", np.int64))
+    if g.attributes:
+        _read_attributes(g, read, n)
     g._rejects = _rejects(g, read.table("rejects.parquet"), read)
     g._history = []
     if "history.parquet" in read.files:
@@ -596,6 +655,29 @@ def _build(path: Path, manifest: dict[str, Any]) -> IdentityGraph:
         raise StoreError(msg)
     rebuild_indexes(g)
     return g
+
+
+def _read_attributes(g: IdentityGraph, read: _Reader, n_records: int) -> None:
+    """Attribute codes and vocabularies of a store (written by :func:`_attribute_parts`)."""
+    from identigraph.graph._attributes import AttributeCodes
+
+    table = read.table("attributes.parquet")
+    values = read.table("attribute_values.parquet")
+    which = read.column(values, "attribute", np.int64)
+    codes = read.column(values, "code", np.int64)
+    text = values.column("value").to_numpy(zero_copy_only=False).astype(object)
+    state = AttributeCodes.empty(len(g.attributes))
+    for t in range(len(g.attributes)):  # one step per attribute
+        mine = which == t
+        known = [str(v) for v in text[mine][np.argsort(codes[mine], kind="stable")]]
+        state.known[t] = known
+        state.vocab[t] = {v: i for i, v in enumerate(known)}
+        record_codes = read.column(table, f"a{t}", np.int64)
+        if len(record_codes) != n_records or (record_codes >= len(known)).any():
+            msg = "attributes.parquet does not match the store's records or attribute values"
+            raise StoreError(msg)
+        state.codes[t] = record_codes
+    g._attr = state
 
 
 def _rejects(g: IdentityGraph, table: pa.Table, read: _Reader) -> list[pd.DataFrame]:

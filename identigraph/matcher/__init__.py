@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.blocking import Block, BlockSizeWarning, LinkType, candidate_pairs
 from identigraph.matcher.comparisons import (
     Comparison,
@@ -17,6 +18,7 @@ from identigraph.matcher.linker import Matcher
 from identigraph.matcher.specs import Cookie, Email, Identifier, Key, Normalized, Phone
 
 __all__ = [
+    "Attribute",
     "Block",
     "BlockSizeWarning",
     "Comparison",

@@ -16,7 +16,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["fullmatch", "is_in", "search", "to_arrow", "to_mask", "to_objects", "to_series"]
+__all__ = [
+    "all_ascii",
+    "ascii_digits",
+    "from_buffers",
+    "fullmatch",
+    "is_ascii_digit",
+    "is_in",
+    "row_counts",
+    "search",
+    "string_buffers",
+    "to_arrow",
+    "to_mask",
+    "to_objects",
+    "to_series",
+]
 
 
 def to_arrow(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -81,3 +95,100 @@ def to_objects(array: pa.Array) -> np.ndarray:
 def to_series(array: pa.Array, index: pd.Index | None = None) -> pd.Series:
     """Arrow strings as an Arrow-backed pandas Series (no copy)."""
     return pd.Series(pd.arrays.ArrowStringArray(array), index=index)
+
+
+# -- byte buffers ---------------------------------------------------------------------
+
+
+def string_buffers(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Row offsets (``n + 1`` of them, from 0) and the UTF-8 bytes they cut, without a copy.
+
+    Row ``i`` is ``data[offsets[i]:offsets[i + 1]]``; nulls must have been filled.
+
+    Examples
+    --------
+    >>> offsets, data = string_buffers(pa.array(["ab", "", "c"]))
+    >>> offsets.tolist(), data.tobytes()
+    ([0, 2, 2, 3], b'abc')
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    width = np.int64 if pa.types.is_large_string(values.type) else np.int32
+    _, offsets, data = values.buffers()[:3]
+    if offsets is None or data is None or not len(values):
+        return np.zeros(len(values) + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+    starts = np.frombuffer(offsets, dtype=width)[values.offset : values.offset + len(values) + 1]
+    first, last = int(starts[0]), int(starts[-1])
+    return starts.astype(np.int64) - first, np.frombuffer(data, dtype=np.uint8)[first:last]
+
+
+def from_buffers(offsets: np.ndarray, data: np.ndarray) -> pa.Array:
+    """The string array whose row ``i`` is ``data[offsets[i]:offsets[i + 1]]`` (valid UTF-8)."""
+    if len(data) < 2**31:
+        kind, width = pa.string(), np.int32
+    else:
+        kind, width = pa.large_string(), np.int64
+    return pa.Array.from_buffers(
+        kind,
+        len(offsets) - 1,
+        [None, pa.py_buffer(offsets.astype(width)), pa.py_buffer(np.ascontiguousarray(data))],
+    )
+
+
+def row_counts(flags: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Number of set byte ``flags`` in each row cut at ``offsets`` (from 0, ``n + 1``).
+
+    Examples
+    --------
+    >>> row_counts(np.array([True, False, True, True]), np.array([0, 2, 2, 4])).tolist()
+    [1, 0, 2]
+    """
+    if len(offsets) < 2:
+        return np.zeros(0, dtype=np.int64)
+    padded = np.zeros(len(flags) + 1, dtype=bool)  # so that every start is an index
+    padded[: len(flags)] = flags
+    starts = offsets[:-1]
+    width = np.int32 if len(flags) < 2**31 else np.int64
+    counts = np.add.reduceat(padded, starts, dtype=width).astype(np.int64)
+    counts[offsets[1:] == starts] = 0  # reduceat gives the flag at the start of an empty row
+    return counts
+
+
+def is_ascii_digit(data: np.ndarray) -> np.ndarray:
+    """Which bytes are ASCII digits (the subtraction wraps around below ``"0"``)."""
+    result: np.ndarray = (data - np.uint8(48)) < 10
+    return result
+
+
+def ascii_digits(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The ASCII digits ``0``-``9`` of each value, as :func:`string_buffers` gives them.
+
+    What ``pc.replace_substring_regex(values, r"\\D+", "")`` keeps (RE2's ``\\d`` is
+    ASCII only; no byte of a multi-byte UTF-8 character is an ASCII digit); nulls
+    give no digits.
+
+    Examples
+    --------
+    >>> offsets, data = ascii_digits(pa.array(["(201) 555", "x", None, "٣4"]))
+    >>> offsets.tolist(), data.tobytes()
+    ([0, 6, 6, 6, 7], b'2015554')
+    """
+    if values.null_count:
+        values = pc.fill_null(values, "")
+    offsets, data = string_buffers(values)
+    digit = is_ascii_digit(data)
+    counts = np.zeros(len(offsets), dtype=np.int64)
+    np.cumsum(row_counts(digit, offsets), out=counts[1:])
+    return counts, data[np.flatnonzero(digit)]
+
+
+def all_ascii(values: pa.Array) -> bool:
+    """Whether every byte of ``values`` is ASCII (one pass over the byte buffer).
+
+    Examples
+    --------
+    >>> all_ascii(pa.array(["abc", None])), all_ascii(pa.array(["straße"]))
+    (True, False)
+    """
+    _, data = string_buffers(values)
+    return not len(data) or int(data.max()) < 0x80

@@ -17,6 +17,7 @@ start of each row's national number along its digits, so the E.164 form is
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -25,6 +26,8 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import PhoneMetadata
+
+from identigraph.matcher._arrow import from_buffers, is_ascii_digit, row_counts, string_buffers
 
 __all__ = ["fast_e164"]
 
@@ -46,11 +49,6 @@ _EXTENSION = r" *(?:[xX#]|[eE][xX][tT](?:[nN]|[eE][nN][sS][iI][oO][nN])?)[.:]? *
 _WITH_EXTENSION = rf"^{_LEAD}\+?[0-9 ().\-/]*[0-9]{_EXTENSION}"
 
 _ZERO, _PLUS = ord("0"), ord("+")
-_IS_DIGIT = np.zeros(256, dtype=bool)
-_IS_DIGIT[_ZERO : _ZERO + 10] = True
-#: Bytes of numbers with nothing but digits, separators and "+": no regex needed.
-_IS_PLAIN = _IS_DIGIT.copy()
-_IS_PLAIN[[ord(c) for c in " ().-/+"]] = True
 _IS_COUNTRY_CODE = np.zeros(1000, dtype=bool)
 _IS_COUNTRY_CODE[list(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)] = True
 
@@ -112,9 +110,12 @@ def _plan(country_code: int, region: str) -> _Plan | None:
     md = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
     if md is None or md.country_code is None or md.general_desc is None:
         return None
-    types = [getattr(md, name) for name in _TYPES]
+    # Any matching type makes a number valid, so the order of the tests is free: the
+    # most common types go first and most numbers need one pattern only.
+    types = [md.fixed_line]
     if not md.same_mobile_and_fixed_line_pattern:
         types.append(md.mobile)
+    types += [getattr(md, name) for name in _TYPES if name != "fixed_line"]
     general = md.general_desc
     return _Plan(
         country_code=int(md.country_code),
@@ -155,9 +156,16 @@ def _bools(result: pa.Array) -> np.ndarray:
     return np.asarray(result.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+#: An anchored pattern that is a plain run of digits ("^(?:011)"): a prefix test.
+_LITERAL = re.compile(r"\^\(\?:([0-9]+)\)")
+
+
 def _matches(x: pa.Array, pattern: str | None) -> np.ndarray:
     if pattern is None or not len(x):
         return np.zeros(len(x), dtype=bool)
+    literal = _LITERAL.fullmatch(pattern)
+    if literal is not None:
+        return _bools(pc.starts_with(x, pattern=literal.group(1)))
     return _bools(pc.match_substring_regex(x, pattern=pattern))
 
 
@@ -171,43 +179,56 @@ def _lengths(x: pa.Array) -> np.ndarray:
     return np.asarray(pc.binary_length(x).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _buffers(x: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Row offsets (``n + 1``) and bytes of a string array without nulls."""
-    if isinstance(x, pa.ChunkedArray):
-        x = x.combine_chunks()
-    width = np.int64 if pa.types.is_large_string(x.type) else np.int32
-    _, offsets, data = x.buffers()
-    starts = np.frombuffer(offsets, dtype=width)[x.offset : x.offset + len(x) + 1]
-    if data is None:
-        return starts.astype(np.int64), np.zeros(0, dtype=np.uint8)
-    return starts.astype(np.int64), np.frombuffer(data, dtype=np.uint8)
+def _take(x: pa.Array, rows: np.ndarray) -> pa.Array:
+    """Rows ``rows`` (ascending, distinct) of ``x``, without a copy when that is all of them."""
+    return x if len(rows) == len(x) else x.take(rows)
 
 
-def _per_row(flags: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Count of set byte ``flags`` in each row."""
-    total = np.zeros(len(flags) + 1, dtype=np.int64)
-    np.cumsum(flags, out=total[1:])
-    result: np.ndarray = total[offsets[1:]] - total[offsets[:-1]]
-    return result
+def _any_per_row(flags: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Rows with at least one set byte ``flags``."""
+    hits = np.flatnonzero(flags)
+    n = len(offsets) - 1
+    if hits.size > n // 2:  # dense: one pass of counts
+        dense: np.ndarray = row_counts(flags, offsets) > 0
+        return dense
+    out = np.zeros(n, dtype=bool)
+    out[np.searchsorted(offsets, hits, side="right") - 1] = True
+    return out
+
+
+def _ranges(begin: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Positions ``begin[i], ..., begin[i] + lengths[i] - 1`` of every row, in order."""
+    ends = np.cumsum(lengths)
+    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(begin - ends + lengths, lengths)
+
+
+def _is_plain(data: np.ndarray) -> np.ndarray:
+    """Digits, separators `` ().-/`` and ``+``: ``-./`` and the digits are 45 to 57."""
+    return (
+        ((data - np.uint8(45)) < 13)
+        | ((data - np.uint8(40)) < 2)
+        | (data == ord(" "))
+        | (data == _PLUS)
+    )
 
 
 class _Digits:
     """The ASCII digits of each value: one byte buffer and row offsets."""
 
-    def __init__(self, raw: pa.Array, keep: np.ndarray) -> None:
-        """Digits of ``raw`` among its first ``keep`` bytes per row."""
-        offsets, data = _buffers(raw)
-        digit = _IS_DIGIT[data]
+    def __init__(
+        self, offsets: np.ndarray, data: np.ndarray, keep: np.ndarray, digit: np.ndarray
+    ) -> None:
+        """Digits (``digit`` marks them) of each row among its first ``keep`` bytes."""
         dropped = np.flatnonzero(keep < np.diff(offsets))
         if dropped.size:  # bytes from a row's cut to its end are not read
-            edges = np.bincount(offsets[dropped] + keep[dropped], minlength=len(data) + 1)
-            edges -= np.bincount(offsets[dropped + 1], minlength=len(data) + 1)
-            digit &= np.cumsum(edges[:-1]) == 0
-        total = np.zeros(len(digit) + 1, dtype=np.int64)
-        np.cumsum(digit, out=total[1:])
-        self.offsets = total[offsets]
-        self.data = data[digit]
+            begin = offsets[dropped] + keep[dropped]
+            digit = digit.copy()
+            digit[_ranges(begin, offsets[dropped + 1] - begin)] = False
+        self.offsets = np.zeros(len(offsets), dtype=np.int64)
+        np.cumsum(row_counts(digit, offsets), out=self.offsets[1:])
+        self.data = data[np.flatnonzero(digit)]
         self.count = np.diff(self.offsets)
+        self.array = from_buffers(self.offsets, self.data)
 
     def at(self, rows: np.ndarray, position: np.ndarray | int) -> np.ndarray:
         """Digit value at ``position`` of each row, -1 past its end."""
@@ -218,16 +239,19 @@ class _Digits:
         return out
 
     def suffixes(self, rows: np.ndarray, start: np.ndarray | int) -> pa.Array:
-        """Each row's digits from ``start`` on, as an Arrow string array."""
+        """Each row's digits from ``start`` on, as an Arrow string array.
+
+        ``rows`` is ascending; a start shared by all rows takes and slices in Arrow.
+        """
+        if np.ndim(start) == 0 or not len(rows) or np.min(start) == np.max(start):
+            shift = int(np.max(start)) if len(rows) else 0
+            taken = _take(self.array, rows)
+            return taken if shift == 0 else pc.utf8_slice_codeunits(taken, shift)
         begin = self.offsets[rows] + start
-        lengths = self.offsets[rows + 1] - begin
-        offsets = np.concatenate([[0], np.cumsum(lengths)])
-        where = np.arange(offsets[-1]) + np.repeat(begin - offsets[:-1], lengths)
-        return pa.Array.from_buffers(
-            pa.string(),
-            len(rows),
-            [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(self.data[where])],
-        )
+        lengths = np.maximum(self.offsets[rows + 1] - begin, 0)
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return from_buffers(offsets, self.data[_ranges(begin, lengths)])
 
     def country_code(
         self, rows: np.ndarray, start: np.ndarray | int
@@ -260,11 +284,11 @@ def _length_result(lengths: np.ndarray, plan: _Plan) -> np.ndarray:
     first, last = plan.possible[0], plan.possible[-1]
     return np.select(
         [
-            np.isin(lengths, plan.local_only),
+            _one_of(lengths, plan.local_only),
             lengths == first,
             lengths < first,
             lengths > last,
-            np.isin(lengths, plan.possible[1:]),
+            _one_of(lengths, plan.possible[1:]),
         ],
         [_LOCAL_ONLY, _POSSIBLE, _TOO_SHORT, _TOO_LONG, _POSSIBLE],
         _INVALID_LENGTH,
@@ -295,12 +319,20 @@ def _national_prefix(x: pa.Array, plan: _Plan) -> tuple[np.ndarray, np.ndarray]:
     return cut, unsure
 
 
+def _one_of(lengths: np.ndarray, allowed: tuple[int, ...]) -> np.ndarray:
+    """``np.isin(lengths, allowed)``, by comparisons for the few lengths a plan lists."""
+    result = np.zeros(len(lengths), dtype=bool)
+    for value in allowed:
+        result |= lengths == value
+    return result
+
+
 def _matches_desc(x: pa.Array, lengths: np.ndarray, desc: _Desc) -> np.ndarray:
     """``_is_number_matching_desc``: a possible length and a full pattern match."""
-    ok = np.isin(lengths, desc.lengths) if desc.lengths else np.ones(len(x), dtype=bool)
+    ok = _one_of(lengths, desc.lengths) if desc.lengths else np.ones(len(x), dtype=bool)
     rows = np.flatnonzero(ok)
     if rows.size and desc.pattern is not None:
-        ok[rows] = _matches(x.take(rows), desc.pattern)
+        ok[rows] = _matches(_take(x, rows), desc.pattern)
     else:
         ok[:] = False
     return ok
@@ -314,7 +346,7 @@ def _valid_for(nsn: pa.Array, lengths: np.ndarray, plan: _Plan) -> np.ndarray:
         rows = np.flatnonzero(valid & ~typed)
         if not rows.size:
             break
-        typed[rows] = _matches_desc(nsn.take(rows), lengths[rows], desc)
+        typed[rows] = _matches_desc(_take(nsn, rows), lengths[rows], desc)
     return valid & typed
 
 
@@ -338,7 +370,7 @@ def _valid(nsn: pa.Array, lengths: np.ndarray, country_code: int) -> np.ndarray 
         plan = _plan(country_code, region)
         if plan is None:
             continue
-        sub = nsn.take(rows)
+        sub = _take(nsn, rows)
         if plan.leading_digits is not None:
             hit = rows[_matches(sub, plan.leading_digits)]
             valid[hit] = _valid_for(nsn.take(hit), lengths[hit], plan)
@@ -353,18 +385,46 @@ def _valid(nsn: pa.Array, lengths: np.ndarray, country_code: int) -> np.ndarray 
 # -- the replay -----------------------------------------------------------------------
 
 
-def _plain_rows(raw: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _by_country(rows: np.ndarray, country: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """``rows`` grouped by country calling code (ascending), each group ascending."""
+    codes = country[rows]
+    present = np.flatnonzero(np.bincount(codes, minlength=1))
+    if len(present) <= 4:  # a pass per code beats sorting
+        return [(int(cc), rows[codes == cc]) for cc in present]
+    order = np.argsort(codes, kind="stable")
+    cuts = np.cumsum(np.bincount(codes)[present])[:-1]
+    return list(zip(present.tolist(), np.split(rows[order], cuts), strict=True))
+
+
+def _plain_rows(
+    offsets: np.ndarray, data: np.ndarray, digit: np.ndarray, raw: pa.Array
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows decided here, the bytes of each row before any extension, rows with "+"."""
-    offsets, data = _buffers(raw)
     keep = np.diff(offsets)
     short = keep <= _MAX_INPUT
-    plus = _per_row(data == _PLUS, offsets) > 0
-    simple = short & ~plus & (_per_row(~_IS_PLAIN[data], offsets) == 0)
-    rows = np.flatnonzero(short & ~simple)  # labels, "+", extensions: by regex
+    at_plus = np.flatnonzero(data == _PLUS)
+    plus_row = np.searchsorted(offsets, at_plus, side="right") - 1
+    plus = np.zeros(len(keep), dtype=bool)
+    plus[plus_row] = True
+    plain = ~_any_per_row(~_is_plain(data), offsets)
+    simple = short & ~plus & plain
+    # Digits, separators and one "+" with no digit before it: what _SIMPLE accepts
+    # (the separators before the "+" are label characters of _LEAD).
+    once = np.bincount(plus_row, minlength=len(keep)) == 1
+    lone = once[plus_row]
+    at_plus, plus_row = at_plus[lone], plus_row[lone]
+    leading = ~_any_per_row(
+        digit[_ranges(offsets[plus_row], at_plus - offsets[plus_row])],
+        np.concatenate([[0], np.cumsum(at_plus - offsets[plus_row])]),
+    )
+    simple[plus_row[leading & short[plus_row] & plain[plus_row]]] = True
+    # Labels, extensions and other characters: by regex.
+    rows = np.flatnonzero(short & ~simple & ~(plus & plain))
     if rows.size:
         sub = raw.take(rows)
         simple[rows] = _matches(sub, _SIMPLE)
-        ext = ~simple[rows] & _matches(sub, _WITH_EXTENSION)
+        ext = ~simple[rows]
+        ext[ext] = _matches(sub.filter(pa.array(ext)), _WITH_EXTENSION)
         if ext.any():
             keep[rows[ext]] = _lengths(_strip(sub.filter(pa.array(ext)), _EXTENSION))
             simple[rows[ext]] = True
@@ -384,12 +444,16 @@ def fast_e164(raw: pa.Array, region: str | None) -> tuple[np.ndarray, np.ndarray
     >>> e164.tolist(), undecided.tolist()
     (['+12015550123', None, None], [False, True, False])
     """
+    if isinstance(raw, pa.ChunkedArray):
+        raw = raw.combine_chunks()
     n = len(raw)
     result = np.full(n, None, dtype=object)
-    simple, keep, plus = _plain_rows(raw)
-    digits = _Digits(raw, keep)
+    offsets, data = string_buffers(raw)
+    digit = is_ascii_digit(data)
+    simple, keep, plus = _plain_rows(offsets, data, digit, raw)
+    digits = _Digits(offsets, data, keep, digit)
     count = digits.count
-    extension = keep < _lengths(raw)
+    extension = keep < np.diff(offsets)
     # Two digits may be a short viable number: rare, left undecided. Fewer never
     # make a viable number, unless an extension is then read as digits.
     fallback = ~simple | (count == _MIN_NSN) | (extension & (count < _MIN_NSN))
@@ -417,14 +481,17 @@ def fast_e164(raw: pa.Array, region: str | None) -> tuple[np.ndarray, np.ndarray
         # The region's international prefix, unless a 0 follows it.
         if home.idd is not None:
             x = digits.suffixes(rows, 0)
-            cut = count[rows] - _lengths(_strip(x, home.idd))
-            idd = _matches(x, home.idd) & (digits.at(rows, cut) != 0)
-            hit, cut = rows[idd], cut[idd]
-            code, width = digits.country_code(hit, cut)
-            ok = (count[hit] - cut > _MIN_NSN) & (width > 0)
-            live[hit[~ok]] = False  # too short after the prefix, or an unknown code
-            read_code(hit[ok], code[ok], cut[ok] + width[ok])
-            rows = rows[~idd]
+            idd = _matches(x, home.idd)
+            at = np.flatnonzero(idd)
+            if at.size:
+                cut = count[rows[at]] - _lengths(_strip(x.take(at), home.idd))
+                idd[at] = digits.at(rows[at], cut) != 0
+                hit, cut = rows[idd], cut[idd[at]]
+                code, width = digits.country_code(hit, cut)
+                ok = (count[hit] - cut > _MIN_NSN) & (width > 0)
+                live[hit[~ok]] = False  # too short after the prefix, or an unknown code
+                read_code(hit[ok], code[ok], cut[ok] + width[ok])
+                rows = rows[~idd]
         # The region's own country code written without "+", when the rest is better.
         own = str(home.country_code)
         x = digits.suffixes(rows, 0)
@@ -445,12 +512,9 @@ def fast_e164(raw: pa.Array, region: str | None) -> tuple[np.ndarray, np.ndarray
         country[rows] = home.country_code
 
     # Per country: national prefix, lengths, validity.
-    live_rows = np.flatnonzero(live)
-    codes, group = np.unique(country[live_rows], return_inverse=True)
-    by_code = np.split(live_rows[np.argsort(group, kind="stable")], np.cumsum(np.bincount(group)))
-    for code_, members in zip(codes, by_code, strict=False):  # the last split is empty
-        cc = int(code_)
-        decided = []
+    for cc, members in _by_country(np.flatnonzero(live), country):
+        decided: list[np.ndarray] = []
+        numbers: list[pa.Array] = []
         for from_number in (True, False):
             rows = members[extracted[members] == from_number]
             plan = _code_plan(cc) if from_number else home
@@ -458,19 +522,25 @@ def fast_e164(raw: pa.Array, region: str | None) -> tuple[np.ndarray, np.ndarray
                 fallback[rows] = True
                 continue
             length = count[rows] - start[rows]
-            cut, unsure = _national_prefix(digits.suffixes(rows, start[rows]), plan)
+            x = digits.suffixes(rows, start[rows])
+            cut, unsure = _national_prefix(x, plan)
             # Stripped only when a possible (or too long) number remains.
-            cut[~np.isin(_length_result(length - cut, plan), (_POSSIBLE, _TOO_LONG))] = 0
+            cut[~_one_of(_length_result(length - cut, plan), (_POSSIBLE, _TOO_LONG))] = 0
             short = length < _MIN_NSN  # rejected before the prefix is looked at
             fallback[rows[unsure & ~short]] = True
             length -= cut
             ok = ~unsure & ~short & (length >= _MIN_NSN) & (length <= _MAX_NSN)
             start[rows] += cut
+            if cut[ok].any():
+                x = digits.suffixes(rows[ok], start[rows[ok]])
+            elif not ok.all():
+                x = x.filter(pa.array(ok))
             decided.append(rows[ok])
+            numbers.append(x)
         rows = np.concatenate(decided) if decided else members[:0]
         if not rows.size:
             continue
-        nsn = digits.suffixes(rows, start[rows])
+        nsn = numbers[0] if len(numbers) == 1 else pa.concat_arrays(numbers)
         valid = _valid(nsn, count[rows] - start[rows], cc)
         if valid is None:
             fallback[rows] = True

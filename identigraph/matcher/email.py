@@ -7,7 +7,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identigraph.matcher._arrow import fullmatch, is_in, to_arrow, to_mask, to_objects
+from identigraph.matcher._arrow import (
+    all_ascii,
+    fullmatch,
+    is_in,
+    to_arrow,
+    to_mask,
+    to_objects,
+)
 
 __all__ = ["EMAIL_PATTERN", "normalize_email_array", "normalize_emails"]
 
@@ -30,10 +37,13 @@ _NULL = pa.scalar(None, pa.string())
 
 def normalize_email_array(values: pa.Array, *, provider_rules: bool = False) -> pa.Array:
     """:func:`normalize_emails` on an Arrow string array; invalid addresses become null."""
-    wide = pc.invert(pc.string_is_ascii(values))
-    if to_mask(wide).any():
-        values = pc.if_else(wide, pc.utf8_normalize(values, "NFKC"), values)
-    out = pc.utf8_lower(pc.utf8_trim_whitespace(values))
+    if all_ascii(values):  # NFKC leaves ASCII alone; ASCII case mapping is enough
+        out = pc.ascii_lower(pc.utf8_trim_whitespace(values))
+    else:
+        wide = pc.invert(pc.string_is_ascii(values))
+        if to_mask(wide).any():
+            values = pc.if_else(wide, pc.utf8_normalize(values, "NFKC"), values)
+        out = pc.utf8_lower(pc.utf8_trim_whitespace(values))
     valid = pc.fill_null(fullmatch(out, EMAIL_PATTERN), False)
     out = pc.if_else(valid, out, _NULL)
     if provider_rules and to_mask(valid).any():

@@ -9,7 +9,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identigraph.matcher._arrow import fullmatch, is_in, search, to_arrow, to_mask
+from identigraph.matcher._arrow import (
+    all_ascii,
+    ascii_digits,
+    from_buffers,
+    fullmatch,
+    is_in,
+    search,
+    string_buffers,
+    to_arrow,
+    to_mask,
+)
 
 __all__ = [
     "JUNK_EMAIL_DOMAINS",
@@ -17,6 +27,7 @@ __all__ = [
     "JUNK_TOKENS",
     "junk_email_mask",
     "junk_phone_mask",
+    "junk_phone_number_mask",
     "junk_token_mask",
 ]
 
@@ -61,6 +72,13 @@ _REPEATED_OR_SEQUENTIAL = re.compile(
     "|".join(f"{d}+" for d in "0123456789") + r"|0?1234567890?|9876543210?"
 )
 
+#: Last four digits of every digit string that junk is made of: one digit four times,
+#: or the end of a sequence (``...6789``, ``...7890``, ``...4321``, ``...3210``).
+_JUNK_PHONE_ENDING = np.zeros(10_000, dtype=bool)
+_JUNK_PHONE_ENDING[[int(d * 4) for d in "0123456789"] + [3210, 4321, 6789, 7890]] = True
+#: Leading digits a country code may take, dropped before the test.
+_COUNTRY_CODE_DIGITS = 3
+
 
 def _tokens(values: pd.Series | pa.Array) -> pa.Array:
     return values if isinstance(values, pa.Array) else to_arrow(values)
@@ -77,7 +95,22 @@ def junk_token_mask(
     >>> junk_token_mask(pd.Series(["N/A", "abc"])).tolist()
     [True, False]
     """
-    return to_mask(is_in(pc.utf8_lower(_tokens(values)), JUNK_TOKENS | extra))
+    text = _tokens(values)
+    tokens = JUNK_TOKENS | extra
+    # Lowercasing maps each character to one character: only values as long as a
+    # token can be one, and only those are lowercased and looked up.
+    if not text.null_count and all_ascii(text):
+        lengths = np.diff(string_buffers(text)[0])
+    else:
+        lengths = np.asarray(pc.fill_null(pc.utf8_length(text), -1).to_numpy(), dtype=np.int64)
+    sizes = [len(token) for token in tokens]
+    size_of_token = np.zeros(max(sizes, default=0) + 2, dtype=bool)  # the last slot stays False
+    size_of_token[sizes] = True
+    rows = np.flatnonzero(size_of_token[np.clip(lengths, -1, len(size_of_token) - 1)])
+    mask = np.zeros(len(text), dtype=bool)
+    if rows.size:
+        mask[rows] = to_mask(is_in(pc.utf8_lower(text.take(rows)), tokens))
+    return mask
 
 
 def junk_email_mask(
@@ -111,3 +144,40 @@ def junk_phone_mask(
     long_enough = to_mask(pc.greater_equal(pc.utf8_length(text), 6))
     mask = long_enough & to_mask(fullmatch(text, _REPEATED_OR_SEQUENTIAL.pattern))
     return mask | to_mask(is_in(text, extra)) if extra else mask
+
+
+def junk_phone_number_mask(values: pd.Series | pa.Array) -> np.ndarray:
+    """Mask of raw phone numbers whose digits are a placeholder, with or without a country code.
+
+    The ASCII digits of each value are tested with :func:`junk_phone_mask` as they
+    are and without their first one, two or three digits.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> junk_phone_number_mask(pd.Series(["+1 999 999 9999", "(201) 555-0123", None])).tolist()
+    [True, False, False]
+
+    Notes
+    -----
+    O(n) array passes over the bytes; the four :func:`junk_phone_mask` tests run
+    only on the numbers whose last four digits could end a placeholder.
+    """
+    text = _tokens(values)
+    offsets, digits = ascii_digits(text)
+    mask = np.zeros(len(text), dtype=bool)
+    rows = np.flatnonzero(np.diff(offsets) >= 6)
+    if not rows.size:
+        return mask
+    end = offsets[rows + 1]
+    tail = np.zeros(rows.size, dtype=np.int64)
+    for back in (4, 3, 2, 1):
+        tail = tail * 10 + digits[end - back].astype(np.int64) - ord("0")
+    rows = rows[_JUNK_PHONE_ENDING[tail]]
+    if rows.size:
+        candidates = from_buffers(offsets, digits).take(rows)
+        found = np.zeros(rows.size, dtype=bool)
+        for skip in range(_COUNTRY_CODE_DIGITS + 1):
+            found |= junk_phone_mask(pc.utf8_slice_codeunits(candidates, skip))
+        mask[rows] = found
+    return mask

@@ -7,9 +7,10 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 
+from identigraph.matcher._arrow import to_arrow, to_mask
 from identigraph.matcher._e164 import fast_e164
 
-__all__ = ["e164_reference", "normalize_phones"]
+__all__ = ["e164_reference", "normalize_phone_array", "normalize_phones"]
 
 
 def e164_reference(value: str, region: str | None) -> str | None:
@@ -40,17 +41,55 @@ def _as_text(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """
     if pd.api.types.is_integer_dtype(values.dtype):
         values = values.astype("string")
-    text = values.to_numpy(dtype=object)
-    present = np.flatnonzero(pd.notna(text))
+    if isinstance(values.dtype, pd.StringDtype):  # strings already: no round trip
+        text = to_arrow(values)
+        if not text.null_count:
+            return np.arange(len(text)), text
+        valid = to_mask(text.is_valid())
+        return np.flatnonzero(valid), text.filter(pa.array(valid))
+    objects = values.to_numpy(dtype=object)
+    present = np.flatnonzero(pd.notna(objects))
     try:
-        raw = pa.array(text[present], type=pa.string())
+        raw = pa.array(objects[present], type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        raw = pa.array(pd.Series(text[present], dtype=object).astype("string"), type=pa.string())
+        raw = pa.array(pd.Series(objects[present], dtype=object).astype("string"), type=pa.string())
     return present, raw
 
 
 #: Below this many values the per-value reference is cheaper than the array passes.
 _SMALL_BATCH = 16
+
+
+def normalize_phone_array(values: pa.Array, region: str | None) -> np.ndarray:
+    """:func:`normalize_phones` on an Arrow string array: an object array, ``None`` where invalid.
+
+    Nulls stay ``None``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> normalize_phone_array(pa.array(["201.555.0123", "555-0123", None]), "US").tolist()
+    ['+12015550123', None, None]
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.null_count:
+        valid = to_mask(values.is_valid())
+        out = np.full(len(values), None, dtype=object)
+        out[valid] = normalize_phone_array(values.filter(pa.array(valid)), region)
+        return out
+    if len(values) < _SMALL_BATCH or (
+        region is not None and region not in phonenumbers.SUPPORTED_REGIONS
+    ):
+        fast = np.full(len(values), None, dtype=object)
+        fallback = np.ones(len(values), dtype=bool)
+    else:
+        fast, fallback = fast_e164(values, region)
+    rows = np.flatnonzero(fallback)
+    if rows.size:
+        slow = [e164_reference(v, region) for v in values.take(rows).to_pylist()]
+        fast[rows] = np.array(slow, dtype=object)
+    return fast
 
 
 def normalize_phones(values: pd.Series, region: str | None) -> pd.Series:
@@ -100,17 +139,7 @@ def normalize_phones(values: pd.Series, region: str | None) -> pd.Series:
     present, raw = _as_text(values)
     out = np.full(len(values), np.nan, dtype=object)
     if present.size:
-        if present.size < _SMALL_BATCH or (
-            region is not None and region not in phonenumbers.SUPPORTED_REGIONS
-        ):
-            fast = np.full(present.size, None, dtype=object)
-            fallback = np.ones(present.size, dtype=bool)
-        else:
-            fast, fallback = fast_e164(raw, region)
-        rows = np.flatnonzero(fallback)
-        if rows.size:
-            slow = [e164_reference(v, region) for v in raw.take(rows).to_pylist()]
-            fast[rows] = np.array(slow, dtype=object)
+        fast = normalize_phone_array(raw, region)
         out[present] = np.where(pd.notna(fast), fast, np.nan)
     result: pd.Series = pd.Series(out, index=values.index, dtype=object)
     return result

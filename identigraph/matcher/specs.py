@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
 from dataclasses import KW_ONLY, dataclass
-from typing import Final, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -19,10 +19,10 @@ import pyarrow.compute as pc
 
 from identigraph.errors import ConfigError, DtypeError, UnknownRegionError
 from identigraph.matcher._arrow import is_in, to_arrow, to_mask, to_objects, to_series
-from identigraph.matcher._hashing import is_sha256_hex, sha256_hex
+from identigraph.matcher._hashing import lowercase_digests, sha256_hex
 from identigraph.matcher.email import normalize_email_array
-from identigraph.matcher.junk import junk_email_mask, junk_phone_mask, junk_token_mask
-from identigraph.matcher.phone import normalize_phones
+from identigraph.matcher.junk import junk_email_mask, junk_phone_number_mask, junk_token_mask
+from identigraph.matcher.phone import normalize_phone_array
 
 __all__ = ["Cookie", "Email", "Identifier", "Key", "Normalized", "Phone"]
 
@@ -67,6 +67,13 @@ class Identifier:
         Extra placeholder values (compared after normalization) to reject.
     builtin_junk : bool
         Also reject the built-in placeholder values of this kind.
+    on_shared : {"keep", "unlink"}, default "keep"
+        What a value of this kind becomes when a per-person limit cuts one of its
+        links: ``"keep"`` leaves it linking the person that kept it;
+        ``"unlink"`` treats it as shared (a household landline): it links
+        nobody and the split runs again, so records whose only evidence was that
+        value stay alone. ``IdentityGraph.conflicts()`` lists its links with
+        reason ``"shared_value"``.
     """
 
     column: str
@@ -77,6 +84,7 @@ class Identifier:
     max_per_person: int | None = None
     junk: frozenset[str] = frozenset()
     builtin_junk: bool = True
+    on_shared: Literal["keep", "unlink"] = "keep"
 
     def __post_init__(self) -> None:
         if not isinstance(self.column, str) or not self.column:
@@ -92,6 +100,9 @@ class Identifier:
             if limit is not None and (not isinstance(limit, int) or limit < 1):
                 msg = f"{type(self).__name__}({self.column!r}): {name} must be None or >= 1"
                 raise ConfigError(msg)
+        if self.on_shared not in ("keep", "unlink"):
+            msg = f"{type(self).__name__}({self.column!r}): on_shared must be 'keep' or 'unlink'"
+            raise ConfigError(msg)
         object.__setattr__(self, "junk", frozenset(str(v).strip().lower() for v in self.junk))
 
     # -- conversion -------------------------------------------------------------------
@@ -205,22 +216,29 @@ class _Hashed(Identifier, metaclass=ABCMeta):
         reasons = np.full(n, None, dtype=object)
         if n == 0:
             return Normalized(keys, reasons)
-        lowered = pc.utf8_lower(text)
-        hashed = is_sha256_hex(lowered) if self.hash else np.zeros(n, dtype=bool)
+        if self.hash:  # pre-hashed values are kept as their lowercase digest
+            hashed, digests = lowercase_digests(text)
+        else:
+            hashed, digests = np.zeros(n, dtype=bool), text[:0]
         if hashed.any():
-            keys[hashed] = to_objects(lowered.filter(pa.array(hashed)))
+            keys[hashed] = to_objects(digests)
             text = text.filter(pa.array(~hashed))
         idx = np.flatnonzero(~hashed)
         canon, junk = self._canonical(text)
         junk = junk | self._junk_mask(text)  # "unknown", "n/a"... as written
-        invalid = pd.isna(canon)
+        if self.hash:  # spellings that normalize alike are hashed once
+            plain = pa.array(canon, type=pa.large_string(), from_pandas=True)
+            invalid = to_mask(plain.is_null())
+            good = ~invalid & ~junk
+            unique = plain.filter(pa.array(good)).dictionary_encode()
+            hashes = sha256_hex(unique.dictionary.cast(pa.large_binary()).to_pylist())
+            good_vals = hashes[unique.indices.to_numpy(zero_copy_only=False)]
+        else:
+            invalid = pd.isna(canon)
+            good = ~invalid & ~junk
+            good_vals = canon[good]
         reasons[idx[invalid & ~junk]] = self._invalid_reason
         reasons[idx[junk]] = "junk_value"
-        good = ~invalid & ~junk
-        good_vals = canon[good]
-        if self.hash:  # spellings that normalize alike are hashed once
-            codes, uniques = pd.factorize(good_vals)
-            good_vals = sha256_hex(uniques.tolist())[codes]
         keys[idx[good]] = good_vals
         return Normalized(keys, reasons)
 
@@ -313,13 +331,11 @@ class Phone(_Hashed):
             object.__setattr__(self, "region", region)
 
     def _canonical(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-        digits = pc.replace_substring_regex(values, r"\D+", "")
-        junk = np.zeros(len(values), dtype=bool)
-        if self.builtin_junk:
-            for skip in range(4):  # without a country code of up to three digits
-                junk |= junk_phone_mask(pc.utf8_slice_codeunits(digits, skip))
-        canon = normalize_phones(to_series(values), self.region).to_numpy(dtype=object, copy=True)
-        canon[pd.isna(canon)] = None
+        if self.builtin_junk:  # with or without a country code of up to three digits
+            junk = junk_phone_number_mask(values)
+        else:
+            junk = np.zeros(len(values), dtype=bool)
+        canon = normalize_phone_array(values, self.region)
         if self.junk:
             junk |= np.isin(canon, list(self.junk))
         return canon, junk

@@ -474,3 +474,122 @@ def test_enforce_limits_weighs_match_edges_by_probability() -> None:
     assert split.labels.tolist() == [0, 1, 1]
     assert split.cut_matches.tolist() == [0]
     assert len(split.cut_links) == 0
+
+
+# ------------------------------------------------------------------------------ attributes
+def _one_email(names: list[int], hashes: list[int]) -> dict[str, Any]:
+    """Records 0..n-1 share email 0 (kind 0, no limit), with one first-name code each."""
+    n = len(names)
+    rec, val = np.arange(n), np.zeros(n, dtype=np.int64)
+    return {
+        "labels": connected_components(n + 1, rec, val + n),
+        "n_records": n,
+        "link_rec": rec,
+        "link_val": val,
+        "value_kind": np.array([0]),
+        "limits": np.array([0]),
+        "priorities": np.array([30.0]),
+        "record_hash": np.array(hashes, dtype=np.uint64),
+        "value_hash": np.array([1], dtype=np.uint64),
+        "attr_codes": [np.array(names)],
+    }
+
+
+def test_enforce_limits_cuts_the_link_that_brings_an_unlike_name() -> None:
+    split = enforce_limits(**_one_email([0, 1, 0, -1], [5, 7, 9, 3]), attr_caps=[1])
+    assert split.labels.tolist() == [0, 1, 0, 0]  # record 3 gives no name: no conflict
+    assert split.cut_links.tolist() == [1]
+    assert split.cut_link_kind.tolist() == [1]  # len(limits) + attribute 0
+
+
+def test_enforce_limits_alike_names_count_as_one() -> None:
+    def alike(a: int, b: int) -> bool:
+        return {a, b} <= {0, 1}  # codes 0 and 1 are one name spelled two ways
+
+    split = enforce_limits(**_one_email([0, 1, 0], [5, 7, 9]), attr_caps=[1], attr_alike=[alike])
+    assert split.labels.tolist() == [0, 0, 0]
+    assert len(split.cut_links) == 0
+    # a cap of two counts mutually unlike names: 0~1, 2 unlike both, 3 unlike all
+    split = enforce_limits(
+        **_one_email([0, 1, 2, 3], [5, 7, 9, 11]), attr_caps=[2], attr_alike=[alike]
+    )
+    assert split.labels.tolist() == [0, 0, 0, 1]
+    assert split.cut_links.tolist() == [3]
+
+
+def test_enforce_limits_needs_one_setting_per_attribute() -> None:
+    with pytest.raises(ig.ConfigError, match="attribute"):
+        enforce_limits(**_one_email([0, 1], [5, 7]), attr_caps=[1, 1])
+
+
+def test_unlink_splits_again_only_the_components_that_shared_a_value() -> None:
+    # component 1: records 0-2 share phone 0 (unlinking), 0 and 1 keys 1, 2 (limit 1)
+    # component 2: records 3-5 share email 3 (kept), 3 and 4 keys 4, 5 (limit 1)
+    rec = np.array([0, 1, 2, 0, 1, 3, 4, 5, 3, 4])
+    val = np.array([0, 0, 0, 1, 2, 3, 3, 3, 4, 5])
+    asked: list[list[int]] = []
+
+    def value_hash(idx: np.ndarray) -> np.ndarray:
+        asked.append(idx.tolist())
+        return idx.astype(np.uint64) + np.uint64(100)
+
+    split = enforce_limits(
+        connected_components(12, rec, val + 6),
+        6,
+        rec,
+        val,
+        np.array([1, 0, 0, 2, 0, 0]),  # kinds: key 0, phone 1, email 2
+        np.array([1, 0, 0]),
+        np.array([40.0, 20.0, 30.0]),
+        np.arange(6, dtype=np.uint64) + np.uint64(1),
+        value_hash,
+        unlink=np.array([False, True, False]),
+    )
+    assert split.shared_values.tolist() == [0]
+    assert split.shared_kind.tolist() == [0]  # cut by the key limit
+    assert split.labels.tolist() == [0, 1, 2, 3, 4, 3]  # record 2 held on by the phone only
+    assert split.cut_links.tolist() == [6]  # record 4's email link; no phone link listed
+    assert asked == [[0, 1, 2, 3, 4, 5]]  # hashes asked for once
+
+
+def test_shared_value_links_nobody_and_is_listed_in_conflicts() -> None:
+    g = ig.IdentityGraph(
+        [ig.Key("crm_id", max_per_person=1), ig.Phone("phone", region="US", on_shared="unlink")]
+    )
+    frame = pd.DataFrame(
+        {"rid": ["a", "b", "c"], "crm_id": ["K1", "K2", None], "phone": ["201 555 0123"] * 3}
+    )
+    g.add(frame, source="crm", id="rid")
+    assert g.n_persons == 3
+    conflicts = g.conflicts()
+    assert sorted(conflicts["record_id"]) == ["a", "b", "c"]
+    assert set(conflicts["reason"]) == {"shared_value"}
+    assert set(conflicts["limit"]) == {"crm_id"}
+    assert conflicts["other_person_id"].isna().all()
+    assert g.generic_values().empty  # shared is not generic: it is decided per person
+    # a fourth record on the landline alone joins nobody
+    g.add(pd.DataFrame({"rid": ["d"], "phone": ["+1 201 555 0123"]}), source="crm", id="rid")
+    assert g.n_persons == 4
+
+
+def test_holder_person_ids_keep_every_bit() -> None:
+    g = ig.IdentityGraph(
+        [
+            ig.Key("crm_id", max_per_person=1),
+            ig.Key("card", priority=35, on_shared="unlink"),
+            ig.Email("email"),
+        ]
+    )
+    frame = pd.DataFrame(
+        {
+            "rid": ["a", "b", "c", "d"],
+            "crm_id": ["K1", "K2", "K3", "K4"],
+            "card": ["L1", "L1", None, None],  # shared: nobody holds it
+            "email": [None, None, "cy@mail.com", "cy@mail.com"],  # cut: one person holds it
+        }
+    )
+    g.add(frame, source="crm", id="rid")
+    conflicts = g.conflicts()
+    held = conflicts.loc[conflicts["kind"] == "email", "other_person_id"].iloc[0]
+    assert int(held) in set(g.clusters()["person_id"].tolist())
+    assert conflicts.loc[conflicts["kind"] == "card", "other_person_id"].isna().all()

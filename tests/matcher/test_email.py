@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import identigraph as ig
-from identigraph.matcher.email import normalize_emails
+from identigraph.matcher.email import normalize_email_array, normalize_emails
 
 _local = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789._+-", min_size=1, max_size=12)
 _domain = st.sampled_from(["mail.com", "gmail.com", "Corp.IO", "web.de", "müller.de"])
@@ -99,3 +100,31 @@ def test_spec_validation() -> None:
         ig.Email("email", max_records=0)
     with pytest.raises(ig.ConfigError):
         ig.Cookie("c", max_per_person=-1)
+
+
+_ASCII = st.text(alphabet=st.characters(max_codepoint=127), max_size=20)
+
+
+@given(st.lists(st.one_of(emails(), _ASCII, st.none()), max_size=20), st.booleans())
+def test_ascii_batches_normalize_as_in_a_mixed_batch(
+    values: list[str | None], provider_rules: bool
+) -> None:
+    # An all-ASCII batch skips NFKC and Unicode case mapping; one wide value
+    # sends the same values down the Unicode path, which must agree.
+    ascii_only = normalize_email_array(
+        pa.array(values, type=pa.string()), provider_rules=provider_rules
+    )
+    mixed = normalize_email_array(
+        pa.array([*values, "Müller@Web.de"], type=pa.string()), provider_rules=provider_rules
+    )
+    assert ascii_only.to_pylist() == mixed.to_pylist()[:-1]
+
+
+def test_spec_keys_in_a_large_batch_with_repeats() -> None:
+    raw = ["Ann@Mail.com", " ann@mail.com", "bob@web.de", "bad", None, "n/a", "noreply@x.io"] * 5
+    digest = {v: hashlib.sha256(v.encode()).hexdigest() for v in ["ann@mail.com", "bob@web.de"]}
+    out = ig.Email("email").normalize(pd.Series(raw))
+    expected = [digest["ann@mail.com"], digest["ann@mail.com"], digest["bob@web.de"]] + [None] * 4
+    assert out.keys.tolist() == expected * 5
+    reasons = [None, None, None, "invalid_email", "invalid_email", "junk_value", "junk_value"]
+    assert out.reasons.tolist() == reasons * 5

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +16,7 @@ from identigraph.matcher.junk import (
     JUNK_TOKENS,
     junk_email_mask,
     junk_phone_mask,
+    junk_phone_number_mask,
     junk_token_mask,
 )
 
@@ -78,3 +82,72 @@ def test_lists_cover_the_documented_placeholders() -> None:
     assert {"test", "noreply", "no-reply"} <= JUNK_EMAIL_LOCAL_PARTS
     assert {"example.com", "test.com"} <= JUNK_EMAIL_DOMAINS
     assert all(v == v.strip().lower() for v in JUNK_TOKENS | JUNK_EMAIL_DOMAINS)
+
+
+def _phone_number_reference(values: list[str | None]) -> list[bool]:
+    """Placeholder digits with or without a country code, one skip at a time."""
+    digits = pc.replace_substring_regex(pa.array(values, type=pa.string()), r"\D+", "")
+    mask = np.zeros(len(values), dtype=bool)
+    for skip in range(4):
+        mask |= junk_phone_mask(pc.utf8_slice_codeunits(digits, skip))
+    return mask.tolist()
+
+
+_PHONE_TEXT = st.one_of(
+    st.none(),
+    st.text(alphabet="0123456789 +-()x٣", max_size=18),
+    st.builds(
+        lambda lead, digit, size, sep: lead + sep.join(digit * size),
+        st.sampled_from(["", "1", "+1 ", "44", "+353", "9999", "12"]),
+        st.sampled_from("0123456789"),
+        st.integers(0, 14),
+        st.sampled_from(["", "-"]),
+    ),
+    st.builds(
+        lambda lead, run: lead + run,
+        st.sampled_from(["", "1", "+1", "12", "123", "1234", "0"]),
+        st.sampled_from(
+            [
+                "123456789",
+                "0123456789",
+                "1234567890",
+                "01234567890",
+                "987654321",
+                "9876543210",
+                "12345678",
+                "2345678901",
+            ]
+        ),
+    ),
+)
+
+
+@given(st.lists(_PHONE_TEXT, max_size=30))
+def test_phone_number_mask_drops_up_to_three_leading_digits(values: list[str | None]) -> None:
+    assert junk_phone_number_mask(pa.array(values, type=pa.string())).tolist() == (
+        _phone_number_reference(values)
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "junk"),
+    [("+1 999 999 9999", True), ("(201) 555-0123", False), ("1234567890", True),
+     ("+353 1234567890", True), ("+3531 1234567890", False), ("00000", False), ("", False)],
+)  # fmt: skip
+def test_phone_number_mask_examples(value: str, junk: bool) -> None:
+    assert junk_phone_number_mask(pd.Series([value])).tolist() == [junk]
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from(sorted(JUNK_TOKENS)), st.text(max_size=10))),
+    st.frozensets(st.text(max_size=6).map(str.lower), max_size=3),
+)
+def test_token_mask_equals_a_lowercased_lookup(
+    values: list[str | None], extra: frozenset[str]
+) -> None:
+    values = [v if v is None or len(v) % 3 else v.upper() for v in values]
+    values += ["X", "nİl", "UN\u212aNOWN"]  # İ and the Kelvin sign lowercase to ASCII
+    array = pa.array(values, type=pa.string())
+    lowered = pc.utf8_lower(array).to_pylist()
+    expected = [v is not None and v in (JUNK_TOKENS | extra) for v in lowered]
+    assert junk_token_mask(array, extra).tolist() == expected

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from identigraph.matcher import _e164
-from identigraph.matcher.phone import e164_reference, normalize_phones
+from identigraph.matcher.phone import e164_reference, normalize_phone_array, normalize_phones
 from tests.strategies import PHONE_REGIONS, phone_like_texts, phone_numbers, phone_strings
 
 REGIONS = [*PHONE_REGIONS, None]
@@ -228,3 +228,50 @@ def test_common_formats_stay_on_the_fast_path() -> None:
     assert fallback_share(gb, "GB") == 0.0
     assert fallback_share(["+49 30 123456", "+33 1 23 45 67 89"], None) == 0.0
     assert fallback_share(["1-800-FLOWERS", "٠٢٠ ٧٩٤٦ ٠٩٥٨", "++1 201 555 0123"], "US") == 1.0
+
+
+_PLUS_PLACES = ["+1 201 555 0123", "(+1) 201 555 0123", " - +1 201 555 0123", "1+201 555 0123",
+                "+1+201 555 0123", "++1 201 555 0123", "201 555 0123+", "+(44) 20 7946 0958",
+                "/+44 20 7946 0958", "+ 44 20 7946 0958", "tel:+1 201 555 0123",
+                "+1 201 555 0123 x5", "0+1 201 555 0123", "(201) 555-0123",
+                "201-555-0123 ext. 9"]  # fmt: skip
+
+
+@pytest.mark.parametrize("region", ["US", "GB", None])
+def test_plus_anywhere(region: str | None) -> None:
+    values = _PLUS_PLACES * 2  # a batch large enough for the array path
+    assert normalized(values, region) == reference(values, region)
+
+
+@given(st.lists(phone_strings, min_size=16, max_size=40), st.integers(0, 5))
+def test_array_input_sliced_or_chunked(values: list[str], skip: int) -> None:
+    array = pa.array(values, type=pa.string()).slice(skip)
+    expected = reference(array.to_pylist(), "US")
+    assert normalize_phone_array(array, "US").tolist() == expected
+    e164, undecided = _e164.fast_e164(array, "US")
+    decided = [v for v, u in zip(e164.tolist(), undecided.tolist(), strict=True) if not u]
+    assert decided == [v for v, u in zip(expected, undecided.tolist(), strict=True) if not u]
+    half = len(array) // 2
+    chunked = pa.chunked_array([array.slice(0, half), array.slice(half)])
+    assert normalize_phone_array(chunked, "US").tolist() == expected
+
+
+def test_array_nulls_and_small_batches() -> None:
+    values = ["(201) 555-0123", None, "555-0123", "1-800-FLOWERS"]
+    assert normalize_phone_array(pa.array(values), "US").tolist() == [
+        "+12015550123",
+        None,
+        None,
+        "+18003569377",
+    ]
+    assert (
+        normalize_phone_array(pa.array(values * 8), "US").tolist()
+        == [
+            "+12015550123",
+            None,
+            None,
+            "+18003569377",
+        ]
+        * 8
+    )
+    assert normalize_phone_array(pa.array([], type=pa.string()), "US").tolist() == []
