@@ -197,6 +197,12 @@ def main() -> None:
             "| records | identigraph s | normalize s | engine s | kernel s | engine / kernel | budget s | networkx speed-up |",
             "|---|---|---|---|---|---|---|---|",
             *derived,
+            "",
+            "Targets: 10M records in <= 60 s with peak RSS <= 8 GiB; at 1M and 5M at most the "
+            "budget; 1% junk values change neither time nor memory materially; >= 10x faster than "
+            "networkx at 1M. The like-for-like networkx figure is engine only, since networkx "
+            "(like the kernel) is given normalized values; the whole-job figure also charges "
+            "identigraph for normalizing and hashing.",
         ]
     )
     if not args.no_write:
