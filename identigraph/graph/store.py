@@ -654,6 +654,8 @@ def _build(path: Path, manifest: dict[str, Any]) -> IdentityGraph:
         msg = f"the store at {path} holds {g._n_persons} persons, its manifest says otherwise"
         raise StoreError(msg)
     rebuild_indexes(g)
+    for index in g._values.values():  # a loaded graph serves look-ups: build the tables now
+        index.build()
     return g
 
 
