@@ -31,6 +31,7 @@ def _indexed(keys: np.ndarray | pd.Index) -> pd.Index:
     """
     index: pd.Index = pd.Index(keys, dtype=object)
     _ = index.is_unique  # populates the engine's hash table
+    _ = index.inferred_type  # cached, and read by every get_indexer
     return index
 
 

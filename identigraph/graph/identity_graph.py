@@ -60,6 +60,11 @@ log = logging.getLogger("identigraph")
 _DEFAULT_RULE = MostFrequent()
 
 _CLUSTER_COLUMNS = ["source", "record_id", "person_id"]
+# Record, edge and value arrays that updates append to (graph/_growable.py).
+_GROWING = (
+    "_rec_source", "_rec_hash", "_rec_alive", "_person", "_edge_rec", "_edge_val",
+    "_edge_spec", "_val_kind", "_val_count", "_val_key",
+)  # fmt: skip
 _REJECT_COLUMNS = ["source", "record_id", "column", "reason"]
 
 
@@ -412,6 +417,9 @@ class IdentityGraph:
         ensure_indexes(self)
         for index in self._values.values():
             index.build()
+        # Spare capacity behind the growing arrays, so the first update copies none.
+        for name in _GROWING:
+            setattr(self, name, appended(getattr(self, name), getattr(self, name)[:0]))
 
     def _record_ids(self, frame: pd.DataFrame, source: str, id_column: str | None) -> pd.Index:
         if id_column is None:
