@@ -603,13 +603,34 @@ def _limits(graph: IdentityGraph) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _cut_values(graph: IdentityGraph) -> np.ndarray:
-    """Sorted unique values of the graph's cut identifier links, cached per cut table."""
+    """Values of the graph's cut identifier links, sorted, one per link; cached per cut table."""
     cuts = graph._cuts
     cached = graph._cut_values
     if cached is None or cached[0] is not cuts:
-        cached = (cuts, np.unique(cuts.val[cuts.val >= 0]))
+        cached = (cuts, np.sort(cuts.val[cuts.val >= 0]))
         graph._cut_values = cached
     return cached[1]
+
+
+def _update_cut_values(graph: IdentityGraph, old: CutLinks, keep: np.ndarray) -> None:
+    """Carry the cached cut values over from ``old`` to the graph's new cut table.
+
+    The new table is ``old``'s kept rows followed by new ones. Instead of sorting
+    every cut value again, the dropped values leave the sorted array and the new ones
+    are inserted: two ``searchsorted`` over the cut values, and memory moves.
+    """
+    cached = graph._cut_values
+    if cached is None or cached[0] is not old:
+        return  # computed afresh when next asked for
+    values = cached[1]
+    gone = np.sort(old.val[~keep & (old.val >= 0)])
+    if len(gone):  # equal values leave from consecutive positions
+        rank = np.arange(len(gone)) - np.searchsorted(gone, gone, side="left")
+        values = np.delete(values, np.searchsorted(values, gone, side="left") + rank)
+    cuts = graph._cuts
+    added = np.sort(cuts.val[int(keep.sum()) :])  # the new rows follow the kept ones
+    added = added[added >= 0]
+    graph._cut_values = (cuts, np.insert(values, np.searchsorted(values, added), added))
 
 
 def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
@@ -762,6 +783,7 @@ def apply_limits(
     still = graph._shared[np.isin(graph._shared, kept.val)] if len(graph._shared) else _NO_INDEX
     graph._shared = np.union1d(still, v_code[split.shared_values]).astype(np.int64)
     graph._cuts = kept.concat(new)
+    _update_cut_values(graph, old, keep)
     return split.labels
 
 

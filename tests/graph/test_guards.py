@@ -12,8 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import identigraph as ig
+from identigraph.cli import demo_specs
 from identigraph.graph.components import connected_components
-from identigraph.graph.guards import CONFLICT_COLUMNS, MATCH_PRIORITY, enforce_limits
+from identigraph.graph.guards import CONFLICT_COLUMNS, MATCH_PRIORITY, _cut_values, enforce_limits
 from tests.strategies import GUARD_KINDS, limited_graphs
 
 
@@ -593,3 +594,19 @@ def test_holder_person_ids_keep_every_bit() -> None:
     held = conflicts.loc[conflicts["kind"] == "email", "other_person_id"].iloc[0]
     assert int(held) in set(g.clusters()["person_id"].tolist())
     assert conflicts.loc[conflicts["kind"] == "card", "other_person_id"].isna().all()
+
+
+def test_cached_cut_values_follow_every_update() -> None:
+    sources, _ = ig.datasets.customers(n_persons=400, seed=5, household_rate=0.3)
+    ids = ig.datasets.RECORD_ID_COLUMNS
+    g = ig.IdentityGraph(demo_specs())
+    names = list(sources)
+    g.add(sources[names[0]], source=names[0], id=ids[names[0]])
+    g.resolve()
+    _cut_values(g)  # cached from here on, then carried over by each update
+    for name in names[1:]:
+        frame = sources[name]
+        for part in np.array_split(np.arange(len(frame)), 3):
+            g.add(frame.iloc[part], source=name, id=ids[name])
+            cuts = g._cuts
+            assert np.array_equal(_cut_values(g), np.sort(cuts.val[cuts.val >= 0]))
