@@ -654,12 +654,11 @@ def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
         return affected
     alive = graph._rec_alive
     person = graph._person
-    ident = cuts.val >= 0
     values = _cut_values(graph)
     if len(graph._shared):  # shared values are listed as cut links too; to be sure
         values = np.union1d(values, graph._shared)
-    values = values[~graph._generic_mask(values)]
-    match = ~ident & alive[cuts.rec] & alive[np.maximum(cuts.other, 0)]
+    match = np.flatnonzero(cuts.val < 0)  # cut match edges: gather only those
+    match = match[alive[cuts.rec[match]] & alive[cuts.other[match]]]
     m_l, m_r = person[cuts.rec[match]], person[cuts.other[match]]
     reached = np.unique(affected[affected >= 0])
     frontier = reached
@@ -667,7 +666,10 @@ def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
         carried = graph._edge_val[edge_rows(graph, records_of_persons(graph, frontier))]
         at = np.minimum(np.searchsorted(values, carried), max(len(values) - 1, 0))
         hit = values[at] == carried if len(values) else np.zeros(len(carried), dtype=bool)
-        tied = person[value_carriers(graph, carried[hit])]
+        tied_values = carried[hit]
+        # A generic value links nobody: its carriers are not tied through it.
+        tied_values = tied_values[~graph._generic_mask(tied_values)]
+        tied = person[value_carriers(graph, tied_values)]
         ends = np.isin(m_l, frontier) | np.isin(m_r, frontier)
         found = np.concatenate([tied, m_l[ends], m_r[ends]])
         frontier = np.setdiff1d(found[found >= 0], reached)
@@ -747,10 +749,11 @@ def apply_limits(
     old = graph._cuts
     keep = np.ones(len(old), dtype=bool)
     if len(old):
-        keep = (region_index(region, old.rec) < 0) & graph._rec_alive[old.rec]
-        has_other = old.other >= 0
-        others = old.other[has_other]
-        keep[has_other] &= (region_index(region, others) < 0) & graph._rec_alive[others]
+        # The region's cut links are decided anew; erasures already dropped the cut
+        # links of dead records (erase._drop_cut_links).
+        keep = region_index(region, old.rec) < 0
+        has_other = np.flatnonzero(old.other >= 0)
+        keep[has_other] &= region_index(region, old.other[has_other]) < 0
     links, matches = split.cut_links, split.cut_matches
     link_kind = split.cut_link_kind
     if len(split.shared_values):  # every link of a shared value, with its limit
