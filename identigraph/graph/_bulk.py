@@ -94,8 +94,9 @@ def merge_values(g: IdentityGraph) -> None:
     live = pd.notna(g._val_key)  # erased values keep no key
     keys, kinds = [], []
     values: dict[str, ValueIndex] = {}
-    kinds_of = {spec.kind for spec in g.identifiers}
-    digests = {k for k in kinds_of if all(_hashed(s) for s in g.identifiers if s.kind == k)}
+    digests = {
+        p.name for p in g._policies if all(_hashed(s) for s in g.identifiers if s.kind == p.name)
+    }  # kinds whose keys are all SHA-256 hex digests
     next_code = 0
     for k, policy in enumerate(g._policies):  # one step per identifier kind
         codes = np.flatnonzero((g._val_kind == k) & live)
