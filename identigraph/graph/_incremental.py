@@ -33,6 +33,7 @@ __all__ = [
     "batch_starts",
     "edge_rows",
     "ensure_indexes",
+    "equal_ranges",
     "find_records",
     "index_new_records",
     "persons_of_values",
@@ -56,6 +57,22 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     rows: np.ndarray = np.repeat(lo, counts) + offsets
     return rows
+
+
+def equal_ranges(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Positions in the sorted ``keys`` of every entry equal to one of ``queries`` (unique).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> equal_ranges(np.array([1, 3, 3, 7]), np.array([3, 5, 7])).tolist()
+    [1, 2, 3]
+    """
+    if not len(keys) or not len(queries):
+        return np.empty(0, dtype=np.int64)
+    lo = np.searchsorted(keys, queries, side="left")
+    hi = np.searchsorted(keys, queries, side="right")
+    return _ranges(lo, hi)
 
 
 def region_index(region: np.ndarray, positions: np.ndarray) -> np.ndarray:

@@ -25,10 +25,12 @@ from identigraph.graph._attributes import alike_functions
 from identigraph.graph._display import link_display, record_keys, value_hashes
 from identigraph.graph._incremental import (
     edge_rows,
+    equal_ranges,
     records_of_persons,
     region_index,
     value_carriers,
 )
+from identigraph.graph.components import connected_components
 
 if TYPE_CHECKING:
     from identigraph.graph.identity_graph import IdentityGraph
@@ -295,7 +297,12 @@ def enforce_limits(
     A breaking component is split Kruskal-style. Its links are sorted strongest
     first: by priority (the kind's ``priority`` for identifier links,
     ``match_priority`` for match edges), then by probability (1 for identifier
-    links), then by the records' and values' stable hashes, never by row order.
+    links), then by spread: the number of groups of two records or more, joined
+    by strictly stronger links, among a value's carriers (a match edge's two
+    records). A person's own mobile, seen on records that share an email, spreads
+    over one group and is added before a household landline spanning two members'
+    groups, so the landline is the link cut. Remaining ties go by the records' and
+    values' stable hashes, never by row order.
     Starting from single nodes, each link in that order joins its two sets unless
     the union would hold more distinct values of a limited kind than allowed, or
     more mutually unlike values of an attribute than its cap; then the link is
@@ -311,7 +318,8 @@ def enforce_limits(
     again, until no new value is shared. Records whose only evidence was a shared
     value then stand alone.
 
-    Cost: O(m log m) to sort the m links of the breaking components plus a
+    Cost: O(m log m) to sort the m links of the breaking components (with one
+    vectorized connected-components pass per priority level for the spreads) plus a
     union-find pass over them in Python, about a microsecond a link (more where
     attribute sets meet), once more per unlinking round for the components that
     shared a value.
@@ -366,7 +374,8 @@ def enforce_limits(
     probability = np.concatenate([np.ones(len(lr)), match_probability[matches]])
     h1 = np.concatenate([record_hash[lr], np.minimum(hl, hr)])
     h2 = np.concatenate([vhash[lv], np.maximum(hl, hr)])
-    order = np.lexsort((h2, h1, -probability, -priority))
+    spread = _spread(u, v, len(lr), priority, nodes < n_records)
+    order = np.lexsort((h2, h1, spread, -probability, -priority))
 
     # Limits of the sub-problem: the limited kinds, strongest first, then the attributes.
     limited = np.flatnonzero(limits > 0)
@@ -451,6 +460,40 @@ def enforce_limits(
         shared_values=values_out[order_out],
         shared_kind=kinds_out[order_out].astype(np.int64),
     )
+
+
+def _spread(
+    u: np.ndarray, v: np.ndarray, n_links: int, priority: np.ndarray, is_record: np.ndarray
+) -> np.ndarray:
+    """How many groups of records, joined by stronger links, each edge's evidence spans.
+
+    Edges ``0 .. n_links-1`` are identifier links (``u`` a record node, ``v`` a
+    value node); the rest are match edges between two records. For every priority
+    level, the *groups* are the components of the links strictly stronger than it
+    that hold two records or more. A value's spread is the number of groups among
+    its carriers; a match edge's is the number of groups among its two records.
+    A value confined to one group (a person's own mobile, seen again on records
+    that share its email) confirms; one spanning two groups (a household landline
+    on two members' records) bridges them. Records in no group do not count.
+    """
+    spread = np.zeros(len(u), dtype=np.int64)
+    levels = np.unique(priority)
+    n_nodes = len(is_record)
+    for level in levels[:-1].tolist():  # the few priority levels; the strongest spreads 0
+        stronger = priority > level
+        labels = connected_components(n_nodes, u[stronger], v[stronger])
+        size = np.bincount(labels[is_record], minlength=int(labels.max()) + 1)
+        grouped = size[labels] >= 2  # records (and values) in a group of two records or more
+        at = np.flatnonzero(priority == level)
+        links = at[at < n_links]
+        keep = grouped[u[links]]
+        pairs = np.unique(v[links][keep] * n_nodes + labels[u[links]][keep])  # (value, group)
+        per_value = np.bincount(pairs // n_nodes, minlength=n_nodes)
+        spread[links] = per_value[v[links]]
+        edges = at[at >= n_links]
+        ends = grouped[u[edges]].astype(np.int64) + grouped[v[edges]]
+        spread[edges] = np.where(ends == 2, 1 + (labels[u[edges]] != labels[v[edges]]), ends)
+    return spread
 
 
 class _Kruskal:
@@ -633,6 +676,69 @@ def _update_cut_values(graph: IdentityGraph, old: CutLinks, keep: np.ndarray) ->
     graph._cut_values = (cuts, np.insert(values, np.searchsorted(values, added), added))
 
 
+def _cut_ends(graph: IdentityGraph) -> tuple[np.ndarray, np.ndarray]:
+    """Record positions at the ends of the graph's cut links, and the row of each.
+
+    Every cut link has one end (``rec``), a cut match edge a second (``other``).
+    The pairs ``(end, row)`` are sorted, so the cut links of any set of records
+    are found by binary search; cached per cut table, like :func:`_cut_values`.
+    """
+    cuts = graph._cuts
+    cached = graph._cut_ends
+    if cached is None or cached[0] is not cuts:
+        match = np.flatnonzero(cuts.other >= 0)
+        ends = np.concatenate([cuts.rec, cuts.other[match]])
+        rows = np.concatenate([np.arange(len(cuts), dtype=np.int64), match])
+        order = np.lexsort((rows, ends))
+        cached = (cuts, ends[order], rows[order])
+        graph._cut_ends = cached
+    return cached[1], cached[2]
+
+
+def _cut_rows(graph: IdentityGraph, records: np.ndarray) -> np.ndarray:
+    """Rows of the graph's cut links with an end among ``records`` (sorted, unique)."""
+    ends, rows = _cut_ends(graph)
+    found = rows[equal_ranges(ends, np.asarray(records, dtype=np.int64))]
+    return np.unique(found)
+
+
+def _update_cut_ends(graph: IdentityGraph, old: CutLinks, gone: np.ndarray) -> None:
+    """Carry the cached cut ends over from ``old`` to the graph's new cut table.
+
+    The new table is ``old`` without the rows ``gone`` (sorted, unique), followed by
+    new rows. Kept entries are renumbered and the new ones inserted, as
+    :func:`_update_cut_values` does: O(cut links) memory moves and no sort of them.
+    """
+    cached = graph._cut_ends
+    if cached is None or cached[0] is not old:
+        return  # computed afresh when next asked for
+    ends, rows = cached[1], cached[2]
+    if len(gone):
+        keep = np.ones(len(old), dtype=bool)
+        keep[gone] = False
+        stay = keep[rows]
+        ends, rows = ends[stay], (np.cumsum(keep) - 1)[rows[stay]]
+    cuts = graph._cuts
+    first = len(old) - len(gone)  # the new rows follow the kept ones
+    match = np.flatnonzero(cuts.other[first:] >= 0) + first
+    new_ends = np.concatenate([cuts.rec[first:], cuts.other[match]])
+    new_rows = np.concatenate([np.arange(first, len(cuts), dtype=np.int64), match])
+    order = np.lexsort((new_rows, new_ends))
+    new_ends, new_rows = new_ends[order], new_rows[order]
+    # New rows number after every kept one: after equal ends, (end, row) stays sorted.
+    at = np.searchsorted(ends, new_ends, side="right")
+    graph._cut_ends = (cuts, np.insert(ends, at, new_ends), np.insert(rows, at, new_rows))
+
+
+def _sorted_member(sorted_values: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Whether each of ``x`` is in the sorted array ``sorted_values``."""
+    if not len(sorted_values):
+        return np.zeros(len(x), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, x), len(sorted_values) - 1)
+    hit: np.ndarray = sorted_values[at] == x
+    return hit
+
+
 def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
     """Add to ``affected`` the persons that cut links tie to it, transitively.
 
@@ -645,9 +751,10 @@ def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
     -----
     A breadth-first walk from ``affected``: each step looks up the records of the
     frontier persons, the cut and shared values they carry and those values'
-    carriers, and the match cuts that end in the frontier. Cost: nothing without
-    cut links; otherwise O(records of the persons reached + their cut values'
-    carriers + cuts) per step.
+    carriers, and the cut match edges that end in those records (found through
+    the cut links' ends, sorted: :func:`_cut_ends`). Cost: nothing without cut
+    links; otherwise O(records of the persons reached + their cut values'
+    carriers) per step, with binary searches over the cut links.
     """
     cuts = graph._cuts
     if not len(cuts) or not len(affected):
@@ -655,23 +762,23 @@ def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
     alive = graph._rec_alive
     person = graph._person
     values = _cut_values(graph)
-    if len(graph._shared):  # shared values are listed as cut links too; to be sure
-        values = np.union1d(values, graph._shared)
-    match = np.flatnonzero(cuts.val < 0)  # cut match edges: gather only those
-    match = match[alive[cuts.rec[match]] & alive[cuts.other[match]]]
-    m_l, m_r = person[cuts.rec[match]], person[cuts.other[match]]
+    shared = graph._shared  # shared values are listed as cut links too; to be sure
     reached = np.unique(affected[affected >= 0])
     frontier = reached
     while len(frontier):
-        carried = graph._edge_val[edge_rows(graph, records_of_persons(graph, frontier))]
-        at = np.minimum(np.searchsorted(values, carried), max(len(values) - 1, 0))
-        hit = values[at] == carried if len(values) else np.zeros(len(carried), dtype=bool)
+        records = records_of_persons(graph, frontier)
+        carried = graph._edge_val[edge_rows(graph, records)]
+        hit = _sorted_member(values, carried)
+        if len(shared):
+            hit |= _sorted_member(shared, carried)
         tied_values = carried[hit]
         # A generic value links nobody: its carriers are not tied through it.
         tied_values = tied_values[~graph._generic_mask(tied_values)]
         tied = person[value_carriers(graph, tied_values)]
-        ends = np.isin(m_l, frontier) | np.isin(m_r, frontier)
-        found = np.concatenate([tied, m_l[ends], m_r[ends]])
+        match = _cut_rows(graph, records)
+        match = match[cuts.val[match] < 0]  # cut match edges with an end here
+        match = match[alive[cuts.rec[match]] & alive[cuts.other[match]]]
+        found = np.concatenate([tied, person[cuts.rec[match]], person[cuts.other[match]]])
         frontier = np.setdiff1d(found[found >= 0], reached)
         reached = np.union1d(reached, frontier)
     return np.union1d(affected, reached)
@@ -747,13 +854,10 @@ def apply_limits(
         unlink=unlink if unlink.any() else None,
     )
     old = graph._cuts
-    keep = np.ones(len(old), dtype=bool)
-    if len(old):
-        # The region's cut links are decided anew; erasures already dropped the cut
-        # links of dead records (erase._drop_cut_links).
-        keep = region_index(region, old.rec) < 0
-        has_other = np.flatnonzero(old.other >= 0)
-        keep[has_other] &= region_index(region, old.other[has_other]) < 0
+    # The region's cut links are decided anew (found by their ends, without a pass
+    # over every cut link); erasures already dropped the cut links of dead records
+    # (erase._drop_cut_links).
+    gone = _cut_rows(graph, region) if len(old) else _NO_INDEX
     links, matches = split.cut_links, split.cut_matches
     link_kind = split.cut_link_kind
     if len(split.shared_values):  # every link of a shared value, with its limit
@@ -781,12 +885,21 @@ def apply_limits(
         kind=np.concatenate([link_kind, split.cut_match_kind]),
         probability=np.concatenate([np.full(len(links), np.nan), prob[matches]]),
     )
+    if not len(gone) and not len(new):
+        # The common case: the cut table stays as it is (and its cached indexes).
+        if len(graph._shared):
+            # Shared values keep their place while cut links list them (see below).
+            graph._shared = graph._shared[_sorted_member(_cut_values(graph), graph._shared)]
+        return split.labels
+    keep = np.ones(len(old), dtype=bool)
+    keep[gone] = False
     kept = old.take(keep)
     # Shared values of the region are decided anew; the others keep their cut links.
     still = graph._shared[np.isin(graph._shared, kept.val)] if len(graph._shared) else _NO_INDEX
     graph._shared = np.union1d(still, v_code[split.shared_values]).astype(np.int64)
     graph._cuts = kept.concat(new)
     _update_cut_values(graph, old, keep)
+    _update_cut_ends(graph, old, gone)
     return split.labels
 
 

@@ -91,6 +91,12 @@ class _Batch:
         return self.start + len(self.ids)
 
 
+def _check_source(source: object) -> None:
+    if not isinstance(source, str) or not source:
+        msg = "source must be a non-empty string"
+        raise InputError(msg)
+
+
 def _kind_policies(identifiers: Sequence[Identifier]) -> list[_KindPolicy]:
     policies: dict[str, _KindPolicy] = {}
     for spec in identifiers:
@@ -186,6 +192,8 @@ class IdentityGraph:
         self._next_value = 0
         self._val_key = np.empty(0, dtype=object)  # code -> link key (None once erased)
         self._cut_values: tuple[CutLinks, np.ndarray] | None = None  # see guards._cut_values
+        # Ends of the cut links, sorted, and their rows (see guards._cut_ends).
+        self._cut_ends: tuple[CutLinks, np.ndarray, np.ndarray] | None = None
         self._val_kind = np.empty(0, dtype=np.int16)
         self._val_count = np.empty(0, dtype=np.int64)
         self._edge_rec = np.empty(0, dtype=np.int64)
@@ -303,9 +311,7 @@ class IdentityGraph:
         if not isinstance(frame, pd.DataFrame):
             msg = f"add() takes a pandas DataFrame, got {type(frame).__name__}"
             raise InputError(msg)
-        if not isinstance(source, str) or not source:
-            msg = "source must be a non-empty string"
-            raise InputError(msg)
+        _check_source(source)
         if columns:
             frame = frame.rename(columns=columns)
         specs = [(i, s) for i, s in enumerate(self.identifiers) if s.column in frame.columns]
@@ -321,6 +327,24 @@ class IdentityGraph:
         if len(frame) == 0:
             log.info("add(): source %r: empty frame, nothing added", source)
             return ChangeSet()
+        start, values = self._append_records(frame, specs, source, ids, attributes)
+        n_new = len(ids)
+        if matcher is not None:
+            predict = matcher.predict if matcher.is_fitted else matcher.fit_predict
+            self._stage_matches(predict(frame, id=id, source=source), threshold)
+        if not self._resolved:
+            return ChangeSet(records_added=n_new)
+        return self._resolve_added(start, n_new, values)
+
+    def _append_records(
+        self,
+        frame: pd.DataFrame,
+        specs: list[tuple[int, Identifier]],
+        source: str,
+        ids: pd.Index,
+        attributes: pd.DataFrame,
+    ) -> tuple[int, np.ndarray]:
+        """Append the checked records of ``frame``; their first position and edge values."""
         bulk = not self._resolved
         extracted = extract_edges(frame, specs, None if bulk else self._values, self._next_value)
         self._next_value = extracted.next_code
@@ -362,12 +386,11 @@ class IdentityGraph:
             )
         if not bulk:  # a bulk load counts once its codes are merged
             np.add.at(self._val_count, extracted.val, 1)
-        if matcher is not None:
-            predict = matcher.predict if matcher.is_fitted else matcher.fit_predict
-            self._stage_matches(predict(frame, id=id, source=source), threshold)
-        if not self._resolved:
-            return ChangeSet(records_added=n_new)
-        affected = self._persons_with_values(extracted.val, exclude_from=start)
+        return start, extracted.val
+
+    def _resolve_added(self, start: int, n_new: int, values: np.ndarray) -> ChangeSet:
+        """Resolve the records appended from ``start`` on, carrying edge ``values``."""
+        affected = self._persons_with_values(values, exclude_from=start)
         region_new = np.arange(start, start + n_new, dtype=np.int64)
         changes = self._resolve(affected, region_new)
         return self._finish(changes, records_added=n_new)
@@ -433,8 +456,13 @@ class IdentityGraph:
                 )
             ids = pd.Index(frame[id_column])
             where = f"column {id_column!r}"
+        return self._check_ids(ids, source, where)
+
+    def _check_ids(self, ids: pd.Index, source: str, where: str) -> pd.Index:
+        """``ids`` once none is missing, repeated, or already in the graph for ``source``."""
         if ids.hasnans:
-            msg = f"source {source!r}: {int(ids.isna().sum())} record ids in {where} are missing"
+            missing = np.count_nonzero(ids.isna())
+            msg = f"source {source!r}: {missing} record ids in {where} are missing"
             raise InputError(msg)
         if not ids.is_unique:
             repeated = ids[ids.duplicated()].unique()[:10].tolist()
@@ -1208,5 +1236,45 @@ class IdentityGraph:
         template = None
         if self._batches and self._batches[-1].source == source:
             template = self._batches[-1].attributes
-        self.add(row_frame(record, template), source=source, id=id, keep=keep, columns=columns)
+        if not self._add_one(record, template, source=source, id=id, keep=keep, columns=columns):
+            self.add(row_frame(record, template), source=source, id=id, keep=keep, columns=columns)
         return int(self._person[len(self._person) - 1])
+
+    def _add_one(
+        self,
+        record: Mapping[str, object],
+        template: pd.DataFrame | None,
+        *,
+        source: str,
+        id: str,
+        keep: Sequence[str] | None,
+        columns: dict[str, str] | None,
+    ) -> bool:
+        """Add one record as :meth:`add` would add its one-row frame; False where it cannot.
+
+        The kept attributes of the record are every key but ``id``: their one-row
+        frame is built once and serves for the identifier values too, with no
+        selection of columns from a frame that holds the id. Records that rename
+        columns, choose the kept ones, carry no identifier, or whose id column is
+        also an identifier, an attribute or a kept column of the batch go through
+        :meth:`add` instead.
+        """
+        if keep is not None or columns or id not in record:
+            return False
+        if id in self._one_record_blocked or (template is not None and id in template.columns):
+            return False
+        _check_source(source)
+        frame = row_frame({k: v for k, v in record.items() if k != id}, template)
+        specs = [(i, s) for i, s in enumerate(self.identifiers) if s.column in frame.columns]
+        if not specs:
+            return False
+        ids = pd.Index(pd.Series([record[id]], name=id))
+        ids = self._check_ids(ids, source, f"column {id!r}")
+        start, values = self._append_records(frame, specs, source, ids, frame)
+        self._resolve_added(start, 1, values)
+        return True
+
+    @property
+    def _one_record_blocked(self) -> frozenset[str]:
+        """Columns that identifiers or attributes read: an id there needs the full path."""
+        return frozenset(s.column for s in self.identifiers) | {a.column for a in self.attributes}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from typing import Any
 
@@ -14,7 +15,13 @@ from hypothesis import strategies as st
 import identigraph as ig
 from identigraph.cli import demo_specs
 from identigraph.graph.components import connected_components
-from identigraph.graph.guards import CONFLICT_COLUMNS, MATCH_PRIORITY, _cut_values, enforce_limits
+from identigraph.graph.guards import (
+    CONFLICT_COLUMNS,
+    MATCH_PRIORITY,
+    _cut_ends,
+    _cut_values,
+    enforce_limits,
+)
 from tests.strategies import GUARD_KINDS, limited_graphs
 
 
@@ -573,6 +580,40 @@ def test_shared_value_links_nobody_and_is_listed_in_conflicts() -> None:
     assert g.n_persons == 4
 
 
+@pytest.mark.parametrize("on_shared", ["keep", "unlink"])
+def test_limit_cuts_the_value_that_bridges_two_persons_whatever_the_hashes(on_shared: str) -> None:
+    # Ann and Bob share a landline; each has a mobile seen again on records that share
+    # their email. Two phones a person: the landline, not a mobile, must go, whichever
+    # record ids (and so stable hashes) break the ties among equally strong phone links.
+    landline = "+1 201 555 0199"
+    frame = pd.DataFrame(
+        {
+            "email": ["ann@mail.com", "ann@mail.com", "bob@mail.com", "bob@mail.com", None],
+            "phone": ["201 555 0101", "201 555 0101", "201 555 0102", "201 555 0102", landline],
+            "home_phone": [landline, None, landline, None, None],
+        }
+    )
+    phones = {"max_per_person": 2, "on_shared": on_shared}
+    specs = [
+        ig.Email("email"),
+        ig.Phone("phone", region="US", **phones),
+        ig.Phone("home_phone", kind="phone", region="US", **phones),
+    ]
+    for prefix in range(25):  # other ids, other hashes
+        ids = [f"{prefix}-{name}" for name in ("a1", "a2", "b1", "b2", "till")]
+        g = ig.IdentityGraph(specs)
+        g.add(frame.assign(rid=ids), source="s", id="rid")
+        persons = _partition(g.clusters())
+        ann = next(p for p in persons if ids[0] in p)
+        bob = next(p for p in persons if ids[2] in p)
+        assert ann != bob
+        assert set(ids[:2]) <= ann
+        assert set(ids[2:4]) <= bob
+        assert set(g.conflicts()["record_id"]) <= {ids[0], ids[2], ids[4]}  # landline carriers
+        if on_shared == "unlink":  # the till receipt on the landline alone stands alone
+            assert frozenset(ids[4:]) in persons
+
+
 def test_holder_person_ids_keep_every_bit() -> None:
     g = ig.IdentityGraph(
         [
@@ -610,3 +651,77 @@ def test_cached_cut_values_follow_every_update() -> None:
             g.add(frame.iloc[part], source=name, id=ids[name])
             cuts = g._cuts
             assert np.array_equal(_cut_values(g), np.sort(cuts.val[cuts.val >= 0]))
+
+
+def _assert_cut_indexes_fresh(g: ig.IdentityGraph) -> None:
+    """The cached cut indexes equal their recomputation from the cut table."""
+    cuts = g._cuts
+    match = np.flatnonzero(cuts.other >= 0)
+    ends = np.concatenate([cuts.rec, cuts.other[match]])
+    rows = np.concatenate([np.arange(len(cuts)), match])
+    order = np.lexsort((rows, ends))
+    got_ends, got_rows = _cut_ends(g)
+    assert np.array_equal(got_ends, ends[order])
+    assert np.array_equal(got_rows, rows[order])
+    assert np.array_equal(_cut_values(g), np.sort(cuts.val[cuts.val >= 0]))
+
+
+@given(limited_graphs(), st.data())
+def test_cached_cut_ends_follow_every_update(data: dict[str, Any], draw: st.DataObject) -> None:
+    rows = data["rows"]
+    split = draw.draw(st.integers(1, len(rows)))
+    specs = _specs(data)
+    if draw.draw(st.booleans()):  # emails that lose a link are shared
+        specs[1] = dataclasses.replace(specs[1], on_shared="unlink")
+    g = ig.IdentityGraph(specs)
+    g.add(_frame(rows[:split]), source="s", id="rid")
+    g.resolve()
+    _cut_ends(g)  # cached from here on, then carried over by each update
+    _cut_values(g)
+    columns = ["rid", *GUARD_KINDS]
+    for row in rows[split:]:  # one record at a time, as a service adds them
+        g.resolve_one(dict(zip(columns, row, strict=True)), source="s", id="rid")
+        _assert_cut_indexes_fresh(g)
+    if data["matches"]:
+        g.link(_pairs(data))
+        _assert_cut_indexes_fresh(g)
+    bulk = ig.IdentityGraph(specs)
+    bulk.add(_frame(rows), source="s", id="rid")
+    if data["matches"]:
+        bulk.link(_pairs(data))
+    assert _partition(g.clusters()) == _partition(bulk.clusters())
+    assert _conflict_set(g) == _conflict_set(bulk)
+    gone = draw.draw(st.lists(st.integers(0, len(rows) - 1), unique=True, max_size=3))
+    for i in gone:  # erase, then add the record again
+        g.remove(records=[("s", rows[i][0])])
+        _assert_cut_indexes_fresh(g)
+        g.resolve_one(dict(zip(columns, rows[i], strict=True)), source="s", id="rid")
+        _assert_cut_indexes_fresh(g)
+
+
+def test_cached_cut_ends_follow_single_records_and_erasures() -> None:
+    sources, _ = ig.datasets.customers(n_persons=300, seed=7, household_rate=0.3)
+    ids = ig.datasets.RECORD_ID_COLUMNS
+    g = ig.IdentityGraph(demo_specs())
+    names = list(sources)
+    g.add(sources[names[0]], source=names[0], id=ids[names[0]])
+    g.resolve()
+    _cut_ends(g)
+    dropped = 0
+    for step, name in enumerate(names[1:]):
+        frame = sources[name]
+        g.add(frame.iloc[: len(frame) // 2], source=name, id=ids[name])
+        for row in frame.iloc[len(frame) // 2 :].head(60).to_dict("records"):
+            old = g._cuts
+            g.resolve_one(row, source=name, id=ids[name])
+            new = g._cuts
+            kept_all = len(new) >= len(old) and all(
+                np.array_equal(getattr(new, f)[: len(old)], getattr(old, f))
+                for f in ("rec", "val", "other")
+            )
+            dropped += not kept_all
+            _assert_cut_indexes_fresh(g)
+        person = int(g._person[g._cuts.rec[step]])  # a person with cut links leaves
+        g.remove(person=person)
+        _assert_cut_indexes_fresh(g)
+    assert dropped  # some updates dropped old cut links

@@ -371,3 +371,51 @@ def test_add_with_matcher_links_fuzzy_duplicates() -> None:
             ),
             threshold=2.0,
         )
+
+
+_ONE_VALUES = st.sampled_from(
+    [None, "", "  ", "ann@mail.com", "ANN@mail.com", "201 555 0123", "c1", "n/a", 7, 2.5, np.nan]
+)
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"email": _ONE_VALUES, "phone": _ONE_VALUES, "cookie_id": _ONE_VALUES},
+            optional={"page": st.sampled_from(["/", None, 3]), "key": _ONE_VALUES},
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from(["rid", "key"]),
+)
+def test_resolve_one_matches_add_of_its_one_row_frame(
+    records: list[dict[str, object]], id_column: str
+) -> None:
+    specs = [
+        ig.Email("email"),
+        ig.Phone("phone", region="US"),
+        ig.Cookie("cookie_id", max_per_person=1),
+        ig.Key("key"),
+    ]
+    lean, full = ig.IdentityGraph(specs), ig.IdentityGraph(specs)
+    seed = pd.DataFrame({"rid": [-1], "email": ["ann@mail.com"], "key": ["k0"]})
+    for g in (lean, full):
+        g.add(seed, source="web", id="rid")
+    full._add_one = lambda *args, **kw: False  # type: ignore[method-assign]
+    for i, record in enumerate(records):
+        row = {**record, id_column: f"r{i}" if id_column == "key" else i}
+        outcomes = []
+        for g in (lean, full):
+            try:
+                outcomes.append(g.resolve_one(row, source="web", id=id_column))
+            except ig.IdentigraphError as err:
+                outcomes.append(type(err).__name__)
+        assert outcomes[0] == outcomes[1]
+    pd.testing.assert_frame_equal(lean.clusters(), full.clusters())
+    pd.testing.assert_frame_equal(lean.records(), full.records())
+    pd.testing.assert_frame_equal(lean.rejects, full.rejects)
+    assert len(lean._batches) == len(full._batches)
+    for a, b in zip(lean._batches, full._batches, strict=True):
+        pd.testing.assert_frame_equal(a.attributes, b.attributes, check_column_type=True)
+        pd.testing.assert_index_equal(a.ids, b.ids, exact=True)
