@@ -637,13 +637,21 @@ def test_holder_person_ids_keep_every_bit() -> None:
     assert conflicts.loc[conflicts["kind"] == "card", "other_person_id"].isna().all()
 
 
-def test_cached_cut_values_follow_every_update() -> None:
-    sources, _ = ig.datasets.customers(n_persons=400, seed=5, household_rate=0.3)
-    ids = ig.datasets.RECORD_ID_COLUMNS
+def _graph_of_first_source(
+    n_persons: int, seed: int
+) -> tuple[ig.IdentityGraph, dict[str, pd.DataFrame], list[str]]:
+    """Demo-spec graph of the first source of synthetic customers, resolved; all sources."""
+    sources, _ = ig.datasets.customers(n_persons=n_persons, seed=seed, household_rate=0.3)
     g = ig.IdentityGraph(demo_specs())
     names = list(sources)
-    g.add(sources[names[0]], source=names[0], id=ids[names[0]])
+    g.add(sources[names[0]], source=names[0], id=ig.datasets.RECORD_ID_COLUMNS[names[0]])
     g.resolve()
+    return g, sources, names
+
+
+def test_cached_cut_values_follow_every_update() -> None:
+    g, sources, names = _graph_of_first_source(400, seed=5)
+    ids = ig.datasets.RECORD_ID_COLUMNS
     _cut_values(g)  # cached from here on, then carried over by each update
     for name in names[1:]:
         frame = sources[name]
@@ -700,12 +708,8 @@ def test_cached_cut_ends_follow_every_update(data: dict[str, Any], draw: st.Data
 
 
 def test_cached_cut_ends_follow_single_records_and_erasures() -> None:
-    sources, _ = ig.datasets.customers(n_persons=300, seed=7, household_rate=0.3)
+    g, sources, names = _graph_of_first_source(300, seed=7)
     ids = ig.datasets.RECORD_ID_COLUMNS
-    g = ig.IdentityGraph(demo_specs())
-    names = list(sources)
-    g.add(sources[names[0]], source=names[0], id=ids[names[0]])
-    g.resolve()
     _cut_ends(g)
     dropped = 0
     for step, name in enumerate(names[1:]):
