@@ -28,6 +28,7 @@ __all__ = [
     "alike_functions",
     "append_attribute_codes",
     "check_attributes",
+    "transform_attributes",
 ]
 
 
@@ -97,23 +98,37 @@ def check_attributes(
     return out
 
 
-def append_attribute_codes(graph: IdentityGraph, frame: pd.DataFrame, n_new: int) -> None:
-    """Append the attribute codes of the ``n_new`` records of ``frame`` (the rows, in order).
+def transform_attributes(graph: IdentityGraph, frame: pd.DataFrame) -> list[pd.Series | None]:
+    """Each attribute's transformed values in ``frame`` (``None``: the frame lacks the column).
 
-    Each attribute column the frame carries is transformed on its distinct values
-    and factorized into the attribute's vocabulary; records of a frame without the
-    column get ``-1``.
+    Run before anything is appended, so that a transform that raises leaves the
+    graph as it was.
+    """
+    return [
+        attribute.values(frame[attribute.column]) if attribute.column in frame.columns else None
+        for attribute in graph.attributes  # one step per attribute
+    ]
+
+
+def append_attribute_codes(
+    graph: IdentityGraph, transformed: list[pd.Series | None], n_new: int
+) -> None:
+    """Append the attribute codes of ``n_new`` records, given their transformed values.
+
+    ``transformed`` is :func:`transform_attributes` of the records' frame. Each
+    attribute's distinct values are factorized into its vocabulary; records of a
+    frame without the column get ``-1``.
 
     Notes
     -----
-    Cost: one ``pandas.factorize`` per attribute column, the transform and a
-    dictionary look-up per distinct value, O(rows) vectorized gathers.
+    Cost: one ``pandas.factorize`` per attribute column, a dictionary look-up per
+    distinct value, O(rows) vectorized gathers.
     """
     state = graph._attr
-    for t, attribute in enumerate(graph.attributes):  # one step per attribute
+    for t, values in enumerate(transformed):  # one step per attribute
         codes = np.full(n_new, -1, dtype=np.int64)
-        if attribute.column in frame.columns:
-            local, uniques = pd.factorize(attribute.values(frame[attribute.column]))
+        if values is not None:
+            local, uniques = pd.factorize(values)
             if len(uniques):
                 vocab_codes = state.add_values(t, [str(v) for v in uniques])
                 have = local >= 0

@@ -77,7 +77,8 @@ def extract_edges(
     them with consecutive codes from ``next_code``. Without (a bulk load), every
     distinct raw value of each column with a link key gets a provisional code of its
     own; equal keys are merged later, once for the whole load. ``new_kinds`` lists
-    the kinds of the new codes in order and ``new_keys`` their keys.
+    the kinds of the new codes in order and ``new_keys`` their keys. Nothing enters
+    ``values`` unless every column normalizes.
 
     Notes
     -----
@@ -89,8 +90,10 @@ def extract_edges(
     rej_rec, rej_spec, rej_reason = [], [], []
     new_kinds: list[tuple[str, int]] = []
     new_keys: list[np.ndarray] = []
-    for spec_id, spec in specs:
-        codes, keys, reasons = _unique_keys(spec, frame[spec.column])
+    # Every column is normalized before any key enters ``values``: a column that
+    # raises (a dtype that cannot hold its identifier) leaves the indexes untouched.
+    normalized = [_unique_keys(spec, frame[spec.column]) for _, spec in specs]
+    for (spec_id, spec), (codes, keys, reasons) in zip(specs, normalized, strict=True):
         has_key = ~pd.isna(keys)
         before = next_code
         if values is None:

@@ -297,21 +297,21 @@ def enforce_limits(
     A breaking component is split Kruskal-style. Its links are sorted strongest
     first: by priority (the kind's ``priority`` for identifier links,
     ``match_priority`` for match edges), then by probability (1 for identifier
-    links), then by spread: the number of groups of two records or more, joined
-    by strictly stronger links, among a value's carriers (a match edge's two
-    records). A person's own mobile, seen on records that share an email, spreads
-    over one group and is added before a household landline spanning two members'
-    groups, so the landline is the link cut. Remaining ties go by the records' and
-    values' stable hashes, never by row order.
+    links), then by spread: the number of groups of records joined by strictly
+    stronger links among a value's carriers (a match edge's two records), records
+    without a stronger link not counting. A person's own mobile, seen on records
+    that share an email, spreads over one group and is added before a household
+    landline spanning two members' groups, so the landline is the link cut.
+    Remaining ties go by the records' and values' stable hashes, never by row order.
     Starting from single nodes, each link in that order joins its two sets unless
     the union would hold more distinct values of a limited kind than allowed, or
-    more mutually unlike values of an attribute than its cap; then the link is
-    cut (the kinds are checked strongest first, then the attributes in order, and
-    the first limit broken is reported). The result therefore depends only on the
-    links, their strengths, the hashes and the attribute values, not on input
-    order; it keeps every link that can be kept given the stronger ones, and it is
-    minimal in that adding back any one cut link would break a limit. A single
-    record carrying more values than allowed keeps the strongest of them.
+    more mutually unlike values of an attribute than its cap; then the link is cut
+    (the kinds are checked strongest first, then the attributes in order, and the
+    first limit broken is reported). The result therefore depends only on the links,
+    their strengths, the hashes and the attribute values, not on input order; it
+    keeps every link that can be kept given the stronger ones, and it is minimal in
+    that adding back any one cut link would break a limit. A single record carrying
+    more values than allowed keeps the strongest of them.
 
     With ``unlink``, every value of an unlinking kind with a cut link is shared:
     its links are dropped and the components that held such values are split
@@ -374,7 +374,7 @@ def enforce_limits(
     probability = np.concatenate([np.ones(len(lr)), match_probability[matches]])
     h1 = np.concatenate([record_hash[lr], np.minimum(hl, hr)])
     h2 = np.concatenate([vhash[lv], np.maximum(hl, hr)])
-    spread = _spread(u, v, len(lr), priority, nodes < n_records)
+    spread = _spread(u, v, len(lr), priority, len(nodes))
     order = np.lexsort((h2, h1, spread, -probability, -priority))
 
     # Limits of the sub-problem: the limited kinds, strongest first, then the attributes.
@@ -463,27 +463,28 @@ def enforce_limits(
 
 
 def _spread(
-    u: np.ndarray, v: np.ndarray, n_links: int, priority: np.ndarray, is_record: np.ndarray
+    u: np.ndarray, v: np.ndarray, n_links: int, priority: np.ndarray, n_nodes: int
 ) -> np.ndarray:
     """How many groups of records, joined by stronger links, each edge's evidence spans.
 
     Edges ``0 .. n_links-1`` are identifier links (``u`` a record node, ``v`` a
-    value node); the rest are match edges between two records. For every priority
-    level, the *groups* are the components of the links strictly stronger than it
-    that hold two records or more. A value's spread is the number of groups among
-    its carriers; a match edge's is the number of groups among its two records.
-    A value confined to one group (a person's own mobile, seen again on records
-    that share its email) confirms; one spanning two groups (a household landline
-    on two members' records) bridges them. Records in no group do not count.
+    value node) among nodes ``0 .. n_nodes-1``; the rest are match edges between two
+    records. For every priority level, the *groups* are the components of the links
+    strictly stronger than it. A value's spread is the number of groups among its
+    carriers; a match edge's is the number of groups among its two records. Records
+    without a stronger link are in no group and do not count. A value confined to
+    one group (a person's own mobile, seen again on records that share its email)
+    confirms; one spanning two groups (a household landline on two members' records)
+    bridges them.
     """
     spread = np.zeros(len(u), dtype=np.int64)
     levels = np.unique(priority)
-    n_nodes = len(is_record)
     for level in levels[:-1].tolist():  # the few priority levels; the strongest spreads 0
         stronger = priority > level
         labels = connected_components(n_nodes, u[stronger], v[stronger])
-        size = np.bincount(labels[is_record], minlength=int(labels.max()) + 1)
-        grouped = size[labels] >= 2  # records (and values) in a group of two records or more
+        grouped = np.zeros(n_nodes, dtype=bool)  # records with a stronger link
+        grouped[u[stronger]] = True
+        grouped[v[stronger]] = True
         at = np.flatnonzero(priority == level)
         links = at[at < n_links]
         keep = grouped[u[links]]

@@ -20,7 +20,12 @@ from identigraph.errors import (
     NoIdentifierColumnsError,
     UnknownRecordError,
 )
-from identigraph.graph._attributes import AttributeCodes, append_attribute_codes, check_attributes
+from identigraph.graph._attributes import (
+    AttributeCodes,
+    append_attribute_codes,
+    check_attributes,
+    transform_attributes,
+)
 from identigraph.graph._bulk import merge_values
 from identigraph.graph._extract import extract_edges
 from identigraph.graph._growable import appended
@@ -95,6 +100,12 @@ def _check_source(source: object) -> None:
     if not isinstance(source, str) or not source:
         msg = "source must be a non-empty string"
         raise InputError(msg)
+
+
+def _check_threshold(threshold: float) -> None:
+    if not 0.0 <= threshold <= 1.0:
+        msg = f"threshold must be within [0, 1], got {threshold}"
+        raise ConfigError(msg)
 
 
 def _kind_policies(identifiers: Sequence[Identifier]) -> list[_KindPolicy]:
@@ -327,11 +338,15 @@ class IdentityGraph:
         if len(frame) == 0:
             log.info("add(): source %r: empty frame, nothing added", source)
             return ChangeSet()
+        pairs = None
+        if matcher is not None:  # scored before anything is appended, as it may raise
+            _check_threshold(threshold)
+            predict = matcher.predict if matcher.is_fitted else matcher.fit_predict
+            pairs = predict(frame, id=id, source=source)
         start, values = self._append_records(frame, specs, source, ids, attributes)
         n_new = len(ids)
-        if matcher is not None:
-            predict = matcher.predict if matcher.is_fitted else matcher.fit_predict
-            self._stage_matches(predict(frame, id=id, source=source), threshold)
+        if pairs is not None:
+            self._stage_matches(pairs, threshold)
         if not self._resolved:
             return ChangeSet(records_added=n_new)
         return self._resolve_added(start, n_new, values)
@@ -346,6 +361,9 @@ class IdentityGraph:
     ) -> tuple[int, np.ndarray]:
         """Append the checked records of ``frame``; their first position and edge values."""
         bulk = not self._resolved
+        # First what may raise (transforms, normalization), then the appends.
+        transformed = transform_attributes(self, frame)
+        hashes = record_hashes(source, ids)
         extracted = extract_edges(frame, specs, None if bulk else self._values, self._next_value)
         self._next_value = extracted.next_code
         if bulk:
@@ -358,12 +376,11 @@ class IdentityGraph:
             self._sources.append(source)
         source_code = self._sources.index(source)
         append_batch(self, _Batch(source, start, ids, attributes))
-        hashes = record_hashes(source, ids)
         self._rec_source = appended(self._rec_source, np.full(n_new, source_code, np.int32))
         self._rec_hash = appended(self._rec_hash, hashes)
         self._rec_alive = appended(self._rec_alive, np.ones(n_new, bool))
         self._person = appended(self._person, np.full(n_new, -1, np.int64))
-        append_attribute_codes(self, frame, n_new)  # attribute values (graph/_attributes.py)
+        append_attribute_codes(self, transformed, n_new)  # attribute values (_attributes.py)
         self._grow_values(extracted.new_kinds)
         self._val_key = appended(self._val_key, extracted.new_keys)
         edge_start = len(self._edge_rec)
@@ -550,9 +567,7 @@ class IdentityGraph:
 
     def _stage_matches(self, pairs: pd.DataFrame, threshold: float) -> np.ndarray:
         """Store the accepted pairs as match edges; returns their end records."""
-        if not 0.0 <= threshold <= 1.0:
-            msg = f"threshold must be within [0, 1], got {threshold}"
-            raise ConfigError(msg)
+        _check_threshold(threshold)
         accepted = pairs[pairs["match_probability"].to_numpy(dtype=float) >= threshold]
         if accepted.empty:
             return np.empty(0, dtype=np.int64)
@@ -1226,8 +1241,10 @@ class IdentityGraph:
 
         Notes
         -----
-        The record goes through :meth:`add` as a one-row frame: the same checks,
-        normalization and incremental resolution. Consecutive single records of a
+        The record is added as :meth:`add` adds its one-row frame: the same checks,
+        normalization and incremental resolution (without selecting columns from a
+        frame that holds the id, where the id column is no identifier, attribute or
+        kept column). Consecutive single records of a
         source share one batch. Cost: normalization of one record plus components
         of the persons it touches; no pass over the graph.
         """

@@ -20,6 +20,7 @@ from identigraph.graph.guards import (
     MATCH_PRIORITY,
     _cut_ends,
     _cut_values,
+    _spread,
     enforce_limits,
 )
 from tests.strategies import GUARD_KINDS, limited_graphs
@@ -581,9 +582,12 @@ def test_shared_value_links_nobody_and_is_listed_in_conflicts() -> None:
 
 
 @pytest.mark.parametrize("on_shared", ["keep", "unlink"])
-def test_limit_cuts_the_value_that_bridges_two_persons_whatever_the_hashes(on_shared: str) -> None:
-    # Ann and Bob share a landline; each has a mobile seen again on records that share
-    # their email. Two phones a person: the landline, not a mobile, must go, whichever
+@pytest.mark.parametrize("bob_records", [1, 2])
+def test_limit_cuts_the_value_that_bridges_two_persons_whatever_the_hashes(
+    on_shared: str, bob_records: int
+) -> None:
+    # Ann and Bob share a landline; each has a mobile, on records that carry their
+    # email. Two phones a person: the landline, not a mobile, must go, whichever
     # record ids (and so stable hashes) break the ties among equally strong phone links.
     landline = "+1 201 555 0199"
     frame = pd.DataFrame(
@@ -593,6 +597,8 @@ def test_limit_cuts_the_value_that_bridges_two_persons_whatever_the_hashes(on_sh
             "home_phone": [landline, None, landline, None, None],
         }
     )
+    if bob_records == 1:  # Bob is known by one record: no group of two, still a group
+        frame.loc[3, ["email", "phone"]] = None
     phones = {"max_per_person": 2, "on_shared": on_shared}
     specs = [
         ig.Email("email"),
@@ -608,10 +614,34 @@ def test_limit_cuts_the_value_that_bridges_two_persons_whatever_the_hashes(on_sh
         bob = next(p for p in persons if ids[2] in p)
         assert ann != bob
         assert set(ids[:2]) <= ann
-        assert set(ids[2:4]) <= bob
+        assert set(ids[2 : bob_records + 2]) <= bob
         assert set(g.conflicts()["record_id"]) <= {ids[0], ids[2], ids[4]}  # landline carriers
         if on_shared == "unlink":  # the till receipt on the landline alone stands alone
             assert frozenset(ids[4:]) in persons
+
+
+def test_spread_counts_the_groups_that_stronger_links_form() -> None:
+    # records 0-4, values 5-7; kinds by priority: 30 (value 5), 20 (values 6, 7)
+    # value 5 joins records 0 and 1; value 6 is on records 0, 1 and 2, value 7 on
+    # records 1 and 3; a match edge (priority 20) joins records 3 and 4, another 0 and 1.
+    u = np.array([0, 1, 0, 1, 2, 1, 3, 3, 0])
+    v = np.array([5, 5, 6, 6, 6, 7, 7, 4, 1])
+    priority = np.array([30.0, 30.0, 20, 20, 20, 20, 20, 20, 20])
+    spread = _spread(u, v, 7, priority, n_nodes=8)
+    # strongest links spread 0; value 6: one group ({0, 1}; record 2 has no stronger
+    # link); value 7: one group (record 3 has none); match 3-4: no group; match 0-1:
+    # both ends in one group
+    assert spread.tolist() == [0, 0, 1, 1, 1, 1, 1, 0, 1]
+
+
+def test_spread_tells_two_groups_apart() -> None:
+    # records 0, 1 with value 4 (priority 30), records 2, 3 with value 5; value 6
+    # (priority 20) on records 0 and 2 bridges both groups, value 7 stays in one;
+    # a match edge (priority 20) between records 1 and 3 bridges them too.
+    u = np.array([0, 1, 2, 3, 0, 2, 0, 1, 1])
+    v = np.array([4, 4, 5, 5, 6, 6, 7, 7, 3])
+    priority = np.array([30.0, 30, 30, 30, 20, 20, 20, 20, 20])
+    assert _spread(u, v, 8, priority, n_nodes=8).tolist() == [0, 0, 0, 0, 2, 2, 1, 1, 2]
 
 
 def test_holder_person_ids_keep_every_bit() -> None:

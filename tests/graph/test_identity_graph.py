@@ -419,3 +419,30 @@ def test_resolve_one_matches_add_of_its_one_row_frame(
     for a, b in zip(lean._batches, full._batches, strict=True):
         pd.testing.assert_frame_equal(a.attributes, b.attributes, check_column_type=True)
         pd.testing.assert_index_equal(a.ids, b.ids, exact=True)
+
+
+@pytest.mark.parametrize("resolved", [True, False])
+def test_failed_add_leaves_the_graph_as_it_was(resolved: bool) -> None:
+    # An int cookie column raises after the phone column has been normalized; no key
+    # of that frame may stay behind to share a code with a later value.
+    specs = [ig.Phone("phone", region="US"), ig.Cookie("cookie_id")]
+    good = [
+        pd.DataFrame({"rid": [0], "phone": ["201 555 0100"]}),
+        pd.DataFrame({"rid": [2], "phone": ["201 555 0122"]}),
+        pd.DataFrame({"rid": [3], "phone": ["201 555 0111"]}),
+    ]
+    bad = pd.DataFrame({"rid": [1], "phone": ["201 555 0111"], "cookie_id": [7]})
+    g = ig.IdentityGraph(specs)
+    g.add(good[0], source="s", id="rid")
+    if resolved:
+        g.resolve()
+    with pytest.raises(ig.DtypeError):
+        g.add(bad, source="s", id="rid")
+    for frame in good[1:]:
+        g.add(frame, source="s", id="rid")
+    clean = ig.IdentityGraph(specs)
+    for frame in good:
+        clean.add(frame, source="s", id="rid")
+    assert len(g.clusters()) == 3
+    assert g.clusters().equals(clean.clusters())
+    assert g.clusters()["person_id"].nunique() == 3
