@@ -98,7 +98,7 @@ def check_attributes(
     return out
 
 
-def transform_attributes(graph: IdentityGraph, frame: pd.DataFrame) -> list[pd.Series | None]:
+def transform_attributes(graph: IdentityGraph, frame: pd.DataFrame) -> list[np.ndarray | None]:
     """Each attribute's transformed values in ``frame`` (``None``: the frame lacks the column).
 
     Run before anything is appended, so that a transform that raises leaves the
@@ -111,7 +111,7 @@ def transform_attributes(graph: IdentityGraph, frame: pd.DataFrame) -> list[pd.S
 
 
 def append_attribute_codes(
-    graph: IdentityGraph, transformed: list[pd.Series | None], n_new: int
+    graph: IdentityGraph, transformed: list[np.ndarray | None], n_new: int
 ) -> None:
     """Append the attribute codes of ``n_new`` records, given their transformed values.
 
