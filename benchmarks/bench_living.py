@@ -10,6 +10,9 @@ incremental ``add`` of the held-back rows (the same four sources, so the time is
 four ``add`` calls) against that build; ``lookup`` of random known emails, phones
 and cookies (raw spellings, normalized by the call); ``resolve_one`` of held-back
 single rows; ``remove(person=...)``; ``save`` / ``load`` and the store's size.
+With ``--match-edges N`` the base graph also gets N match edges (``link``) between
+records of one true person, as a matcher with perfect precision would give, before
+the updates are timed.
 The rebuild baseline is the build of the base graph, slightly smaller than a
 rebuild of base + new records would be, so the ratio is conservative.
 """
@@ -57,6 +60,29 @@ def _split(
         ones += [(name, row) for row in frame.iloc[cut + k_add :].to_dict("records")]
     order = np.random.default_rng(0).permutation(len(ones))
     return base, new, [ones[i] for i in order]
+
+
+def _match_pairs(
+    base: dict[str, pd.DataFrame], truth: pd.DataFrame, n: int, rng: np.random.Generator
+) -> pd.DataFrame:
+    """``n`` pairs of base records of one true person: a random record and its person's first."""
+    kept = [
+        truth[(truth["source"] == name) & truth["record_id"].isin(frame[_ID_COLUMNS[name]])]
+        for name, frame in base.items()
+    ]
+    records = pd.concat(kept, ignore_index=True)
+    first = records.drop_duplicates("person").set_index("person")
+    left = records.iloc[rng.choice(len(records), size=min(n, len(records)), replace=False)]
+    right = first.loc[left["person"].to_numpy()]
+    return pd.DataFrame(
+        {
+            "source_l": left["source"].astype(str).to_numpy(),
+            "record_id_l": left["record_id"].to_numpy(),
+            "source_r": right["source"].astype(str).to_numpy(),
+            "record_id_r": right["record_id"].to_numpy(),
+            "match_probability": 0.95,
+        }
+    )
 
 
 def _probes(
@@ -110,14 +136,17 @@ def main() -> None:
     parser.add_argument(
         "--no-limits", action="store_true", help="demo specs without per-person limits"
     )
+    parser.add_argument("--match-edges", type=int, default=0, help="match edges to link first")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
 
     t = time.perf_counter()
     n_persons = ig.datasets.n_persons_for(args.records + args.add + args.one)
-    sources, _ = ig.datasets.customers(n_persons=n_persons, seed=args.seed)
+    sources, truth = ig.datasets.customers(n_persons=n_persons, seed=args.seed)
     base, new, ones = _split(sources, args.add, args.one)
     probes = _probes(base, args.lookups, rng)
+    pairs = _match_pairs(base, truth, args.match_edges, rng) if args.match_edges else None
+    del truth
     print(f"data: {time.perf_counter() - t:.1f} s, peak {_peak_gib():.2f} GiB", flush=True)
 
     rows: list[tuple[str, str]] = []
@@ -138,6 +167,10 @@ def main() -> None:
             f"{build:.2f} s ({resolved:.2f} s + {build - resolved:.2f} s)",
         )
     )
+    if pairs is not None:
+        t = time.perf_counter()
+        g.link(pairs)
+        rows.append((f"link of {len(g._match):,} match edges", f"{time.perf_counter() - t:.2f} s"))
     rows.append(("records / persons", f"{len(g):,} / {g.n_persons:,}"))
     print(rows[-2:], f"peak {_peak_gib():.2f} GiB", flush=True)
     del sources, base
@@ -218,6 +251,8 @@ def main() -> None:
     rows.append(("peak RSS (data generation included)", f"{_peak_gib():.2f} GiB"))
 
     flag = " --no-limits" if args.no_limits else ""
+    if args.match_edges:
+        flag += f" --match-edges {args.match_edges}"
     table = "\n".join(
         [
             f"## Living graph (bench_living.py, {args.records:,} records{flag})",
@@ -225,7 +260,12 @@ def main() -> None:
             f"`python benchmarks/bench_living.py --records {args.records}{flag}`: graph of "
             "`datasets.customers` with the demo specs (`identigraph.cli.demo_specs`, per-person "
             "limits on unless --no-limits); the newest rows of the web, POS and support sources "
-            "are held back and added incrementally. Rebuild baseline = the base graph's build.",
+            "are held back and added incrementally. Rebuild baseline = the base graph's build."
+            + (
+                " Match edges: links between records of one true person (a perfect matcher)."
+                if args.match_edges
+                else ""
+            ),
             "",
             "| measure | value |",
             "|---|---:|",
@@ -236,7 +276,9 @@ def main() -> None:
     if args.write:
         from _results import write_section
 
-        write_section(f"bench_living_{args.records}{flag.replace(' --', '_')}", table)
+        write_section(
+            f"bench_living_{args.records}{flag.replace(' --', '_').replace(' ', '_')}", table
+        )
 
 
 if __name__ == "__main__":

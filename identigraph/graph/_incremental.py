@@ -40,6 +40,7 @@ __all__ = [
     "rebuild_indexes",
     "records_of_persons",
     "region_index",
+    "region_matches",
     "reindex_persons",
     "value_carriers",
 ]
@@ -81,6 +82,32 @@ def region_index(region: np.ndarray, positions: np.ndarray) -> np.ndarray:
     inside = at < len(region)
     inside[inside] = region[at[inside]] == positions[inside]
     return np.where(inside, at, -1)
+
+
+def region_matches(g: IdentityGraph, region: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Match edges with both ends in the sorted ``region``.
+
+    Returns the edges' rows in ``g._match`` (ascending) and the index in ``region``
+    of their left and right records. The ends of all match edges are kept sorted
+    (cached per match table, which is replaced, never edited in place), so this is
+    a binary search per region record instead of a pass over every match edge.
+    """
+    match = g._match
+    if not len(match) or not len(region):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty
+    left = match["rec_l"].to_numpy()
+    right = match["rec_r"].to_numpy()
+    cached = g._match_ends
+    if cached is None or cached[0] is not match:
+        ends = np.concatenate([left, right])
+        order = np.argsort(ends, kind="stable")
+        cached = (match, ends[order], np.tile(np.arange(len(match), dtype=np.int64), 2)[order])
+        g._match_ends = cached
+    rows = np.unique(cached[2][equal_ranges(cached[1], region)])
+    ml, mr = region_index(region, left[rows]), region_index(region, right[rows])
+    both = (ml >= 0) & (mr >= 0)
+    return rows[both], ml[both], mr[both]
 
 
 def edge_rows(g: IdentityGraph, records: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ from identigraph.graph._incremental import (
     edge_rows,
     equal_ranges,
     records_of_persons,
-    region_index,
+    region_matches,
     value_carriers,
 )
 from identigraph.graph.components import connected_components
@@ -828,14 +828,8 @@ def apply_limits(
     n_values = len(labels) - n_rec
     v_code = np.empty(n_values, dtype=np.int64)
     v_code[link_val] = e_val
-    m_l = m_r = _NO_INDEX
-    prob = np.empty(0, dtype=float)
-    if len(graph._match):
-        ml = region_index(region, graph._match["rec_l"].to_numpy())
-        mr = region_index(region, graph._match["rec_r"].to_numpy())
-        both = (ml >= 0) & (mr >= 0)
-        m_l, m_r = ml[both], mr[both]
-        prob = graph._match["match_probability"].to_numpy(dtype=float)[both]
+    rows, m_l, m_r = region_matches(graph, region)
+    prob = graph._match["match_probability"].to_numpy(dtype=float)[rows]
     split = enforce_limits(
         labels,
         n_rec,

@@ -38,7 +38,7 @@ from identigraph.graph._incremental import (
     index_new_records,
     persons_of_values,
     records_of_persons,
-    region_index,
+    region_matches,
     reindex_persons,
 )
 from identigraph.graph._person_ids import IssuedIds, assign_ids, record_hashes
@@ -205,6 +205,8 @@ class IdentityGraph:
         self._cut_values: tuple[CutLinks, np.ndarray] | None = None  # see guards._cut_values
         # Ends of the cut links, sorted, and their rows (see guards._cut_ends).
         self._cut_ends: tuple[CutLinks, np.ndarray, np.ndarray] | None = None
+        # Ends of the match edges, sorted, and their rows (see _incremental.region_matches).
+        self._match_ends: tuple[pd.DataFrame, np.ndarray, np.ndarray] | None = None
         self._val_kind = np.empty(0, dtype=np.int16)
         self._val_count = np.empty(0, dtype=np.int64)
         self._edge_rec = np.empty(0, dtype=np.int64)
@@ -676,12 +678,9 @@ class IdentityGraph:
         carrier[value_of] = e_rec  # any one carrier: the partition is the same
         star = e_rec != carrier[value_of]
         a, b = [e_rec[star]], [carrier[value_of[star]]]
-        if len(self._match):
-            ml = region_index(region, self._match["rec_l"].to_numpy())
-            mr = region_index(region, self._match["rec_r"].to_numpy())
-            both = (ml >= 0) & (mr >= 0)
-            a.append(ml[both])
-            b.append(mr[both])
+        _, ml, mr = region_matches(self, region)
+        a.append(ml)
+        b.append(mr)
         record_labels = connected_components(len(region), np.concatenate(a), np.concatenate(b))
         # Records first, then the region's values, as the limit split reads them.
         labels = np.concatenate([record_labels, record_labels[carrier]])

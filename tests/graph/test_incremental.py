@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import identigraph as ig
-from identigraph.graph._incremental import records_of_persons
+from identigraph.graph._incremental import records_of_persons, region_matches
 
 # Small vocabularies and a low cookie limit, so values are shared and turn generic.
 SPECS = [ig.Email("email"), ig.Phone("phone", region="US"), ig.Cookie("cookie_id", max_records=3)]
@@ -240,3 +240,32 @@ def _pairs(links: list[tuple[str, str]]) -> pd.DataFrame:
             "match_probability": 0.9,
         }
     )
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30),
+    st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=10),
+    st.sets(st.integers(0, 11)),
+)
+def test_region_matches_equals_a_scan_of_every_match_edge(
+    first: list[tuple[int, int]], second: list[tuple[int, int]], region_set: set[int]
+) -> None:
+    g = ig.IdentityGraph([ig.Key("k")])
+    g.add(pd.DataFrame({"rid": range(12), "k": [f"k{i}" for i in range(12)]}), source="s", id="rid")
+    g.resolve()
+    region = np.array(sorted(region_set), dtype=np.int64)
+    for pairs in (first, second):  # a second link replaces the match table: a fresh index
+        if pairs:
+            lefts, rights = zip(*pairs, strict=True)
+            g.link(
+                pd.DataFrame(
+                    {"source_l": "s", "record_id_l": lefts, "source_r": "s", "record_id_r": rights}
+                ).assign(match_probability=0.9)
+            )
+        rows, ml, mr = region_matches(g, region)
+        left = g._match["rec_l"].to_numpy()
+        right = g._match["rec_r"].to_numpy()
+        expected = np.flatnonzero(np.isin(left, region) & np.isin(right, region))
+        assert rows.tolist() == expected.tolist()
+        assert region[ml].tolist() == left[expected].tolist()
+        assert region[mr].tolist() == right[expected].tolist()
