@@ -77,14 +77,19 @@ def equal_ranges(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
 
 
 def region_index(region: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """Index in the sorted ``region`` of each record position, ``-1`` outside it."""
+    """Index in the sorted ``region`` of each record position, ``-1`` outside it.
+
+    Also a membership test of any values in a sorted array: ``region_index(a, x) >= 0``.
+    """
     at = np.searchsorted(region, positions)
     inside = at < len(region)
     inside[inside] = region[at[inside]] == positions[inside]
     return np.where(inside, at, -1)
 
 
-def region_matches(g: IdentityGraph, region: np.ndarray) -> tuple[np.ndarray, ...]:
+def region_matches(
+    g: IdentityGraph, region: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Match edges with both ends in the sorted ``region``.
 
     Returns the edges' rows in ``g._match`` (ascending) and the index in ``region``

@@ -27,6 +27,7 @@ from identigraph.graph._incremental import (
     edge_rows,
     equal_ranges,
     records_of_persons,
+    region_index,
     region_matches,
     value_carriers,
 )
@@ -731,15 +732,6 @@ def _update_cut_ends(graph: IdentityGraph, old: CutLinks, gone: np.ndarray) -> N
     graph._cut_ends = (cuts, np.insert(ends, at, new_ends), np.insert(rows, at, new_rows))
 
 
-def _sorted_member(sorted_values: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Whether each of ``x`` is in the sorted array ``sorted_values``."""
-    if not len(sorted_values):
-        return np.zeros(len(x), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_values, x), len(sorted_values) - 1)
-    hit: np.ndarray = sorted_values[at] == x
-    return hit
-
-
 def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
     """Add to ``affected`` the persons that cut links tie to it, transitively.
 
@@ -769,9 +761,9 @@ def close_over_cuts(graph: IdentityGraph, affected: np.ndarray) -> np.ndarray:
     while len(frontier):
         records = records_of_persons(graph, frontier)
         carried = graph._edge_val[edge_rows(graph, records)]
-        hit = _sorted_member(values, carried)
+        hit = region_index(values, carried) >= 0
         if len(shared):
-            hit |= _sorted_member(shared, carried)
+            hit |= region_index(shared, carried) >= 0
         tied_values = carried[hit]
         # A generic value links nobody: its carriers are not tied through it.
         tied_values = tied_values[~graph._generic_mask(tied_values)]
@@ -884,7 +876,7 @@ def apply_limits(
         # The common case: the cut table stays as it is (and its cached indexes).
         if len(graph._shared):
             # Shared values keep their place while cut links list them (see below).
-            graph._shared = graph._shared[_sorted_member(_cut_values(graph), graph._shared)]
+            graph._shared = graph._shared[region_index(_cut_values(graph), graph._shared) >= 0]
         return split.labels
     keep = np.ones(len(old), dtype=bool)
     keep[gone] = False
