@@ -7,7 +7,7 @@ a golden record.
 
 from __future__ import annotations
 
-from identigraph import datasets, evaluate
+from identigraph import activation, datasets, evaluate
 from identigraph.errors import (
     ConfigError,
     DtypeError,
@@ -117,6 +117,7 @@ __all__ = [
     "UnknownPersonError",
     "UnknownRecordError",
     "UnknownRegionError",
+    "activation",
     "datasets",
     "evaluate",
     "golden_records",
