@@ -23,7 +23,10 @@ from identigraph.activation.audiences import (
     priority,
 )
 from identigraph.activation.consent import Consent, opted_out
+from identigraph.activation.exports import Export, google_customer_match, meta_customer_file
 from identigraph.activation.facts import Persons, remap_person_ids
+from identigraph.activation.journeys import EventSource, Journeys, journeys, stitch_events
+from identigraph.activation.onboarding import OnboardingReport, match_rates
 
 __all__ = [
     "AllOf",
@@ -34,13 +37,22 @@ __all__ = [
     "AudienceResult",
     "Condition",
     "Consent",
+    "EventSource",
+    "Export",
     "Field",
     "HasFact",
     "InSource",
+    "Journeys",
     "Not",
+    "OnboardingReport",
     "Persons",
+    "google_customer_match",
+    "journeys",
+    "match_rates",
+    "meta_customer_file",
     "opted_out",
     "overlap",
     "priority",
     "remap_person_ids",
+    "stitch_events",
 ]

@@ -379,7 +379,7 @@ class _Source:
             if leaf.column not in golden.columns:
                 msg = f"golden frame lacks column {leaf.column!r}"
                 raise MissingColumnError(msg, column=leaf.column, available=list(golden.columns))
-            hit = _OPS[leaf.op](golden[leaf.column], leaf.value).fillna(False).to_numpy(bool)
+            hit = _OPS[leaf.op](golden[leaf.column], leaf.value).to_numpy(dtype=bool, na_value=False)
             return _Rows.of(golden["person_id"].to_numpy(dtype=np.int64)[hit], None)
         msg = f"not a leaf condition: {type(leaf).__name__}"
         raise ConfigError(msg)
@@ -394,7 +394,7 @@ def _fact_rows(leaf: HasFact, frame: pd.DataFrame) -> _Rows:
         if isinstance(value, (list, tuple, set, frozenset)):
             keep &= frame[column].isin(list(value)).to_numpy(dtype=bool)
         else:
-            keep &= (frame[column] == value).fillna(False).to_numpy(dtype=bool)
+            keep &= (frame[column] == value).to_numpy(dtype=bool, na_value=False)
     persons = frame["person_id"].to_numpy(dtype="float64", na_value=np.nan)
     valid = ~np.isnan(persons)
     ids = np.full(len(frame), -1, dtype=np.int64)

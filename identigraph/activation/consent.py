@@ -62,11 +62,11 @@ class Consent:
 
 def _opted(values: pd.Series, yes: tuple[str, ...]) -> np.ndarray:
     if is_bool_dtype(values.dtype):
-        return values.fillna(False).to_numpy(dtype=bool)
+        return values.to_numpy(dtype=bool, na_value=False)
     if is_numeric_dtype(values.dtype):
-        return (values.fillna(0) != 0).to_numpy(dtype=bool)
+        return (values != 0).to_numpy(dtype=bool, na_value=False) & values.notna().to_numpy()
     text = values.astype("string").str.strip().str.lower()
-    return text.isin(list(yes)).fillna(False).to_numpy(dtype=bool)
+    return text.isin(list(yes)).to_numpy(dtype=bool, na_value=False)
 
 
 def opted_out(persons: Persons, consent: Consent) -> np.ndarray:
