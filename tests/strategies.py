@@ -268,3 +268,42 @@ def merge_frames(
         }
     )
     return records, clusters
+
+
+# --- activation -----------------------------------------------------------------------------
+@st.composite
+def activation_worlds(draw: st.DrawFn, max_persons: int = 8) -> dict[str, object]:
+    """Resolved records of two sources and fact rows about them.
+
+    ``clusters``: ``source, record_id, person_id`` with str ids for ``crm`` and int
+    ids for ``pos``. ``facts``: ``source, record_id, day, status`` rows, ``day`` an
+    offset in days before 2024-03-01.
+    """
+    n_persons = draw(st.integers(min_value=1, max_value=max_persons))
+    owners = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["crm", "pos"]), st.integers(0, n_persons - 1)),
+            min_size=1,
+            max_size=3 * n_persons,
+        )
+    )
+    sources = [s for s, _ in owners]
+    ids: list[object] = [f"C{i}" if s == "crm" else 100 + i for i, s in enumerate(sources)]
+    persons = [1000 + 7 * p for _, p in owners]
+    n = len(owners)
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, n - 1),
+                st.integers(0, 40),
+                st.sampled_from(["open", "closed"]),
+            ),
+            max_size=4 * n,
+        )
+    )
+    return {
+        "sources": sources,
+        "ids": ids,
+        "persons": persons,
+        "facts": [(sources[r], ids[r], day, status) for r, day, status in rows],
+    }
