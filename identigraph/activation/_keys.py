@@ -68,10 +68,10 @@ class IdIndex:
         if is_integer_ids(self._ids) and is_integer_ids(query):
             if self._int is None:
                 self._int = pd.Index(self._ids.to_numpy(dtype=np.int64))
-            return self._int.get_indexer(query.to_numpy(dtype=np.int64)).astype(np.int64)
+            return self._int.get_indexer(pd.Index(query.to_numpy(dtype=np.int64))).astype(np.int64)
         if self._text is None:
             text = pd.Index(as_text(self._ids))
             keep = ~text.duplicated()  # ids 1 and "1" of one source: the first one answers
             self._text, self._text_rows = text[keep], np.flatnonzero(keep)
-        found = self._text.get_indexer(as_text(query)).astype(np.int64)
+        found = self._text.get_indexer(pd.Index(as_text(query))).astype(np.int64)
         return np.where(found >= 0, self._text_rows[np.maximum(found, 0)], -1)

@@ -48,8 +48,7 @@ def _text(values: pd.Series) -> pd.Series:
     s = pd.Series(values, dtype=object).reset_index(drop=True)
     s = s.where(s.notna(), None)
     s = s.astype("string").astype(object)
-    s = s.where(pd.notna(s), None)
-    return s
+    return s.where(pd.notna(s), None)
 
 
 def _blank_none(s: pd.Series) -> pd.Series:
@@ -69,7 +68,7 @@ def email(values: pd.Series) -> pd.Series:
 
 
 def gmail_email(values: pd.Series) -> pd.Series:
-    """As :func:`email`; for gmail.com and googlemail.com, dots and ``+suffix`` removed before ``@``.
+    """As :func:`email`; dots and ``+suffix`` before ``@`` removed for gmail.com, googlemail.com.
 
     Examples
     --------

@@ -179,8 +179,9 @@ class HasFact(Condition):
         text = self.table
         if self.where:
             text += " where " + " and ".join(
-                f"{c} in {list(v)!r}" if isinstance(v, (list, tuple, set, frozenset)) else
-                f"{c} == {v!r}"
+                f"{c} in {list(v)!r}"
+                if isinstance(v, (list, tuple, set, frozenset))
+                else f"{c} == {v!r}"
                 for c, v in self.where.items()
             )
         if self.within is not None:
@@ -194,7 +195,7 @@ class HasFact(Condition):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Field(Condition):
-    """A golden-record field compared with a value: ``Field(column="city", op="==", value="Boston")``.
+    """A golden-record field compared with a value: ``Field(column="city", value="Boston")``.
 
     Parameters
     ----------
@@ -306,7 +307,7 @@ def _ns(values: pd.Series) -> np.ndarray:
 
 
 def _now_ns(now: object) -> int:
-    stamp = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    stamp = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)  # type: ignore[arg-type]
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert("UTC").tz_localize(None)
     return int(stamp.as_unit("ns").value)
@@ -379,7 +380,9 @@ class _Source:
             if leaf.column not in golden.columns:
                 msg = f"golden frame lacks column {leaf.column!r}"
                 raise MissingColumnError(msg, column=leaf.column, available=list(golden.columns))
-            hit = _OPS[leaf.op](golden[leaf.column], leaf.value).to_numpy(dtype=bool, na_value=False)
+            hit = _OPS[leaf.op](golden[leaf.column], leaf.value).to_numpy(
+                dtype=bool, na_value=False
+            )
             return _Rows.of(golden["person_id"].to_numpy(dtype=np.int64)[hit], None)
         msg = f"not a leaf condition: {type(leaf).__name__}"
         raise ConfigError(msg)
@@ -404,7 +407,9 @@ def _fact_rows(leaf: HasFact, frame: pd.DataFrame) -> _Rows:
     if leaf.time is not None:
         if leaf.time not in frame.columns:
             msg = f"table {leaf.table!r} lacks time column {leaf.time!r}"
-            raise MissingColumnError(msg, column=leaf.time, available=[str(c) for c in frame.columns])
+            raise MissingColumnError(
+                msg, column=leaf.time, available=[str(c) for c in frame.columns]
+            )
         times = _ns(frame[leaf.time])
     return _Rows.of(ids, times)
 
@@ -785,9 +790,7 @@ class AudienceIndex:
                 key = repr(leaf)
                 if key not in self._rows:
                     self._rows[key] = (leaf, source.rows(leaf))
-        self._opted = (
-            opted_out(persons, consent) if consent is not None else np.empty(0, np.int64)
-        )
+        self._opted = opted_out(persons, consent) if consent is not None else np.empty(0, np.int64)
         self._consent = consent
 
     def add_facts(self, table: str, frame: pd.DataFrame) -> None:

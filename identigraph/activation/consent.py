@@ -48,7 +48,12 @@ class Consent:
             msg = "Consent: name at least one {source: column} in opt_out"
             raise ConfigError(msg)
         for source, column in self.opt_out.items():
-            if not isinstance(source, str) or not isinstance(column, str) or not source or not column:
+            if (
+                not isinstance(source, str)
+                or not isinstance(column, str)
+                or not source
+                or not column
+            ):
                 msg = "Consent: opt_out maps source names to column names (non-empty strings)"
                 raise ConfigError(msg)
         object.__setattr__(self, "opt_out", dict(self.opt_out))

@@ -159,7 +159,7 @@ class _Gather:
 
 
 def _check(max_columns: int, region: str) -> None:
-    if not isinstance(max_columns, int) or isinstance(max_columns, bool) or not 1 <= max_columns:
+    if not isinstance(max_columns, int) or isinstance(max_columns, bool) or max_columns < 1:
         msg = f"max_columns must be an integer >= 1, got {max_columns!r}"
         raise ConfigError(msg)
     if not isinstance(region, str) or len(region) != 2:
@@ -225,7 +225,7 @@ def _finish(
         if header not in not_identifying:
             present |= pd.notna(values)
     data = {}
-    for i, (header, values, hashed) in enumerate(columns):
+    for i, (_, values, hashed) in enumerate(columns):
         kept = pd.Series(values[present], dtype=object)
         data[i] = (norm.sha256(kept) if hashed else kept).to_numpy(dtype=object)
     frame = pd.DataFrame(data)
@@ -480,7 +480,9 @@ def google_customer_match(
     countries = _countries(gather, _names(country), default_country)
     cols: list[tuple[str, np.ndarray, bool]] = []
     if email:
-        cols.extend(("Email", v, True) for v in gather.top(_names(email), norm.gmail_email, max_columns))
+        cols.extend(
+            ("Email", v, True) for v in gather.top(_names(email), norm.gmail_email, max_columns)
+        )
     if phone:
         cols.extend(
             ("Phone", v, True)

@@ -182,9 +182,7 @@ class Persons:
                 persons[rows] = self.person_keys(str(source), recs["record_id"].iloc[rows])
             self._record_persons = persons
             front = recs[["source", "record_id"]].assign(person_id=persons)
-            self._records = pd.concat(
-                [front, recs.drop(columns=["source", "record_id"])], axis=1
-            )
+            self._records = pd.concat([front, recs.drop(columns=["source", "record_id"])], axis=1)
         assert self._records is not None
         return self._records
 
@@ -220,8 +218,11 @@ class Persons:
         [2, -1]
         """
         rows = self._source_rows(source)
-        query = pd.Series(np.asarray(record_ids, dtype=object) if isinstance(
-            record_ids, (list, tuple)) else record_ids).reset_index(drop=True)
+        query = pd.Series(
+            np.asarray(record_ids, dtype=object)
+            if isinstance(record_ids, (list, tuple))
+            else record_ids
+        ).reset_index(drop=True)
         if not len(rows):
             return np.full(len(query), -1, dtype=np.int64)
         index = self._index.get(source)
@@ -232,9 +233,7 @@ class Persons:
         persons = self.clusters["person_id"].to_numpy()[rows]
         return np.where(pos >= 0, persons[np.maximum(pos, 0)], -1)
 
-    def facts(
-        self, frame: pd.DataFrame, *, source: str, id: str | None = None
-    ) -> pd.DataFrame:
+    def facts(self, frame: pd.DataFrame, *, source: str, id: str | None = None) -> pd.DataFrame:
         """Attach the person of each row of a frame keyed by ``(source, record id)``.
 
         Parameters

@@ -211,9 +211,7 @@ class Journeys:
             median_time_to_convert=("ttc", "median"),
             example=("journey", "first"),
         )
-        top = stats.sort_values(
-            ["journeys", "conversions"], ascending=False, kind="stable"
-        ).head(k)
+        top = stats.sort_values(["journeys", "conversions"], ascending=False, kind="stable").head(k)
         return pd.DataFrame(
             {
                 "path": [self.path_of(int(j)) for j in top["example"]],
@@ -296,10 +294,10 @@ def journeys(
     ...     "channel": ["email", "web", "pos", "web", "web"],
     ...     "event": ["open", "visit", "purchase", "visit", "visit"]})
     >>> result = journeys(events, conversion="purchase", window="7D")
-    >>> result.top_paths()[["path", "journeys", "conversions"]].to_dict("records")
-    [{'path': 'email > web', 'journeys': 1, 'conversions': 1}, {'path': 'web > web', 'journeys': 1, 'conversions': 0}]
-    >>> result.attribution().to_dict("records")
-    [{'channel': 'email', 'first_touch': 1.0, 'last_touch': 0.0, 'linear': 0.5}, {'channel': 'web', 'first_touch': 0.0, 'last_touch': 1.0, 'linear': 0.5}]
+    >>> result.top_paths()[["path", "journeys", "conversions"]].values.tolist()
+    [['email > web', 1, 1], ['web > web', 1, 0]]
+    >>> result.attribution().values.tolist()
+    [['email', 1.0, 0.0, 0.5], ['web', 0.0, 1.0, 0.5]]
 
     Notes
     -----

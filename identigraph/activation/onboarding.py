@@ -169,7 +169,9 @@ def match_rates(
                 raise ConfigError(msg)
     values = _shared_values(persons)
     n_codes = int(values["code"].max()) + 1 if values is not None and len(values) else 1
-    rates, kinds, dists = [], [], []
+    rates: list[tuple[str, str, int, int, float]] = []
+    kinds: list[tuple[str, str, str, int, float]] = []
+    dists: list[tuple[str, str, int, int]] = []
     for a, b in pairs:
         ia, ib = sources.index(a), sources.index(b)
         in_a = counts[:, ia] > 0
@@ -185,9 +187,11 @@ def match_rates(
         key_a = side_a["pos"].to_numpy(np.int64) * n_codes + side_a["code"].to_numpy(np.int64)
         key_b = side_b["pos"].to_numpy(np.int64) * n_codes + side_b["code"].to_numpy(np.int64)
         common = np.intersect1d(key_a, key_b)
-        kind_of = pd.Series(
-            side_a["kind"].to_numpy(), index=side_a["code"].to_numpy()
-        ).groupby(level=0).first()
+        kind_of = (
+            pd.Series(side_a["kind"].to_numpy(), index=side_a["code"].to_numpy())
+            .groupby(level=0)
+            .first()
+        )
         shared = pd.DataFrame(
             {"pos": common // n_codes, "kind": kind_of.reindex(common % n_codes).to_numpy()}
         ).drop_duplicates()

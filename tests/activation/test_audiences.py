@@ -88,7 +88,9 @@ def test_an_excluded_person_never_appears(world, include, excludes) -> None:
 
 
 @given(activation_worlds(), _INCLUDES, _EXCLUDES, st.integers(0, 10**6))
-def test_membership_is_invariant_under_row_order_and_id_type(world, include, excludes, seed) -> None:
+def test_membership_is_invariant_under_row_order_and_id_type(
+    world, include, excludes, seed
+) -> None:
     audience = Audience(name="a", include=include, exclude=excludes)
     persons, facts = _world(world)
     plain = audience.build(persons, facts={"tickets": facts}, now=NOW)
@@ -112,7 +114,8 @@ def test_window_bounds_and_min_count() -> None:
     persons = Persons.from_clusters(clusters)
     visits = pd.DataFrame(
         {"person_id": pd.array([1, 2, 2, 3, 3], dtype="Int64"),
-         "at": pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-02", "2024-02-20", "2024-02-21"])}
+         "at": pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-02",
+                               "2024-02-20", "2024-02-21"])}
     )  # fmt: skip
     within = HasFact(table="web", time="at", within="30D")
     got = Audience(name="w", include=within).build(persons, facts={"web": visits}, now=NOW)
@@ -123,7 +126,7 @@ def test_window_bounds_and_min_count() -> None:
 
 
 def test_demo_audience_with_suppression(demo, demo_persons) -> None:
-    graph, sources = demo
+    _, sources = demo
     orders = demo_persons.facts(sources["pos"], source="pos", id="transaction_id")
     now = pd.Timestamp("2023-06-30")
     audience = Audience(
@@ -199,7 +202,7 @@ def test_overlap_and_priority(lists) -> None:
     chosen = priority(results)
     assert chosen["person_id"].is_unique
     assert set(chosen["person_id"]) == set().union(*map(set, lists))
-    for pid, name in zip(chosen["person_id"], chosen["audience"]):
+    for pid, name in zip(chosen["person_id"], chosen["audience"], strict=True):
         first = next(i for i, ids in enumerate(lists) if pid in ids)
         assert name == f"a{first}"
 

@@ -90,7 +90,14 @@ def test_google_known_vectors() -> None:
         Persons(g), email="email", phone="phone", first_name="fn", last_name="ln", zip="zip",
         default_country="US", max_columns=1,
     )  # fmt: skip
-    assert list(out.frame.columns) == ["Email", "Phone", "First Name", "Last Name", "Country", "Zip"]
+    assert list(out.frame.columns) == [
+        "Email",
+        "Phone",
+        "First Name",
+        "Last Name",
+        "Country",
+        "Zip",
+    ]
     row = out.frame.iloc[0]
     assert row["Email"] == SHA["johndoe@gmail.com"]
     assert row["Phone"] == SHA["+12015550123"]  # E.164 with "+"
@@ -146,9 +153,7 @@ def test_exports_equal_an_independent_normalization(people: list[list[str]]) -> 
         assert not cells & set(values)  # no raw value is written
         assert not cells & {v.strip().lower() for v in values}
         for row, pid in enumerate(export.person_ids):
-            expected = {
-                hashlib.sha256(normalize(v).encode()).hexdigest() for v in people[int(pid)]
-            }
+            expected = {hashlib.sha256(normalize(v).encode()).hexdigest() for v in people[int(pid)]}
             got = {v for v in frame.iloc[row].tolist() if v is not None}
             assert got == expected or (len(expected) > 3 and got < expected)
 
@@ -186,11 +191,13 @@ def test_demo_exports_consent_and_members(demo, demo_persons, tmp_path) -> None:
                 raw |= set(frame[column].dropna().astype(str))
     cells = set(out.frame.drop(columns=["MADID", "EXTERN_ID"]).to_numpy().ravel().tolist())
     assert not cells & raw
-    assert "EMAIL" in repr(out) and "@" not in repr(out)
+    assert "EMAIL" in repr(out)
+    assert "@" not in repr(out)
     google = google_customer_match(
         demo_persons, email=["email", "alt_email"], phone="phone", members=out.person_ids[:10]
     )
-    assert len(google.frame) <= 10 and set(google.person_ids) <= set(out.person_ids[:10])
+    assert len(google.frame) <= 10
+    assert set(google.person_ids) <= set(out.person_ids[:10])
     path = tmp_path / "meta.csv"
     out.to_csv(path)
     header = path.read_text(encoding="utf-8").splitlines()[0].split(",")

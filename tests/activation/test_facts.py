@@ -73,7 +73,7 @@ def test_saved_graph_gives_the_same_persons(tmp_path: object) -> None:
 def test_records_carry_their_person() -> None:
     g = _graph()
     recs = Persons(g).records()
-    expected = [g.person_of(s, r) for s, r in zip(recs["source"], recs["record_id"])]
+    expected = [g.person_of(s, r) for s, r in zip(recs["source"], recs["record_id"], strict=True)]
     assert recs["person_id"].tolist() == expected
 
 
@@ -92,7 +92,11 @@ def test_as_text_and_index() -> None:
 
 def test_remap_person_ids_follows_chains_of_merges() -> None:
     history = pd.DataFrame(
-        {"old_id": [5, 6, 7, 8], "new_id": [6, 9, 70, 80], "reason": ["merge", "merge", "split", "merge"]}
+        {
+            "old_id": [5, 6, 7, 8],
+            "new_id": [6, 9, 70, 80],
+            "reason": ["merge", "merge", "split", "merge"],
+        }
     )
     assert remap_person_ids(np.array([5, 6, 7, 8, 1]), history).tolist() == [9, 9, 7, 80, 1]
 

@@ -47,8 +47,10 @@ def test_journeys_are_time_ordered_and_complete(rows) -> None:
     # complete: with a window longer than the data, every touchpoint is in one journey
     touches = events[events["event"] == "touch"]
     assert len(tp) == len(touches)
-    got = sorted(zip(tp["person_id"], tp["time"], tp["channel"]))
-    assert got == sorted(zip(touches["person_id"], touches["time"], touches["channel"]))
+    got = sorted(zip(tp["person_id"], tp["time"], tp["channel"], strict=True))
+    assert got == sorted(
+        zip(touches["person_id"], touches["time"], touches["channel"], strict=True)
+    )
     # one converted journey per conversion, each person's journeys in time order
     assert int(result.journeys["converted"].sum()) == int((events["event"] == "buy").sum())
     for _, part in result.journeys.groupby("person_id"):

@@ -12,8 +12,10 @@ from identigraph.activation import Persons, match_rates
 def test_rates_and_distribution_match_pandas(demo_persons) -> None:
     pairs = [("crm", "web"), ("pos", "crm"), ("crm", "support")]
     report = match_rates(demo_persons, pairs, max_count=5)
-    per = demo_persons.clusters.groupby(["person_id", "source"], observed=True).size().unstack(
-        fill_value=0
+    per = (
+        demo_persons.clusters.groupby(["person_id", "source"], observed=True)
+        .size()
+        .unstack(fill_value=0)
     )
     for a, b in pairs:
         row = report.rates.query("source_a == @a and source_b == @b").iloc[0]
