@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from identigraph.matcher.specs import Phone
 
@@ -43,28 +45,42 @@ US_STATES = {
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-def _text(values: pd.Series) -> pd.Series:
-    """Values as Python strings (object dtype), missing and blank as None."""
-    s = pd.Series(values, dtype=object).reset_index(drop=True)
-    s = s.where(s.notna(), None)
-    s = s.astype("string").astype(object)
-    return s.where(pd.notna(s), None)
+def _arrow(values: pd.Series) -> pa.Array:
+    """Values as an Arrow string array; missing values null, other types as their text."""
+    s = pd.Series(values).reset_index(drop=True)
+    try:
+        arr = pa.array(s, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        text = s.astype(str).where(s.notna(), None)
+        arr = pa.array(text, type=pa.string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr
 
 
-def _blank_none(s: pd.Series) -> pd.Series:
-    return s.where(s.notna() & (s != ""), None)
+def _series(arr: pa.Array) -> pd.Series:
+    """An Arrow string array as an object Series; null and empty strings as None."""
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _lower(values: pd.Series) -> pa.Array:
+    return pc.utf8_lower(pc.utf8_trim_whitespace(_arrow(values)))
+
+
+def _keep(arr: pa.Array, mask: pa.Array) -> pa.Array:
+    return pc.if_else(pc.fill_null(mask, False), arr, pa.scalar(None, pa.string()))
 
 
 def lower(values: pd.Series) -> pd.Series:
     """Trimmed and lowercased; blank as None."""
-    return _blank_none(_text(values).str.strip().str.lower())
+    return _series(_lower(values))
 
 
 def email(values: pd.Series) -> pd.Series:
     """Trimmed, lowercased address; None unless it looks like ``local@domain.tld``."""
-    s = lower(values)
-    ok = s.str.match(_EMAIL, na=False).astype(bool)
-    return s.where(ok, None)
+    arr = _lower(values)
+    return _series(_keep(arr, pc.match_substring_regex(arr, _EMAIL)))
 
 
 def gmail_email(values: pd.Series) -> pd.Series:
@@ -75,21 +91,21 @@ def gmail_email(values: pd.Series) -> pd.Series:
     >>> gmail_email(pd.Series([" Jo.Hn+ads@GMail.com", "jo.hn+x@corp.com"])).tolist()
     ['john@gmail.com', 'jo.hn+x@corp.com']
     """
-    s = email(values)
-    parts = s.str.extract(r"^([^@]+)@(gmail\.com|googlemail\.com)$")
-    hit = parts[0].notna().to_numpy()
-    if hit.any():
-        local = parts.loc[hit, 0].str.replace(r"\+.*$", "", regex=True).str.replace(".", "")
-        s = s.copy()
-        s[hit] = (local + "@" + parts.loc[hit, 1]).to_numpy()
-        s = _blank_none(s.where(~s.str.startswith("@", na=False).astype(bool), None))
-    return s
+    arr = _lower(values)
+    arr = _keep(arr, pc.match_substring_regex(arr, _EMAIL))
+    gmail = pc.fill_null(pc.match_substring_regex(arr, r"@(gmail|googlemail)\.com$"), False)
+    parts = pc.split_pattern(arr, "@")
+    local = pc.list_element(parts, 0)
+    local = pc.replace_substring(pc.replace_substring_regex(local, r"\+.*$", ""), ".", "")
+    joined = pc.binary_join_element_wise(local, pc.list_element(parts, 1), "@")
+    joined = _keep(joined, pc.invert(pc.starts_with(joined, "@")))
+    return _series(pc.if_else(gmail, joined, arr))
 
 
 def letters(values: pd.Series) -> pd.Series:
     """Lowercase letters only (accents kept, UTF-8): digits, punctuation and spaces removed."""
-    s = _text(values).str.lower().str.replace(r"[\W\d_]+", "", regex=True)
-    return _blank_none(s)
+    arr = pc.utf8_lower(_arrow(values))
+    return _series(pc.replace_substring_regex(arr, r"[^\p{L}\p{M}]+", ""))
 
 
 def city(values: pd.Series) -> pd.Series:
@@ -101,42 +117,39 @@ def state(values: pd.Series) -> pd.Series:
     """US states as their 2-letter code (names mapped), others lowercase letters only."""
     s = lower(values)
     named = s.map(US_STATES)
-    s = named.where(named.notna(), s)
-    return letters(s)
+    return letters(named.where(named.notna(), s))
 
 
 def country(values: pd.Series) -> pd.Series:
     """ISO 3166-1 alpha-2 code, lowercase; None for anything else."""
-    s = lower(values)
-    return s.where(s.str.fullmatch(r"[a-z]{2}", na=False).astype(bool), None)
+    arr = _lower(values)
+    return _series(_keep(arr, pc.match_substring_regex(arr, r"^[a-z]{2}$")))
 
 
 def us_zip(values: pd.Series, countries: pd.Series) -> pd.Series:
     """Lowercase, spaces removed; for US persons the first 5 digits (ZIP+4 cut to ZIP)."""
-    s = _blank_none(_text(values).str.lower().str.replace(r"\s+", "", regex=True))
-    us = (countries.reset_index(drop=True) == "us").to_numpy(dtype=bool)
-    five = s.str.extract(r"^(\d{5})(?:-?\d{4})?$")[0]
-    out = s.copy()
-    out[us] = five[us].where(five[us].notna(), None)
-    return _blank_none(out)
+    arr = pc.replace_substring_regex(pc.utf8_lower(_arrow(values)), r"\s+", "")
+    five = pc.replace_substring_regex(arr, r"^(\d{5})-?\d{4}$", r"\1")
+    five = _keep(five, pc.match_substring_regex(five, r"^\d{5}$"))
+    us = pa.array((countries.reset_index(drop=True) == "us").to_numpy(dtype=bool))
+    return _series(pc.if_else(us, five, arr))
 
 
 def digits(values: pd.Series) -> pd.Series:
     """Digits only."""
-    return _blank_none(_text(values).str.replace(r"\D+", "", regex=True))
+    return _series(pc.replace_substring_regex(_arrow(values), r"\D+", ""))
 
 
 def phone_e164(values: pd.Series, region: str) -> pd.Series:
     """E.164 number (``+12015550123``), numbers without a country code read in ``region``."""
     out = Phone("phone", region=region).canonicalize(pd.Series(values).reset_index(drop=True))
-    return _blank_none(_text(out))
+    return _series(_arrow(out))
 
 
 def gender(values: pd.Series) -> pd.Series:
     """``m`` or ``f`` (from ``m``, ``male``, ``F``, ``Female``...); None otherwise."""
-    s = lower(values)
-    first = s.str[:1]
-    return first.where(first.isin(["m", "f"]), None)
+    first = pc.utf8_slice_codeunits(_lower(values), 0, 1)
+    return _series(_keep(first, pc.is_in(first, pa.array(["m", "f"]))))
 
 
 def sha256(values: pd.Series) -> pd.Series:

@@ -136,26 +136,42 @@ class _Gather:
         if not len(rows):
             return out
         if per_value:  # normalize each distinct raw value once
-            codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
-            normalized = normalize(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+            codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+            normalized = normalize(pd.Series(uniques)).to_numpy(dtype=object)
             values = normalized[codes]
         else:
             values = normalize(raw).to_numpy(dtype=object)
-        keep = pd.notna(values)
-        if not keep.any():
-            return out
-        frame = pd.DataFrame({"row": rows[keep], "value": values[keep], "order": order[keep]})
-        counts = (
-            frame.groupby(["row", "value"], sort=False)["order"]
-            .agg(["size", "min"])
-            .reset_index()
-            .sort_values(["row", "size", "min"], ascending=[True, False, True], kind="stable")
-        )
-        rank = counts.groupby("row", sort=False).cumcount().to_numpy()
-        for r in range(k):
-            sel = rank == r
-            out[r][counts["row"].to_numpy()[sel]] = counts["value"].to_numpy()[sel]
+        return _rank(self.ids, rows, values, order, k)
+
+
+def _rank(
+    ids: np.ndarray, rows: np.ndarray, values: np.ndarray, order: np.ndarray, k: int
+) -> list[np.ndarray]:
+    """Per row, the ``k`` most frequent values (ties: first seen), as ``k`` aligned arrays."""
+    out = [np.full(len(ids), None, dtype=object) for _ in range(k)]
+    keep = pd.notna(values)
+    if not keep.any():
         return out
+    codes, uniques = pd.factorize(values[keep])
+    rows, order = rows[keep], order[keep]
+    key = rows.astype(np.int64) * np.int64(len(uniques)) + codes
+    sort = np.lexsort((order, key))
+    key, order = key[sort], order[sort]
+    first = np.r_[True, key[1:] != key[:-1]]
+    starts = np.flatnonzero(first)
+    size = np.diff(np.r_[starts, len(key)])
+    key, first_seen = key[starts], order[starts]
+    row, code = key // len(uniques), key % len(uniques)
+    rank_sort = np.lexsort((first_seen, -size, row))
+    row, code = row[rank_sort], code[rank_sort]
+    group_start = np.r_[True, row[1:] != row[:-1]]
+    begin = np.maximum.accumulate(np.where(group_start, np.arange(len(row)), 0))
+    rank = np.arange(len(row)) - begin
+    values_u = np.asarray(uniques, dtype=object)
+    for r in range(k):
+        sel = rank == r
+        out[r][row[sel]] = values_u[code[sel]]
+    return out
 
 
 def _check(max_columns: int, region: str) -> None:
@@ -189,18 +205,7 @@ def _zips(gather: _Gather, zips: tuple[str, ...], countries: np.ndarray) -> np.n
         return np.full(len(gather.ids), None, dtype=object)
     rows, raw, order = gather.raw(zips)
     values = norm.us_zip(raw, pd.Series(countries[rows], dtype=object)).to_numpy(dtype=object)
-    # reuse the ranking of top() on already normalized values
-    frame = pd.DataFrame({"row": rows, "value": values, "order": order}).dropna()
-    counts = (
-        frame.groupby(["row", "value"], sort=False)["order"]
-        .agg(["size", "min"])
-        .reset_index()
-        .sort_values(["row", "size", "min"], ascending=[True, False, True], kind="stable")
-        .drop_duplicates("row")
-    )
-    out = np.full(len(gather.ids), None, dtype=object)
-    out[counts["row"].to_numpy()] = counts["value"].to_numpy()
-    return out
+    return _rank(gather.ids, rows, values, order, 1)[0]
 
 
 def _dates(gather: _Gather, columns: tuple[str, ...]) -> np.ndarray:
