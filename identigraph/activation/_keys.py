@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_float_dtype, is_integer_dtype
+from pandas.api.types import infer_dtype, is_bool_dtype, is_float_dtype, is_integer_dtype
 
 __all__ = ["IdIndex", "as_text", "is_integer_ids"]
 
 
 def is_integer_ids(values: pd.Series) -> bool:
-    """Whether ``values`` hold integers only (an integer dtype, no bool)."""
-    return is_integer_dtype(values.dtype) and not is_bool_dtype(values.dtype)
+    """Whether ``values`` hold integers only: an integer dtype, or Python ints in an object column.
+
+    Examples
+    --------
+    >>> is_integer_ids(pd.Series([1, 2], dtype=object)), is_integer_ids(pd.Series([1, "2"]))
+    (True, False)
+    """
+    if is_bool_dtype(values.dtype):
+        return False
+    if is_integer_dtype(values.dtype):
+        return True
+    return values.dtype == object and len(values) > 0 and infer_dtype(values) == "integer"
 
 
 def as_text(values: pd.Series) -> np.ndarray:
@@ -29,7 +39,7 @@ def as_text(values: pd.Series) -> np.ndarray:
     if is_float_dtype(s.dtype) and bool((s.isna() | (s == np.floor(s))).all()):
         s = s.astype("Int64")
     text = s.astype(str).to_numpy(dtype=object)
-    if s.dtype == object:
+    if s.dtype == object and infer_dtype(s) not in ("string", "integer", "empty"):
         floats = np.flatnonzero(s.map(type).isin([float, np.float64, np.float32]).to_numpy())
         if len(floats):
             part = pd.to_numeric(s.iloc[floats], errors="coerce").to_numpy(dtype=float)

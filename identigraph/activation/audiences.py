@@ -398,8 +398,7 @@ def _fact_rows(leaf: HasFact, frame: pd.DataFrame) -> _Rows:
             keep &= frame[column].isin(list(value)).to_numpy(dtype=bool)
         else:
             keep &= (frame[column] == value).to_numpy(dtype=bool, na_value=False)
-    persons = frame["person_id"].to_numpy(dtype="float64", na_value=np.nan)
-    valid = ~np.isnan(persons)
+    valid = frame["person_id"].notna().to_numpy()
     ids = np.full(len(frame), -1, dtype=np.int64)
     ids[valid] = frame["person_id"][valid].to_numpy(dtype=np.int64)
     ids[~keep] = -1
@@ -741,7 +740,9 @@ class AudienceIndex:
 
     Rows of every condition are sorted by person once; a check is then a few
     binary searches. New facts (a purchase just made) are appended with
-    :meth:`add_facts` and count at once.
+    :meth:`add_facts` and count at once. The index answers for the persons of its
+    snapshot: after updates that merge or split persons, build a new one from
+    ``Persons(graph)``.
 
     Parameters
     ----------

@@ -120,10 +120,15 @@ class Persons:
     def _setup(self, clusters: pd.DataFrame, graph: IdentityGraph | None) -> None:
         start = time.perf_counter()
         self.graph = graph
-        source = clusters["source"].astype(str).to_numpy(dtype=object)
+        source = clusters["source"].reset_index(drop=True)
+        if isinstance(source.dtype, pd.CategoricalDtype):
+            source = source.cat.rename_categories([str(c) for c in source.cat.categories])
+        else:
+            source = source.astype("category")
+            source = source.cat.rename_categories([str(c) for c in source.cat.categories])
         self.clusters = pd.DataFrame(
             {
-                "source": pd.Categorical(source),
+                "source": source,
                 "record_id": clusters["record_id"].reset_index(drop=True),
                 "person_id": clusters["person_id"].to_numpy(dtype=np.int64),
             }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import identigraph as ig
@@ -66,6 +66,7 @@ _EXCLUDES = st.lists(
 )
 
 
+@settings(max_examples=30)
 @given(activation_worlds(), _INCLUDES, _EXCLUDES)
 def test_an_excluded_person_never_appears(world, include, excludes) -> None:
     persons, facts = _world(world)
@@ -87,6 +88,7 @@ def test_an_excluded_person_never_appears(world, include, excludes) -> None:
     assert explained["excluded_by"].notna().sum() == len(out)
 
 
+@settings(max_examples=30)
 @given(activation_worlds(), _INCLUDES, _EXCLUDES, st.integers(0, 10**6))
 def test_membership_is_invariant_under_row_order_and_id_type(
     world, include, excludes, seed
@@ -99,6 +101,7 @@ def test_membership_is_invariant_under_row_order_and_id_type(
     assert plain.person_ids.tolist() == moved.person_ids.tolist()
 
 
+@settings(max_examples=30)
 @given(activation_worlds(), _INCLUDES, _EXCLUDES)
 def test_real_time_check_agrees_with_build(world, include, excludes) -> None:
     persons, facts = _world(world)

@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import identigraph as ig
@@ -135,6 +135,7 @@ def _google_email(raw: str) -> str:
     return f"{local}@{domain}"
 
 
+@settings(max_examples=30)
 @given(st.lists(st.lists(_EMAILS, min_size=1, max_size=3), min_size=1, max_size=5))
 def test_exports_equal_an_independent_normalization(people: list[list[str]]) -> None:
     owners = [i for i, emails in enumerate(people) for _ in emails]
