@@ -25,6 +25,7 @@ __all__ = [
     "lower",
     "phone_e164",
     "sha256",
+    "sha256_unique",
     "state",
     "us_zip",
 ]
@@ -173,6 +174,19 @@ def _builtin_sha256() -> Callable[[bytes], Any]:
 _SHA256 = _builtin_sha256()
 
 
+def sha256_unique(values: np.ndarray) -> np.ndarray:
+    """SHA-256 hex digest (UTF-8) of each of ``values``, distinct strings, as an object array.
+
+    Examples
+    --------
+    >>> sha256_unique(np.array(["abc"], dtype=object))[0][:16]
+    'ba7816bf8f01cfea'
+    """
+    hexdigest = type(_SHA256(b"")).hexdigest
+    data = map(str.encode, np.asarray(values, dtype=object).tolist())
+    return np.fromiter(map(hexdigest, map(_SHA256, data)), dtype=object, count=len(values))
+
+
 def sha256(values: pd.Series) -> pd.Series:
     """SHA-256 hex digest of each value (UTF-8), None kept; each distinct value hashed once.
 
@@ -182,9 +196,7 @@ def sha256(values: pd.Series) -> pd.Series:
     'ba7816bf8f01cfea'
     """
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    hexdigest = type(_SHA256(b"")).hexdigest
-    data = map(str.encode, np.asarray(uniques, dtype=object).tolist())
-    digests = np.fromiter(map(hexdigest, map(_SHA256, data)), dtype=object, count=len(uniques))
+    digests = sha256_unique(np.asarray(uniques, dtype=object))
     out = np.full(len(codes), None, dtype=object)
     out[codes >= 0] = digests[codes[codes >= 0]]
     return pd.Series(out, dtype=object)

@@ -86,7 +86,13 @@ class _Gather:
         ids = persons.person_ids
         if members is not None:
             wanted = members.person_ids if isinstance(members, AudienceResult) else members
-            ids = np.intersect1d(ids, np.asarray(wanted, dtype=np.int64))
+            wanted = np.asarray(wanted, dtype=np.int64)
+            pos = np.searchsorted(ids, wanted)
+            hit = pos < len(ids)
+            hit[hit] = ids[pos[hit]] == wanted[hit]
+            keep = np.zeros(len(ids), dtype=bool)
+            keep[pos[hit]] = True
+            ids = ids[keep]
         self.left_out_consent = 0
         if consent is not None and not override_consent:
             out = np.isin(ids, opted_out(persons, consent))
@@ -122,55 +128,78 @@ class _Gather:
             np.concatenate(order),
         )
 
-    def top(
-        self,
-        columns: tuple[str, ...],
-        normalize: Normalizer,
-        k: int,
-        *,
-        per_value: bool = True,
-    ) -> list[np.ndarray]:
+    def top(self, columns: tuple[str, ...], normalize: Normalizer, k: int) -> list[_Col]:
         """The ``k`` most frequent normalized values of each person (ties: first seen)."""
-        out = [np.full(len(self.ids), None, dtype=object) for _ in range(k)]
         rows, raw, order = self.raw(columns)
-        if not len(rows):
-            return out
-        if per_value:  # normalize each distinct raw value once
-            codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-            normalized = normalize(pd.Series(uniques)).to_numpy(dtype=object)
-            values = normalized[codes]
-        else:
-            values = normalize(raw).to_numpy(dtype=object)
-        return _rank(self.ids, rows, values, order, k)
+        codes, uniques = _normalized_codes(raw, normalize)
+        return _rank(len(self.ids), rows, codes, uniques, order, k)
+
+
+#: A column as integer codes (-1: no value) into an array of distinct values.
+_Col = tuple[np.ndarray, np.ndarray]
+
+
+def _normalized_codes(raw: pd.Series, normalize: Normalizer) -> _Col:
+    """Codes of the normalized form of each raw value; each distinct raw value normalized once."""
+    if not len(raw):
+        return np.empty(0, np.int64), np.empty(0, dtype=object)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    normalized = normalize(pd.Series(uniques)).to_numpy(dtype=object)
+    present = pd.notna(normalized)
+    norm_codes, norm_uniques = pd.factorize(normalized[present])
+    remap = np.full(len(normalized), -1, dtype=np.int64)
+    remap[present] = norm_codes
+    return remap[codes], np.asarray(norm_uniques, dtype=object)
+
+
+def _values(column: _Col) -> np.ndarray:
+    """A coded column as an object array of values, None where there is none."""
+    codes, uniques = column
+    out = np.full(len(codes), None, dtype=object)
+    out[codes >= 0] = uniques[codes[codes >= 0]]
+    return out
+
+
+def _coded(values: np.ndarray) -> _Col:
+    """An object array of values (None: none) as a coded column."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _map_uniques(column: _Col, fn: Callable[[pd.Series], pd.Series]) -> _Col:
+    """Apply ``fn`` to the distinct values of a coded column (None results: no value)."""
+    codes, uniques = column
+    mapped = fn(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+    inner, values = _coded(mapped)
+    out = np.where(codes >= 0, inner[np.maximum(codes, 0)], -1) if len(inner) else codes
+    return out, values
 
 
 def _rank(
-    ids: np.ndarray, rows: np.ndarray, values: np.ndarray, order: np.ndarray, k: int
-) -> list[np.ndarray]:
-    """Per row, the ``k`` most frequent values (ties: first seen), as ``k`` aligned arrays."""
-    out = [np.full(len(ids), None, dtype=object) for _ in range(k)]
-    keep = pd.notna(values)
+    n_rows: int, rows: np.ndarray, codes: np.ndarray, uniques: np.ndarray, order: np.ndarray, k: int
+) -> list[_Col]:
+    """Per row, the ``k`` most frequent codes (ties: first seen), as ``k`` coded columns."""
+    out = [(np.full(n_rows, -1, dtype=np.int64), uniques) for _ in range(k)]
+    keep = codes >= 0
     if not keep.any():
         return out
-    codes, uniques = pd.factorize(values[keep])
-    rows, order = rows[keep], order[keep]
-    key = rows.astype(np.int64) * np.int64(len(uniques)) + codes
+    n_codes = np.int64(max(len(uniques), 1))
+    rows, codes, order = rows[keep], codes[keep], order[keep]
+    key = rows.astype(np.int64) * n_codes + codes
     sort = np.lexsort((order, key))
     key, order = key[sort], order[sort]
-    first = np.r_[True, key[1:] != key[:-1]]
-    starts = np.flatnonzero(first)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     size = np.diff(np.r_[starts, len(key)])
     key, first_seen = key[starts], order[starts]
-    row, code = key // len(uniques), key % len(uniques)
+    row, code = key // n_codes, key % n_codes
     rank_sort = np.lexsort((first_seen, -size, row))
     row, code = row[rank_sort], code[rank_sort]
     group_start = np.r_[True, row[1:] != row[:-1]]
     begin = np.maximum.accumulate(np.where(group_start, np.arange(len(row)), 0))
     rank = np.arange(len(row)) - begin
-    values_u = np.asarray(uniques, dtype=object)
     for r in range(k):
         sel = rank == r
-        out[r][row[sel]] = values_u[code[sel]]
+        out[r][0][row[sel]] = code[sel]
     return out
 
 
@@ -186,7 +215,7 @@ def _check(max_columns: int, region: str) -> None:
 def _countries(
     gather: _Gather, country: tuple[str, ...], default_country: str | None
 ) -> np.ndarray:
-    values = gather.top(country, norm.country, 1)[0] if country else None
+    values = _values(gather.top(country, norm.country, 1)[0]) if country else None
     fallback = None
     if default_country is not None:
         fallback = norm.country(pd.Series([default_country]))[0]
@@ -200,39 +229,51 @@ def _countries(
     return values
 
 
-def _zips(gather: _Gather, zips: tuple[str, ...], countries: np.ndarray) -> np.ndarray:
-    if not zips:
-        return np.full(len(gather.ids), None, dtype=object)
+def _zips(gather: _Gather, zips: tuple[str, ...], countries: np.ndarray) -> _Col:
     rows, raw, order = gather.raw(zips)
-    values = norm.us_zip(raw, pd.Series(countries[rows], dtype=object)).to_numpy(dtype=object)
-    return _rank(gather.ids, rows, values, order, 1)[0]
+    country_of = pd.Series(countries[rows], dtype=object)
+    kinds = pd.unique(country_of.fillna("").to_numpy(dtype=object))
+    if len(kinds) == 1:  # one country for everyone: normalize each distinct value once
+        only = kinds[0] or None
+        codes, uniques = _normalized_codes(
+            raw, lambda s: norm.us_zip(s, pd.Series([only] * len(s), dtype=object))
+        )
+    else:
+        codes, uniques = _coded(norm.us_zip(raw, country_of).to_numpy(dtype=object))
+    return _rank(len(gather.ids), rows, codes, uniques, order, 1)[0]
 
 
-def _dates(gather: _Gather, columns: tuple[str, ...]) -> np.ndarray:
-    def iso(values: pd.Series) -> pd.Series:
-        stamps = pd.to_datetime(values, errors="coerce")
-        text = pd.Series(stamps).dt.strftime("%Y-%m-%d")
-        return text.astype(object).where(text.notna(), None)
+def _date_part(part: int) -> Callable[[pd.Series], pd.Series]:
+    """Year, month or day (``part`` 0, 1, 2) of ``YYYY-MM-DD`` strings."""
 
-    return gather.top(columns, iso, 1)[0]
+    def pick(values: pd.Series) -> pd.Series:
+        return values.str.split("-").str[part]
+
+    return pick
+
+
+def _iso_dates(values: pd.Series) -> pd.Series:
+    stamps = pd.to_datetime(values, errors="coerce")
+    text = pd.Series(stamps).dt.strftime("%Y-%m-%d")
+    return text.astype(object).where(text.notna(), None)
 
 
 def _finish(
     platform: str,
     gather: _Gather,
-    columns: list[tuple[str, np.ndarray, bool]],
+    columns: list[tuple[str, _Col, bool]],
     not_identifying: set[str],
     start: float,
 ) -> Export:
     """Hash the hashed columns, drop persons without identifiers, build the file."""
     present = np.zeros(len(gather.ids), dtype=bool)
-    for header, values, _ in columns:
+    for header, (codes, _), _ in columns:
         if header not in not_identifying:
-            present |= pd.notna(values)
+            present |= codes >= 0
     data = {}
-    for i, (_, values, hashed) in enumerate(columns):
-        kept = pd.Series(values[present], dtype=object)
-        data[i] = (norm.sha256(kept) if hashed else kept).to_numpy(dtype=object)
+    for i, (_, (codes, uniques), hashed) in enumerate(columns):
+        values = norm.sha256_unique(uniques) if hashed else uniques
+        data[i] = _values((codes[present], values))
     frame = pd.DataFrame(data)
     frame.columns = pd.Index([header for header, _, _ in columns])
     export = Export(
@@ -362,7 +403,7 @@ def meta_customer_file(
     _check(max_columns, region)
     gather = _Gather(persons, members, consent, override_consent)
     countries = _countries(gather, _names(country), default_country)
-    cols: list[tuple[str, np.ndarray, bool]] = []
+    cols: list[tuple[str, _Col, bool]] = []
     for header, names, fn, k in (
         ("EMAIL", _names(email), norm.email, max_columns),
         ("PHONE", _names(phone), lambda s: norm.digits(norm.phone_e164(s, region)), max_columns),
@@ -375,8 +416,7 @@ def meta_customer_file(
     if last_name:
         cols.append(("LN", gather.top(_names(last_name), norm.letters, 1)[0], True))
     if first is not None:
-        initials = pd.Series(first, dtype=object).str[:1]
-        cols.append(("FI", initials.where(initials.notna(), None).to_numpy(object), True))
+        cols.append(("FI", _map_uniques(first, lambda u: u.str[:1]), True))
     if zip:
         cols.append(("ZIP", _zips(gather, _names(zip), countries), True))
     if city:
@@ -384,18 +424,17 @@ def meta_customer_file(
     if state:
         cols.append(("ST", gather.top(_names(state), norm.state, 1)[0], True))
     if country or default_country is not None:
-        cols.append(("COUNTRY", countries, True))
+        cols.append(("COUNTRY", _coded(countries), True))
     if birth_date:
-        dates = pd.Series(_dates(gather, _names(birth_date)), dtype=object)
+        dates = gather.top(_names(birth_date), _iso_dates, 1)[0]
         for header, part in (("DOBY", 0), ("DOBM", 1), ("DOBD", 2)):
-            pieces = dates.str.split("-").str[part]
-            cols.append((header, pieces.where(pieces.notna(), None).to_numpy(object), True))
+            cols.append((header, _map_uniques(dates, _date_part(part)), True))
     if gender:
         cols.append(("GEN", gather.top(_names(gender), norm.gender, 1)[0], True))
     if madid:
         cols.append(("MADID", gather.top(_names(madid), norm.lower, 1)[0], False))
     if extern_id:
-        cols.append(("EXTERN_ID", gather.ids.astype(str).astype(object), False))
+        cols.append(("EXTERN_ID", _coded(gather.ids.astype(str).astype(object)), False))
     return _finish("meta", gather, cols, {"COUNTRY", "EXTERN_ID"}, start)
 
 
@@ -483,7 +522,7 @@ def google_customer_match(
     _check(max_columns, region)
     gather = _Gather(persons, members, consent, override_consent)
     countries = _countries(gather, _names(country), default_country)
-    cols: list[tuple[str, np.ndarray, bool]] = []
+    cols: list[tuple[str, _Col, bool]] = []
     if email:
         cols.extend(
             ("Email", v, True) for v in gather.top(_names(email), norm.gmail_email, max_columns)
@@ -498,7 +537,7 @@ def google_customer_match(
     if last_name:
         cols.append(("Last Name", gather.top(_names(last_name), norm.letters, 1)[0], True))
     if country or default_country is not None:
-        cols.append(("Country", countries, False))
+        cols.append(("Country", _coded(countries), False))
     if zip:
         cols.append(("Zip", _zips(gather, _names(zip), countries), False))
     return _finish("google", gather, cols, {"Country", "Zip"}, start)
