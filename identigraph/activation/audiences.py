@@ -670,10 +670,10 @@ def _assemble(
             "member": member,
             "included": included,
             "excluded_by": pd.Categorical.from_codes(
-                excluded_by, categories=unique
+                excluded_by, categories=pd.Index(unique)
             ).remove_unused_categories(),
             "reason": pd.Categorical.from_codes(
-                reason_codes, categories=[*reasons, "not included"]
+                reason_codes, categories=pd.Index([*reasons, "not included"])
             ).remove_unused_categories(),
         }
     )
