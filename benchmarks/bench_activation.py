@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import statistics
 import sys
 import time
@@ -136,6 +137,15 @@ def make_events(n_events: int, n_persons: int, rng: np.random.Generator) -> pd.D
     )
 
 
+def _hash_cost() -> float:
+    """Microseconds per hashlib SHA-256 of a short string now: a gauge of the machine's load."""
+    values = [f"user{i}@mail.com".encode() for i in range(100_000)]
+    start = time.perf_counter()
+    for v in values:
+        hashlib.sha256(v).hexdigest()
+    return (time.perf_counter() - start) / len(values) * 1e6
+
+
 def baseline_audience(clusters: pd.DataFrame, facts: dict) -> np.ndarray:
     keyed = clusters.assign(record_id=clusters["record_id"].astype(str))
 
@@ -180,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-persons", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline-repeat", type=int, default=1)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
     n_persons = args.persons or args.records // 5
@@ -203,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         ],
     )
     t_aud, result = _median(lambda: audience.build(persons, facts=facts, now=NOW), args.repeat)
-    t_base, base = _median(lambda: baseline_audience(clusters, raw_facts), args.repeat)
+    t_base, base = _median(lambda: baseline_audience(clusters, raw_facts), args.baseline_repeat)
     assert np.array_equal(result.person_ids, base), "audience differs from the baseline"
     rows.append(("audience (2 includes, 2 excludes)", f"{args.facts:,} fact rows", t_aud, t_base))
     rows.append(("  facts joined to persons (once)", f"{args.facts:,} fact rows", t_attach, None))
@@ -234,21 +245,24 @@ def main(argv: list[str] | None = None) -> int:
         return len(meta.frame) + len(google.frame)
 
     t_exp, _ = _median(both, args.repeat)
-    t_bexp, _ = _median(lambda: baseline_exports(records), args.repeat)
+    t_bexp, _ = _median(lambda: baseline_exports(records), args.baseline_repeat)
     rows.append(("Meta + Google exports", f"{len(members):,} persons", t_exp, t_bexp))
 
     events = make_events(args.events, n_persons, rng)
     t_j, _ = _median(lambda: journeys(events, conversion="purchase").top_paths(20), args.repeat)
-    t_bj, _ = _median(lambda: baseline_journeys(events), 1)
+    t_bj, _ = _median(lambda: baseline_journeys(events), args.baseline_repeat)
     rows.append(("top-20 journeys", f"{args.events:,} events", t_j, t_bj))
 
     lines = [
         f"## Activation ({args.records:,} records, {n_persons:,} persons)",
         "",
         f"`python benchmarks/bench_activation.py --records {args.records} --facts {args.facts} "
-        f"--export-persons {args.export_persons} --events {args.events} --repeat {args.repeat}`: "
-        "median of the repeats; the baseline is the same step written with plain pandas in "
-        "the same run (see the script's docstring).",
+        f"--export-persons {args.export_persons} --events {args.events} --repeat {args.repeat} "
+        f"--baseline-repeat {args.baseline_repeat}`: median of the repeats; the baseline is "
+        "the same step written with plain pandas in the same run (see the script's "
+        f"docstring). Load average at the end: {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores; hashlib SHA-256 of a short string took "
+        f"{_hash_cost():.2f} µs (about 0.4 µs on an idle core).",
         "",
         "| step | size | median | baseline | ratio |",
         "|---|---|---:|---:|---:|",

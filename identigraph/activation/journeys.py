@@ -147,6 +147,28 @@ def stitch_events(
     return events.sort_values(["person_id", "time"], kind="stable", ignore_index=True)
 
 
+def _time_order(person: np.ndarray, t: np.ndarray, is_conv: np.ndarray) -> np.ndarray:
+    """Rows ordered by person, then time, conversions after touches at the same time.
+
+    The same order as ``np.lexsort((is_conv, t, person))``, from one sort of the times
+    and one stable sort of a packed integer key (dense person code, dense time rank,
+    conversion flag).
+    """
+    n = len(t)
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    by_time = np.argsort(t, kind="stable")
+    ts = t[by_time]
+    rank = np.empty(n, dtype=np.int64)
+    rank[by_time] = np.cumsum(np.r_[0, ts[1:] != ts[:-1]])
+    codes, _ = pd.factorize(person, sort=True)
+    bits = max(int(rank.max()).bit_length(), 1) + 1
+    if int(codes.max(initial=0)).bit_length() + bits > 62:  # too wide to pack: three keys
+        return np.lexsort((is_conv, t, person))
+    key = (codes.astype(np.int64) << bits) | (rank << 1) | is_conv.astype(np.int64)
+    return np.argsort(key, kind="stable")
+
+
 def _mix(values: np.ndarray) -> np.ndarray:
     """splitmix64 finalizer: well-spread 64-bit hashes of uint64 values."""
     with np.errstate(over="ignore"):
@@ -328,9 +350,10 @@ def journeys(
         stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
     t = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64)
     is_conv = events["event"].isin(names).to_numpy(dtype=bool)
-    order = np.lexsort((is_conv, t, person))
+    order = _time_order(person, t, is_conv)
     person, t, is_conv = person[order], t[order], is_conv[order]
-    channel_codes, channel_names = pd.factorize(events["channel"].to_numpy()[order])
+    channel_codes, channel_names = pd.factorize(events["channel"])
+    channel_codes = channel_codes[order]
     n = len(person)
     # a new journey starts at each person's first event and after each conversion
     boundary = np.ones(n, dtype=bool)
@@ -372,7 +395,7 @@ def journeys(
             "journey": jid,
             "person_id": person[rows],
             "step": step,
-            "time": pd.to_datetime(t[rows]),
+            "time": t[rows].view("datetime64[ns]"),
             "channel": np.asarray(channel_names, dtype=object)[channel_codes[rows]],
             "event": events["event"].to_numpy()[order][rows],
         }
@@ -383,9 +406,9 @@ def journeys(
             "person_id": seg_person[kept],
             "converted": converted,
             "touchpoints": counts,
-            "start": pd.to_datetime(first_t),
-            "end": pd.to_datetime(end[kept]),
-            "time_to_convert": pd.to_timedelta(ttc),
+            "start": first_t.view("datetime64[ns]"),
+            "end": end[kept].view("datetime64[ns]"),
+            "time_to_convert": ttc.view("timedelta64[ns]"),
         }
     )
     log.info(

@@ -132,3 +132,17 @@ def test_errors() -> None:
         journeys(_frame([]), conversion="buy", window="-1D")
     with pytest.raises(ig.MissingColumnError):
         journeys(pd.DataFrame({"x": [1]}), conversion="buy")
+
+
+@given(
+    st.lists(st.tuples(st.integers(-3, 3), st.integers(0, 5), st.booleans()), max_size=60),
+    st.sampled_from([1, 10**15, -(10**18)]),
+)
+def test_time_order_equals_lexsort(rows, scale) -> None:
+    import sys
+
+    order_of = sys.modules["identigraph.activation.journeys"]._time_order
+    person = np.array([r[0] * scale for r in rows], dtype=np.int64)
+    t = np.array([r[1] for r in rows], dtype=np.int64)
+    conv = np.array([r[2] for r in rows], dtype=bool)
+    assert np.array_equal(order_of(person, t, conv), np.lexsort((conv, t, person)))
