@@ -191,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline-repeat", type=int, default=1)
+    parser.add_argument(
+        "--steps", default="audience,exports,journeys", help="comma-separated steps to run"
+    )
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
     n_persons = args.persons or args.records // 5
@@ -200,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({time.perf_counter() - start:.1f} s)")  # fmt: skip
     rows = []
 
+    steps = set(args.steps.split(","))
     persons = Persons.from_clusters(clusters)
     t_attach, facts = _median(
         lambda: {n: persons.facts(f, source=s, id="record_id") for n, (s, f) in raw_facts.items()},
@@ -228,6 +232,18 @@ def main(argv: list[str] | None = None) -> int:
         checks.append(time.perf_counter() - t0)
     rows.append(("real-time check (one person)", "2,000 persons", statistics.median(checks), t_aud))
 
+    if "exports" in steps:
+        rows.append(_exports(clusters, rng, args))
+    if "journeys" in steps:
+        events = make_events(args.events, n_persons, rng)
+        t_j, _ = _median(lambda: journeys(events, conversion="purchase").top_paths(20), args.repeat)
+        t_bj, _ = _median(lambda: baseline_journeys(events), args.baseline_repeat)
+        rows.append(("top-20 journeys", f"{args.events:,} events", t_j, t_bj))
+    _report(rows, args, n_persons)
+    return 0
+
+
+def _exports(clusters: pd.DataFrame, rng: np.random.Generator, args: argparse.Namespace):
     records = make_records(clusters, rng, args.export_persons)
     persons_x = Persons.from_clusters(clusters, records=records)
     persons_x.records()  # person ids attached once, as any later export reuses them
@@ -246,18 +262,16 @@ def main(argv: list[str] | None = None) -> int:
 
     t_exp, _ = _median(both, args.repeat)
     t_bexp, _ = _median(lambda: baseline_exports(records), args.baseline_repeat)
-    rows.append(("Meta + Google exports", f"{len(members):,} persons", t_exp, t_bexp))
+    return ("Meta + Google exports", f"{len(members):,} persons", t_exp, t_bexp)
 
-    events = make_events(args.events, n_persons, rng)
-    t_j, _ = _median(lambda: journeys(events, conversion="purchase").top_paths(20), args.repeat)
-    t_bj, _ = _median(lambda: baseline_journeys(events), args.baseline_repeat)
-    rows.append(("top-20 journeys", f"{args.events:,} events", t_j, t_bj))
 
+def _report(rows: list, args: argparse.Namespace, n_persons: int) -> None:
     lines = [
         f"## Activation ({args.records:,} records, {n_persons:,} persons)",
         "",
         f"`python benchmarks/bench_activation.py --records {args.records} --facts {args.facts} "
         f"--export-persons {args.export_persons} --events {args.events} --repeat {args.repeat} "
+        f"--steps {args.steps} "
         f"--baseline-repeat {args.baseline_repeat}`: median of the repeats; the baseline is "
         "the same step written with plain pandas in the same run (see the script's "
         f"docstring). Load average at the end: {os.getloadavg()[0]:.1f} on "
@@ -278,7 +292,6 @@ def main(argv: list[str] | None = None) -> int:
         from _results import write_section
 
         write_section(f"bench_activation_{args.records}", text)
-    return 0
 
 
 if __name__ == "__main__":

@@ -623,7 +623,10 @@ class Audience:
                 cache[key] = _mark(universe, source.rows(leaf), leaf, now_ns)
             return cache[key]
 
-        result = _assemble(self, universe, leaf_mask, persons, consent, override_consent)
+        opted = None
+        if consent is not None and not override_consent:
+            opted = opted_out(persons, consent)
+        result = _assemble(self, universe, leaf_mask, opted)
         log.info(
             "audience %r: %d of %d persons in %.2f s",
             self.name,
@@ -634,15 +637,13 @@ class Audience:
         return result
 
 
-def _assemble(
+def _decide(
     audience: Audience,
     universe: np.ndarray,
     leaf_mask: Callable[[Condition], np.ndarray],
-    persons: Persons | None,
-    consent: Consent | None,
-    override_consent: bool,
-    opted: np.ndarray | None = None,
-) -> AudienceResult:
+    opted: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, list[str], int]:
+    """Include mask, index of the first exclusion that holds (-1: none), their names, consent."""
     included = _evaluate(audience.include, leaf_mask)
     excluded_by = np.full(len(universe), -1, dtype=np.int64)
     names = []
@@ -651,18 +652,29 @@ def _assemble(
         excluded_by[hit] = i
         names.append(cond.name)
     left_out = 0
-    if consent is not None and not override_consent:
-        if opted is None:
-            assert persons is not None
-            opted = opted_out(persons, consent)
+    if opted is not None:
         out = np.isin(universe, opted) & (excluded_by < 0)
         left_out = int((out & included).sum())
         excluded_by[out] = len(names)
     names.append("consent")
+    return (
+        included,
+        excluded_by,
+        [f"{n} ({i + 1})" if n in names[:i] else n for i, n in enumerate(names)],
+        left_out,
+    )
+
+
+def _assemble(
+    audience: Audience,
+    universe: np.ndarray,
+    leaf_mask: Callable[[Condition], np.ndarray],
+    opted: np.ndarray | None,
+) -> AudienceResult:
+    included, excluded_by, names, left_out = _decide(audience, universe, leaf_mask, opted)
     member = included & (excluded_by < 0)
-    unique = [f"{n} ({i + 1})" if n in names[:i] else n for i, n in enumerate(names)]
-    kept, dropped = len(unique), len(unique) + 1
-    reasons = [*(f"excluded by {n}" for n in unique), f"kept by {audience.include.name}"]
+    kept, dropped = len(names), len(names) + 1
+    reasons = [*(f"excluded by {n}" for n in names), f"kept by {audience.include.name}"]
     reason_codes = np.where(excluded_by >= 0, excluded_by, np.where(included, kept, dropped))
     explanation = pd.DataFrame(
         {
@@ -670,7 +682,7 @@ def _assemble(
             "member": member,
             "included": included,
             "excluded_by": pd.Categorical.from_codes(
-                excluded_by, categories=pd.Index(unique)
+                excluded_by, categories=pd.Index(names)
             ).remove_unused_categories(),
             "reason": pd.Categorical.from_codes(
                 reason_codes, categories=pd.Index([*reasons, "not included"])
@@ -874,14 +886,11 @@ class AudienceIndex:
             part = _Rows(rows.persons[lo:hi], None if rows.times is None else rows.times[lo:hi])
             return _mark(universe, part, leaf, now_ns)
 
-        result = _assemble(
-            self.audiences[audience],
-            universe,
-            leaf_mask,
-            None,
-            self._consent,
-            override_consent,
-            opted=self._opted,
-        )
-        row = result._explanation.iloc[0]
-        return AudienceCheck(int(person_id), bool(row["member"]), str(row["reason"]))
+        chosen = self.audiences[audience]
+        opted = self._opted if self._consent is not None and not override_consent else None
+        included, excluded_by, names, _ = _decide(chosen, universe, leaf_mask, opted)
+        if excluded_by[0] >= 0:
+            return AudienceCheck(int(person_id), False, f"excluded by {names[excluded_by[0]]}")
+        if included[0]:
+            return AudienceCheck(int(person_id), True, f"kept by {chosen.include.name}")
+        return AudienceCheck(int(person_id), False, "not included")
