@@ -76,9 +76,7 @@ def _check_frame(frame: pd.DataFrame, name: str, person: str) -> None:
     for column in ("source", "record_id", person):
         if column not in frame.columns:
             msg = f"{name} lacks column {column!r}"
-            raise MissingColumnError(
-                msg, column=column, available=[str(c) for c in frame.columns]
-            )
+            raise MissingColumnError(msg, column=column, available=[str(c) for c in frame.columns])
         if frame[column].isna().any():
             missing = int(frame[column].isna().sum())
             msg = f"{name}: {missing} values of column {column!r} are missing"
@@ -135,85 +133,112 @@ def _text_form(values: pd.Series) -> np.ndarray:
     return text
 
 
-def _dense_codes(values: np.ndarray, limit: int) -> tuple[np.ndarray, int] | None:
-    """Codes of int64 ``values`` by direct addressing when their range is at most ``limit``."""
+def _narrow(values: np.ndarray, bound: int) -> np.ndarray:
+    """``values`` (all below ``bound``) as int32 when that holds them, else int64."""
+    return values.astype(np.int32 if bound < 2**31 - 1 else np.int64, copy=False)
+
+
+def _dense_codes(
+    values: np.ndarray, limit: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Codes, sorted uniques and counts of int64 ``values`` by direct addressing.
+
+    ``None`` when the values span more than ``limit`` integers.
+    """
     if not len(values):
-        return np.zeros(0, np.int64), 0
+        return np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int64)
     low, high = int(values.min()), int(values.max())
     span = high - low + 1
     if span > limit:
         return None
-    offset = values - low
-    present = np.zeros(span, bool)
-    present[offset] = True
-    remap = np.cumsum(present, dtype=np.int64) - 1
-    return remap[offset], int(remap[-1]) + 1
+    offset = _narrow(values - low, span)
+    counts = np.bincount(offset, minlength=span)
+    present = counts > 0
+    remap = _narrow(np.cumsum(present, dtype=np.int64) - 1, span)
+    return remap[offset], np.flatnonzero(present) + low, counts[present]
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
-    """Integer codes of ``values`` (dense addressing for compact int ranges, else hashing)."""
-    if values.dtype.kind in "iu":
-        dense = _dense_codes(values.astype(np.int64, copy=False), 4 * len(values) + 1024)
-        if dense is not None:
-            return dense
+    """Integer codes of ``values`` and how many there are (hashing)."""
     codes, uniques = pd.factorize(values)
-    return codes.astype(np.int64, copy=False), len(uniques)
+    return _narrow(codes, len(uniques)), len(uniques)
 
 
 def _record_keys(
     a: pd.DataFrame, b: pd.DataFrame, ids: IdMode
-) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
-    """Codes of ``(source, canonical record_id)`` shared by both frames, and the sources.
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Codes of ``(source, canonical record_id)`` shared by both frames.
 
-    Returns the codes of ``a``'s and ``b``'s rows, the size of the code space and the
-    source vocabulary. Equal codes mean the same record.
+    Returns the codes of ``a``'s and ``b``'s rows and the size of the code space
+    (codes lie in ``[0, space)``; not every code need be used). Equal codes mean the
+    same record.
     """
     src_a, src_b, sources = _source_codes(a["source"], b["source"])
     n_src = max(len(sources), 1)
+    limit = 4 * (len(a) + len(b)) + 1024
     ids_a = ids_b = None
     if ids == "exact":
         ids_a, ids_b = _as_int64(a["record_id"]), _as_int64(b["record_id"])
+    keys: np.ndarray | None = None
     if ids_a is not None and ids_b is not None:
-        id_codes, n_ids = _codes(np.concatenate([ids_a, ids_b]))
+        both_ids = np.concatenate([ids_a, ids_b])
+        low = int(both_ids.min()) if len(both_ids) else 0
+        span = (int(both_ids.max()) - low + 1) if len(both_ids) else 0
+        if span * n_src <= limit:  # integer ids in a compact range: address them directly
+            space = span * n_src
+            keys = _narrow(both_ids - low, space) * n_src + np.concatenate([src_a, src_b])
+        else:
+            id_codes, n_ids = _codes(both_ids)
     else:
         if ids == "text":
-            both: np.ndarray = np.concatenate([_text_form(a["record_id"]), _text_form(b["record_id"])])
+            both: np.ndarray = np.concatenate(
+                [_text_form(a["record_id"]), _text_form(b["record_id"])]
+            )
         else:
             both = np.concatenate(
                 [a["record_id"].to_numpy(object), b["record_id"].to_numpy(object)]
             )
-        codes, uniques = pd.factorize(both)
-        id_codes, n_ids = codes.astype(np.int64, copy=False), len(uniques)
-    keys = id_codes * n_src + np.concatenate([src_a, src_b])
-    space = n_ids * n_src
-    if space > 4 * len(keys) + 1024:  # many sources: compact the code space
-        keys, space = _codes(keys)
-    return keys[: len(a)], keys[len(a) :], space, sources
+        id_codes, n_ids = _codes(both)
+    if keys is None:
+        space = n_ids * n_src
+        keys = id_codes.astype(np.int64) * n_src + np.concatenate([src_a, src_b])
+        if space > limit:  # many sources: compact the code space
+            keys, space = _codes(keys)
+    keys = _narrow(keys, space)
+    return keys[: len(a)], keys[len(a) :], space
 
 
-def _person_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Codes of person ids and the ids themselves (in code order)."""
+def _person_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """Codes of person ids, the ids themselves (in code order) and each one's records."""
     as_int = _as_int64(values)
     if as_int is not None:
         dense = _dense_codes(as_int, 4 * len(as_int) + 1024)
         if dense is not None:
-            codes, n = dense
-            ids = np.empty(n, np.int64)
-            ids[codes] = as_int
-            return codes, pd.Index(ids)
-    codes, uniques = pd.factorize(values)
-    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+            codes, values_, counts = dense
+            return codes, pd.Index(values_), counts
+    found, uniques = pd.factorize(values)
+    return (
+        _narrow(found, len(uniques)),
+        pd.Index(uniques),
+        np.bincount(found, minlength=len(uniques)),
+    )
 
 
-def _check_unique(keys: np.ndarray, space: int, frame: pd.DataFrame, name: str) -> None:
-    counts = np.bincount(keys, minlength=space)
-    if len(counts) and counts.max() > 1:
+def _place(
+    keys: np.ndarray, codes: np.ndarray, space: int, frame: pd.DataFrame, name: str
+) -> np.ndarray:
+    """Codes laid out by record key (-1 where absent), after checking keys are unique."""
+    out = np.full(space, -1, codes.dtype if codes.dtype == np.int32 else np.int64)
+    out[keys] = codes
+    if np.count_nonzero(out >= 0) < len(keys):  # a key written twice
+        counts = np.bincount(keys, minlength=space)
         rows = np.flatnonzero(counts[keys] > 1)
         source = str(frame["source"].iloc[rows[0]])
         same = rows[frame["source"].iloc[rows].astype(str).to_numpy() == source]
         repeated = pd.unique(frame["record_id"].iloc[same].to_numpy(object))[:10].tolist()
         msg = f"{name}: record ids repeat within source {source!r}: {repeated}"
         raise DuplicateRecordError(msg, source=source, record_ids=repeated)
+    return out
 
 
 # ---------------------------------------------------------------------------- counting
@@ -249,7 +274,7 @@ class _Cells:
 
 
 def _cells(pa: np.ndarray, pb: np.ndarray, n_a: int, n_b: int) -> _Cells:
-    ones = np.ones(len(pa), np.int64)
+    ones = np.ones(len(pa), np.int32)
     table = sparse.coo_matrix((ones, (pa, pb)), shape=(max(n_a, 1), max(n_b, 1))).tocsr()
     table.sum_duplicates()
     counts = np.diff(table.indptr)
@@ -298,24 +323,18 @@ class _Aligned:
 
 
 def _align(a: pd.DataFrame, b: pd.DataFrame, person: str, ids: IdMode) -> _Aligned:
-    key_a, key_b, space, _ = _record_keys(a, b, ids)
-    _check_unique(key_a, space, a, "clusters_a")
-    _check_unique(key_b, space, b, "clusters_b")
-    codes_a, ids_a = _person_codes(a[person])
-    codes_b, ids_b = _person_codes(b[person])
-    person_a = np.full(space, -1, np.int64)
-    person_b = np.full(space, -1, np.int64)
-    person_a[key_a] = codes_a
-    person_b[key_b] = codes_b
+    key_a, key_b, space = _record_keys(a, b, ids)
+    codes_a, ids_a, sizes_a = _person_codes(a[person])
+    codes_b, ids_b, sizes_b = _person_codes(b[person])
     return _Aligned(
         key_a=key_a,
         key_b=key_b,
-        person_a=person_a,
-        person_b=person_b,
+        person_a=_place(key_a, codes_a, space, a, "clusters_a"),
+        person_b=_place(key_b, codes_b, space, b, "clusters_b"),
         ids_a=ids_a,
         ids_b=ids_b,
-        sizes_a=np.bincount(codes_a, minlength=len(ids_a)),
-        sizes_b=np.bincount(codes_b, minlength=len(ids_b)),
+        sizes_a=sizes_a,
+        sizes_b=sizes_b,
     )
 
 
@@ -465,16 +484,19 @@ class RunComparison:
         >>> compare(a, a).summary().set_index("metric").loc["merges", "value"]
         0
         """
-        sizes_a = np.repeat(self.sizes["size"], self.sizes["persons_a"])
-        sizes_b = np.repeat(self.sizes["size"], self.sizes["persons_b"])
+        size = self.sizes["size"].to_numpy(np.int64)
 
-        def stats(sizes: pd.Series) -> tuple[float, float, float]:
-            if not len(sizes):
+        def stats(persons: np.ndarray) -> tuple[float, float, float]:
+            if not persons.sum():
                 return 0.0, 0.0, 0.0
-            return float(sizes.mean()), float(sizes.quantile(0.99)), float(sizes.max())
+            return (
+                float((size * persons).sum() / persons.sum()),
+                _quantile(size, persons, 0.99),
+                float(size[persons > 0].max()),
+            )
 
-        mean_a, q_a, max_a = stats(sizes_a)
-        mean_b, q_b, max_b = stats(sizes_b)
+        mean_a, q_a, max_a = stats(self.sizes["persons_a"].to_numpy(np.int64))
+        mean_b, q_b, max_b = stats(self.sizes["persons_b"].to_numpy(np.int64))
         singles = self.sizes.loc[self.sizes["size"] == 1]
         runs: list[tuple[str, float, float]] = [
             ("records", self.records_a, self.records_b),
@@ -892,12 +914,13 @@ def size_distribution(clusters: pd.DataFrame, *, person: str = "person_id") -> p
     if person not in clusters.columns:
         msg = f"clusters lacks column {person!r}"
         raise MissingColumnError(msg, column=person, available=[str(c) for c in clusters.columns])
-    codes, uniques = _person_codes(clusters[person])
-    sizes = np.bincount(codes, minlength=len(uniques))
+    sizes = _person_codes(clusters[person])[2]
     table = _size_table(sizes, np.zeros(0, np.int64))
-    return pd.DataFrame(
-        {"size": table["size"], "persons": table["persons_a"]}
-    ).loc[lambda t: t["persons"] > 0].reset_index(drop=True)
+    return (
+        pd.DataFrame({"size": table["size"], "persons": table["persons_a"]})
+        .loc[lambda t: t["persons"] > 0]
+        .reset_index(drop=True)
+    )
 
 
 def _baseline_of(previous: pd.DataFrame | pd.Series, quantile: float) -> float:
@@ -914,6 +937,11 @@ def _baseline_of(previous: pd.DataFrame | pd.Series, quantile: float) -> float:
                 )
         size = previous["size"].to_numpy(np.int64)
         persons = previous["persons"].to_numpy(np.int64)
+    return _quantile(size, persons, quantile)
+
+
+def _quantile(size: np.ndarray, persons: np.ndarray, quantile: float) -> float:
+    """The ``quantile`` over persons of a size distribution (the lower size at a tie)."""
     keep = persons > 0
     size, persons = size[keep], persons[keep]
     if not len(size):
@@ -1019,8 +1047,7 @@ def size_drift(
         new = pd.Series(size - cells.cols, dtype="Int64")
         before = pd.Series(previous_size, dtype="Int64")
     else:
-        codes, ids_b = _person_codes(current[person])
-        size = np.bincount(codes, minlength=len(ids_b))
+        _, ids_b, size = _person_codes(current[person])
         baseline = np.full(len(size), max(_baseline_of(previous, quantile), 1.0))
         origins = None
         new = before = _null_ints(len(size))
@@ -1036,9 +1063,9 @@ def size_drift(
             "previous_size": before.take(order).reset_index(drop=True),
             "baseline": baseline[order],
             "growth": growth[order],
-            "origins": (origins if origins is not None else before).take(order).reset_index(
-                drop=True
-            ),
+            "origins": (origins if origins is not None else before)
+            .take(order)
+            .reset_index(drop=True),
             "new_records": new.take(order).reset_index(drop=True),
         }
     )
