@@ -133,29 +133,28 @@ def _text_form(values: pd.Series) -> np.ndarray:
     return text
 
 
+def _index_dtype(bound: int) -> type[np.signedinteger[Any]]:
+    """The narrowest of int32 and int64 that holds every value below ``bound``."""
+    return np.int32 if bound < 2**31 - 1 else np.int64
+
+
 def _narrow(values: np.ndarray, bound: int) -> np.ndarray:
     """``values`` (all below ``bound``) as int32 when that holds them, else int64."""
-    return values.astype(np.int32 if bound < 2**31 - 1 else np.int64, copy=False)
+    return values.astype(_index_dtype(bound), copy=False)
 
 
-def _dense_codes(
-    values: np.ndarray, limit: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Codes, sorted uniques and counts of int64 ``values`` by direct addressing.
+def _offsets(values: np.ndarray, limit: int) -> tuple[np.ndarray, int, int] | None:
+    """``values - min`` in the narrowest integer type, the minimum and the span.
 
     ``None`` when the values span more than ``limit`` integers.
     """
     if not len(values):
-        return np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.zeros(0, np.int32), 0, 0
     low, high = int(values.min()), int(values.max())
     span = high - low + 1
     if span > limit:
         return None
-    offset = _narrow(values - low, span)
-    counts = np.bincount(offset, minlength=span)
-    present = counts > 0
-    remap = _narrow(np.cumsum(present, dtype=np.int64) - 1, span)
-    return remap[offset], np.flatnonzero(present) + low, counts[present]
+    return np.subtract(values, low, dtype=_index_dtype(span), casting="unsafe"), low, span
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
@@ -182,11 +181,14 @@ def _record_keys(
     keys: np.ndarray | None = None
     if ids_a is not None and ids_b is not None:
         both_ids = np.concatenate([ids_a, ids_b])
-        low = int(both_ids.min()) if len(both_ids) else 0
-        span = (int(both_ids.max()) - low + 1) if len(both_ids) else 0
-        if span * n_src <= limit:  # integer ids in a compact range: address them directly
+        dense = _offsets(both_ids, limit // n_src)
+        if dense is not None:  # integer ids in a compact range: address them directly
+            offsets, _, span = dense
             space = span * n_src
-            keys = _narrow(both_ids - low, space) * n_src + np.concatenate([src_a, src_b])
+            keys = _narrow(offsets, space)
+            if n_src > 1:
+                keys *= n_src
+                keys += np.concatenate([src_a, src_b]).astype(keys.dtype, copy=False)
         else:
             id_codes, n_ids = _codes(both_ids)
     else:
@@ -209,13 +211,17 @@ def _record_keys(
 
 
 def _person_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray]:
-    """Codes of person ids, the ids themselves (in code order) and each one's records."""
+    """Codes of person ids, the ids themselves (in code order) and each one's records.
+
+    A code may hold no record (integer ids in a compact range are addressed directly);
+    such codes are no person.
+    """
     as_int = _as_int64(values)
     if as_int is not None:
-        dense = _dense_codes(as_int, 4 * len(as_int) + 1024)
-        if dense is not None:
-            codes, values_, counts = dense
-            return codes, pd.Index(values_), counts
+        dense = _offsets(as_int, 2 * len(as_int) + 1024)
+        if dense is not None:  # ids in a compact range are their own codes (some unused)
+            codes, low, span = dense
+            return codes, pd.RangeIndex(low, low + span), np.bincount(codes, minlength=span)
     found, uniques = pd.factorize(values)
     return (
         _narrow(found, len(uniques)),
@@ -251,7 +257,7 @@ def _unique_max(
     groups: np.ndarray, values: np.ndarray, n_groups: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per group, its largest value and whether exactly one entry holds it."""
-    top = np.zeros(n_groups, np.int64)
+    top = np.zeros(n_groups, values.dtype)
     np.maximum.at(top, groups, values)
     at_top = values == top[groups]
     return top, np.bincount(groups[at_top], minlength=n_groups) == 1
@@ -273,22 +279,39 @@ class _Cells:
     k_b: np.ndarray  # earlier persons contributing records to each later person
 
 
+def _row_max(
+    values: np.ndarray, counts: np.ndarray, starts: np.ndarray, nonempty: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of a CSR layout: largest value, whether one entry holds it, and the sum."""
+    top = np.zeros(len(counts), values.dtype)
+    unique = np.zeros(len(counts), bool)
+    total = np.zeros(len(counts), np.int64)
+    if len(values):
+        top[nonempty] = np.maximum.reduceat(values, starts)
+        at_top = (values == np.repeat(top, counts)).view(np.int8)
+        unique[nonempty] = np.add.reduceat(at_top, starts, dtype=np.int32) == 1
+        total[nonempty] = np.add.reduceat(values, starts, dtype=np.int64)
+    return top, unique, total
+
+
 def _cells(pa: np.ndarray, pb: np.ndarray, n_a: int, n_b: int) -> _Cells:
     ones = np.ones(len(pa), np.int32)
     table = sparse.coo_matrix((ones, (pa, pb)), shape=(max(n_a, 1), max(n_b, 1))).tocsr()
-    table.sum_duplicates()
-    counts = np.diff(table.indptr)
-    a = np.repeat(np.arange(len(counts), dtype=np.int64), counts)[: table.nnz]
-    b = table.indices.astype(np.int64)
-    n = table.data.astype(np.int64)
-    k_a = np.bincount(a, minlength=n_a)
+    table.sum_duplicates()  # rows in order, so every per-row step below is a sequential pass
+    k_a = np.diff(table.indptr)[:n_a]
+    a = np.repeat(np.arange(n_a, dtype=_index_dtype(n_a)), k_a)
+    b = table.indices
+    n = table.data
+    nonempty = k_a > 0
+    starts = table.indptr[:-1][:n_a][nonempty]
+    row_top, row_unique, rows = _row_max(n, k_a, starts, nonempty)
     k_b = np.bincount(b, minlength=n_b)
-    row_top, row_unique = _unique_max(a, n, n_a)
     col_top, col_unique = _unique_max(b, n, n_b)
-    stayed = (n == row_top[a]) & row_unique[a] & (n == col_top[b]) & col_unique[b]
+    stayed = (n == np.repeat(row_top, k_a)) & np.repeat(row_unique, k_a)
+    stayed &= (n == col_top[b]) & col_unique[b]
     status = np.full(len(n), _MOVED, np.int8)
     status[k_b[b] == 1] = _SPLIT
-    status[k_a[a] == 1] = _MERGED
+    status[np.repeat(k_a == 1, k_a)] = _MERGED
     status[stayed] = _STAYED
     succ = np.full(n_a, -1, np.int64)
     pred = np.full(n_b, -1, np.int64)
@@ -299,7 +322,7 @@ def _cells(pa: np.ndarray, pb: np.ndarray, n_a: int, n_b: int) -> _Cells:
         b=b,
         n=n,
         status=status,
-        rows=np.bincount(a, weights=n, minlength=n_a).astype(np.int64),
+        rows=rows,
         cols=np.bincount(b, weights=n, minlength=n_b).astype(np.int64),
         succ=succ,
         pred=pred,
@@ -765,9 +788,7 @@ def _result(
     continued_a = cells.a[stayed]
     continued_b = cells.b[stayed]
     same_set = (cells.k_a[continued_a] == 1) & (cells.k_b[continued_b] == 1)
-    renamed = aligned.ids_a[continued_a].to_numpy(object) != aligned.ids_b[continued_b].to_numpy(
-        object
-    )
+    renamed = _differ(aligned.ids_a[continued_a], aligned.ids_b[continued_b])
     merged_cells = cells.status == _MERGED
     split_cells = cells.status == _SPLIT
     transitions = pd.DataFrame(
@@ -790,10 +811,10 @@ def _result(
         records_common=n,
         new_records=len(frame_b) - n,
         vanished_records=len(frame_a) - n,
-        persons_a=len(aligned.ids_a),
-        persons_b=len(aligned.ids_b),
-        new_persons=int(np.count_nonzero(cells.cols == 0)),
-        vanished_persons=int(np.count_nonzero(cells.rows == 0)),
+        persons_a=int(np.count_nonzero(aligned.sizes_a)),
+        persons_b=int(np.count_nonzero(aligned.sizes_b)),
+        new_persons=int(np.count_nonzero((cells.cols == 0) & (aligned.sizes_b > 0))),
+        vanished_persons=int(np.count_nonzero((cells.rows == 0) & (aligned.sizes_a > 0))),
         continued_persons=int(cells_by_status[_STAYED]),
         unchanged_persons=int(np.count_nonzero(same_set)),
         renamed_persons=int(np.count_nonzero(renamed)),
@@ -817,6 +838,13 @@ def _result(
         transitions=transitions,
         _records=records,
     )
+
+
+def _differ(left: pd.Index, right: pd.Index) -> np.ndarray:
+    """Elementwise ``left != right`` for person ids of any types."""
+    if left.dtype.kind in "iu" and right.dtype.kind in "iu":
+        return np.asarray(left.to_numpy(np.int64) != right.to_numpy(np.int64))
+    return np.asarray(left.to_numpy(object) != right.to_numpy(object), dtype=bool)
 
 
 def _record_table(
