@@ -65,6 +65,9 @@ _NEW, _VANISHED = 4, 5
 _ALL_STATUSES = (*STATUSES, "new", "vanished")
 
 IdMode = Literal["exact", "text"]
+#: Integer ids are addressed directly while they span at most a few times the record
+#: count plus this slack; wider ranges are hashed.
+_SLACK = 1024
 _STEPS = 5
 
 
@@ -154,7 +157,7 @@ def _offsets(values: np.ndarray, limit: int) -> tuple[np.ndarray, int, int] | No
     span = high - low + 1
     if span > limit:
         return None
-    return np.subtract(values, low, dtype=_index_dtype(span), casting="unsafe"), low, span
+    return _narrow(values - np.int64(low), span), low, span
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
@@ -174,7 +177,7 @@ def _record_keys(
     """
     src_a, src_b, sources = _source_codes(a["source"], b["source"])
     n_src = max(len(sources), 1)
-    limit = 4 * (len(a) + len(b)) + 1024
+    limit = 4 * (len(a) + len(b)) + _SLACK
     ids_a = ids_b = None
     if ids == "exact":
         ids_a, ids_b = _as_int64(a["record_id"]), _as_int64(b["record_id"])
@@ -218,7 +221,7 @@ def _person_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray]:
     """
     as_int = _as_int64(values)
     if as_int is not None:
-        dense = _offsets(as_int, 2 * len(as_int) + 1024)
+        dense = _offsets(as_int, 2 * len(as_int) + _SLACK)
         if dense is not None:  # ids in a compact range are their own codes (some unused)
             codes, low, span = dense
             return codes, pd.RangeIndex(low, low + span), np.bincount(codes, minlength=span)
