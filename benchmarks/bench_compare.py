@@ -80,34 +80,75 @@ def make_runs(n: int, *, ids: str = "int", seed: int = 0) -> tuple[pd.DataFrame,
     return a, b
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--ids", choices=("int", "str", "mixed"), default="int")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--no-baseline", action="store_true")
-    args = parser.parse_args(argv)
-    a, b = make_runs(args.records, ids=args.ids)
+def run(n: int, ids: str, repeat: int, baseline: bool) -> dict[str, object]:
+    """Median times of ``compare`` and of the join baseline on one pair of runs."""
+    a, b = make_runs(n, ids=ids)
     times, base = [], []
     result = None
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         t0 = time.perf_counter()
         result = ig.compare(a, b, progress=False)
         times.append(time.perf_counter() - t0)
-        if not args.no_baseline:
+        if baseline:
             t0 = time.perf_counter()
             a.merge(b, on=["source", "record_id"], how="inner")
             base.append(time.perf_counter() - t0)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(result)
-    line = (
-        f"records={args.records:,} ids={args.ids} compare median {statistics.median(times):.2f} s"
+    row: dict[str, object] = {
+        "records": n,
+        "ids": ids,
+        "compare": statistics.median(times),
+        "runs": times,
+        "join": statistics.median(base) if base else None,
+    }
+    ratio = (
+        f"; join baseline median {row['join']:.2f} s; ratio {row['compare'] / row['join']:.2f}"
+        if base
+        else ""
+    )  # type: ignore[operator]
+    print(
+        f"records={n:,} ids={ids} compare median {row['compare']:.2f} s "
+        f"(runs {', '.join(f'{t:.2f}' for t in times)}){ratio}",
+        flush=True,
     )
-    line += f" (runs {', '.join(f'{t:.2f}' for t in times)})"
-    if base:
-        ratio = statistics.median(times) / statistics.median(base)
-        line += f"; join baseline median {statistics.median(base):.2f} s; ratio {ratio:.2f}"
-    print(f"{line}; peak RSS {peak_mb:,.0f} MB")
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--ids", choices=("int", "str", "mixed"), nargs="+", default=["int"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS.md")
+    args = parser.parse_args(argv)
+    rows = [run(args.records, ids, args.repeat, not args.no_baseline) for ids in args.ids]
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak_mb:,.0f} MB")
+    if args.write:
+        from _results import write_section
+
+        lines = [
+            f"## Run diff: `ig.compare` of two runs of {args.records:,} records",
+            "",
+            f"`python benchmarks/bench_compare.py --records {args.records} --ids "
+            f"{' '.join(args.ids)} --repeat {args.repeat} --write`: today's run is yesterday's "
+            "with 1% new records, 0.5% removed, 0.5% of persons merged in pairs, 0.5% split and "
+            "0.1% of records moved; person ids renumbered. Baseline: one pandas inner join of "
+            "the two frames on `(source, record_id)`, same process, same frames.",
+            "",
+            "| record ids | compare median (s) | runs (s) | join baseline (s) | ratio |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for row in rows:
+            join = row["join"]
+            runs = ", ".join(f"{t:.2f}" for t in row["runs"])  # type: ignore[attr-defined]
+            lines.append(
+                f"| {row['ids']} | {row['compare']:.2f} | {runs} | "
+                + (f"{join:.2f} | {row['compare'] / join:.2f} |" if join else "- | - |")  # type: ignore[operator]
+            )
+        lines += ["", f"Peak RSS {peak_mb:,.0f} MB (data included). The machine was shared."]
+        write_section("bench_compare", "\n".join(lines))
     return 0
 
 
