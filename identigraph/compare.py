@@ -127,7 +127,10 @@ def _text_form(values: pd.Series) -> np.ndarray:
         return as_int.astype(str).astype(object)
     text = values.astype(str).to_numpy(object)
     if values.dtype == object:
-        is_text = values.str.len().notna().to_numpy(bool)  # strings (and bytes) have a length
+        try:  # strings (and bytes) have a length
+            is_text = values.str.len().notna().to_numpy(bool)
+        except AttributeError:  # no string at all: pandas refuses the .str accessor
+            is_text = np.zeros(len(values), bool)
         numbers = pd.to_numeric(values.where(~is_text), errors="coerce").to_numpy(np.float64)
         integral = ~is_text & np.isfinite(numbers)
         integral[integral] = numbers[integral] == np.trunc(numbers[integral])

@@ -315,6 +315,9 @@ def test_text_ids_match_a_run_read_back_as_text() -> None:
     assert ig.compare(a, b.assign(record_id=["1", "2", "c-3", "7"]), ids="text").records_common == 3
     floats = pd.DataFrame({"source": "crm", "record_id": [1.0, 2.0], "person_id": [1, 1]})
     assert ig.compare(floats, b, ids="text").records_common == 2
+    numbers = floats.assign(record_id=pd.Series([2, 1.0], dtype=object))  # no string at all
+    assert ig.compare(numbers, b, ids="text").records_common == 2
+    assert ig.compare(numbers, floats).records_common == 2
 
 
 def test_string_person_ids_and_empty_runs() -> None:
