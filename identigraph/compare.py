@@ -400,7 +400,8 @@ class RunComparison:
     Built by :func:`compare`; see the module documentation for how each common record
     gets its status. Counts of persons and records are ints; agreement statistics are
     floats in [0, 1] (the adjusted Rand index may be negative) computed over the
-    records present in both runs.
+    records present in both runs. Two comparisons are equal when their counts and
+    statistics are. The object keeps both frames for :meth:`records`.
 
     Attributes
     ----------
@@ -475,8 +476,8 @@ class RunComparison:
     bcubed_f1: float
     rand_index: float
     adjusted_rand_index: float
-    sizes: pd.DataFrame = field(repr=False)
-    transitions: pd.DataFrame = field(repr=False)
+    sizes: pd.DataFrame = field(repr=False, compare=False)
+    transitions: pd.DataFrame = field(repr=False, compare=False)
     _records: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
 
     def __repr__(self) -> str:
