@@ -185,6 +185,7 @@ def test_compare_with_itself_is_all_agreement(runs: tuple[Run, Run]) -> None:
         assert getattr(got, name) == pytest.approx(1.0)
     assert got.records().empty
     assert got.transitions.empty
+    assert got == ig.compare(a.iloc[::-1], a)  # row order plays no part
 
 
 @given(run_pairs(), st.randoms(use_true_random=False))
