@@ -15,6 +15,7 @@ the peak RSS.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import sys
@@ -150,7 +151,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {row['ids']} | {row['compare']:.2f} | {runs} | {row['cpu']:.2f} | "
                 + (f"{join:.2f} | {row['compare'] / join:.2f} |" if join else "- | - |")  # type: ignore[operator]
             )
-        lines += ["", f"Peak RSS {peak_mb:,.0f} MB (data included). The machine was shared."]
+        load = os.getloadavg()[0]
+        lines += [
+            "",
+            f"Peak RSS {peak_mb:,.0f} MB (data included). The machine was shared (load average "
+            f"{load:.0f} on {os.cpu_count()} cores at the end): CPU time is the steadier figure.",
+        ]
         write_section("bench_compare", "\n".join(lines))
     return 0
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -258,7 +259,8 @@ def main() -> None:
                 "|---|---|---|---|---|---|---|---|---|---|",
                 *rows,
                 "",
-                "The machine (2 cores) was shared with other jobs while these ran.",
+                f"The machine ({os.cpu_count()} cores) was shared with other jobs while these ran "
+                f"(load average {os.getloadavg()[0]:.0f} at the end).",
             ]
         )
         write_section("bench_kernel_vs_splink", body)
