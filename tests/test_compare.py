@@ -22,7 +22,7 @@ Run = list[tuple[str, object, int]]
 def frame(run: Run) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "source": [s for s, _, _ in run],
+            "source": pd.Series([s for s, _, _ in run], dtype=object),
             "record_id": pd.Series([r for _, r, _ in run], dtype=object),
             "person_id": np.array([p for _, _, p in run], dtype=np.int64),
         }
@@ -160,7 +160,7 @@ def test_hashed_ids_count_as_addressed_ids(runs: tuple[Run, Run]) -> None:
     want = ig.compare(a, b)
     spread = {
         "person_id": lambda f: f["person_id"] * 10**12,
-        "source": lambda f: f["source"] + f["record_id"].astype(str),
+        "source": lambda f: f["source"].astype(str) + "/" + f["record_id"].astype(str),
     }
     try:
         module._SLACK = 0  # type: ignore[attr-defined]
