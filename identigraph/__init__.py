@@ -8,6 +8,7 @@ a golden record.
 from __future__ import annotations
 
 from identigraph import activation, datasets, evaluate
+from identigraph.compare import RunComparison, compare, size_distribution, size_drift
 from identigraph.errors import (
     ConfigError,
     DtypeError,
@@ -108,6 +109,7 @@ __all__ = [
     "PersonView",
     "Phone",
     "Rule",
+    "RunComparison",
     "Select",
     "SourcePriority",
     "StoreError",
@@ -121,5 +123,8 @@ __all__ = [
     "datasets",
     "evaluate",
     "golden_records",
+    "compare",
+    "size_distribution",
+    "size_drift",
     "__version__",
 ]

@@ -307,3 +307,40 @@ def activation_worlds(draw: st.DrawFn, max_persons: int = 8) -> dict[str, object
         "persons": persons,
         "facts": [(sources[r], ids[r], day, status) for r, day, status in rows],
     }
+# --- compare: two runs over overlapping records ----------------------------------------
+#: Record ids of one source as a source may hold them: ints, strings that look like ints,
+#: other strings (an int and its text form are different records).
+_RECORD_IDS: tuple[int | str, ...] = (0, 1, 2, 3, 5, 8, 13, "0", "1", "a", "b", "c", "x9", "11")
+
+
+@st.composite
+def run_pairs(draw: st.DrawFn, max_records: int = 20) -> tuple[list[tuple[str, object, int]], ...]:
+    """Two runs ``(source, record_id, person)`` over overlapping records, mixed id types.
+
+    The later run keeps, drops and adds records and reassigns some persons; person ids
+    of both runs come from small ranges so that merges, splits and moves all occur.
+    """
+    keys = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["crm", "web"]), st.sampled_from(_RECORD_IDS)),
+            unique=True,
+            max_size=max_records,
+        )
+    )
+    persons = st.integers(min_value=0, max_value=max(len(keys) // 2, 1))
+    first = [(s, r, draw(persons)) for s, r in keys]
+    later_keys = [k for k in keys if draw(st.booleans()) or draw(st.booleans())]
+    extra = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["crm", "pos"]), st.sampled_from(_RECORD_IDS)),
+            unique=True,
+            max_size=4,
+        )
+    )
+    later_keys += [k for k in extra if k not in later_keys]
+    before = {(s, r): p for s, r, p in first}
+    second = [
+        (s, r, before[(s, r)] if (s, r) in before and draw(st.booleans()) else draw(persons))
+        for s, r in later_keys
+    ]
+    return first, second
