@@ -243,6 +243,13 @@ class NameComparison(_SimilarityComparison):
         Column holding the name.
     thresholds : sequence of float, default (0.92, 0.85)
         Jaro-Winkler similarities (strictly between 0 and 1) that open a level each.
+    tf_adjust : bool, default True
+        Term-frequency adjustment (on by default for names): agreeing on a rare
+        name is stronger evidence than agreeing on a common one.
+    swap_with : str or None
+        Another name column (the surname of a first-name comparison): a level just
+        below exact when the two records' names are exchanged (``column`` of one
+        equals ``swap_with`` of the other, both ways). Used by a :class:`Matcher`.
 
     Examples
     --------
@@ -251,13 +258,37 @@ class NameComparison(_SimilarityComparison):
     ('else', 'jaro_winkler >= 0.85', 'jaro_winkler >= 0.92', 'exact')
     >>> c.compare(["Martha", "Jon", "Steven", "Ann"], ["martha", "John", "Stephen", "Bob"]).tolist()
     [3, 2, 1, 0]
+    >>> NameComparison("first", swap_with="last").level_labels[-2:]
+    ('swapped with last', 'exact')
     """
 
     _: KW_ONLY
     thresholds: tuple[float, ...] = (0.92, 0.85)
+    tf_adjust: bool = True
+    swap_with: str | None = None
 
     _scorer = staticmethod(JaroWinkler.normalized_similarity)
     _label = "jaro_winkler"
+
+    def __post_init__(self) -> None:
+        _SimilarityComparison.__post_init__(self)
+        if self.swap_with is not None and (
+            not isinstance(self.swap_with, str)
+            or not self.swap_with
+            or self.swap_with == self.column
+        ):
+            msg = (
+                f"NameComparison({self.column!r}): swap_with must be another column's name, "
+                f"got {self.swap_with!r}"
+            )
+            raise ConfigError(msg)
+
+    @property
+    def level_labels(self) -> tuple[str, ...]:
+        labels = _SimilarityComparison.level_labels.fget(self)  # type: ignore[attr-defined]
+        if self.swap_with is None:
+            return tuple(labels)
+        return (*labels[:-1], f"swapped with {self.swap_with}", labels[-1])
 
 
 @dataclass(frozen=True, slots=True)
