@@ -17,6 +17,7 @@ from identigraph.errors import (
     MissingColumnError,
     MissingDependencyError,
     NoIdentifierColumnsError,
+    PairBudgetError,
     StoreError,
     StoreVersionError,
     UnknownPersonError,
@@ -25,6 +26,7 @@ from identigraph.errors import (
 )
 from identigraph.graph import ChangeSet, Explanation, GraphReport, IdentityGraph, PersonView
 from identigraph.matcher import (
+    DEFAULT_THRESHOLD,
     Attribute,
     Block,
     BlockSizeWarning,
@@ -42,6 +44,9 @@ from identigraph.matcher import (
     NumberComparison,
     Phone,
     TextComparison,
+    blocking_analysis,
+    clerical_review,
+    waterfall_chart,
 )
 from identigraph.merge import (
     Aggregate,
@@ -75,6 +80,7 @@ __all__ = [
     "Comparison",
     "ConfigError",
     "Cookie",
+    "DEFAULT_THRESHOLD",
     "Count",
     "Custom",
     "DateComparison",
@@ -105,6 +111,7 @@ __all__ = [
     "NoIdentifierColumnsError",
     "NumberComparison",
     "Oldest",
+    "PairBudgetError",
     "PersonView",
     "Phone",
     "Rule",
@@ -117,8 +124,11 @@ __all__ = [
     "UnknownPersonError",
     "UnknownRecordError",
     "UnknownRegionError",
+    "blocking_analysis",
+    "clerical_review",
     "datasets",
     "evaluate",
     "golden_records",
+    "waterfall_chart",
     "__version__",
 ]

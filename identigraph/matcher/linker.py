@@ -132,7 +132,7 @@ class Matcher:
     ...     "city": ["oslo", "oslo", "rome", "rome", "oslo", "rome", "oslo", "rome"],
     ... })
     >>> matcher = Matcher(
-    ...     comparisons=[NameComparison("name"), DateComparison("dob")],
+    ...     comparisons=[NameComparison("name", tf_adjust=False), DateComparison("dob")],
     ...     blocking=[Block("city")],
     ...     prior=0.05,
     ... )
@@ -741,10 +741,13 @@ class Matcher:
         >>> import pandas as pd
         >>> from identigraph.matcher.blocking import Block
         >>> from identigraph.matcher.comparisons import DateComparison, NameComparison
-        >>> people = pd.DataFrame({"name": ["ann lee", "ann lea", "bob ray", "cy fox"],
-        ...                        "dob": ["19800101", "19800101", "19750505", "19800101"]})
-        >>> m = Matcher([NameComparison("name"), DateComparison("dob")], [Block("dob")],
-        ...             prior=0.2)
+        >>> people = pd.DataFrame({
+        ...     "name": ["ann lee", "ann lea", "bob ray", "cy fox", "dee orr", "ed ito"],
+        ...     "dob": ["19800101", "19800101", "19750505", "19900909", "19911111", "19850303"],
+        ...     "city": ["oslo", "oslo", "rome", "oslo", "rome", "oslo"],
+        ... })
+        >>> m = Matcher([NameComparison("name", tf_adjust=False), DateComparison("dob")],
+        ...             [Block("city")], prior=0.05)
         >>> m.dedupe(people, source="crm")[["record_id_l", "record_id_r"]].to_numpy().tolist()
         [[0, 1]]
         """
