@@ -407,6 +407,7 @@ class Matcher:
         id: str | Mapping[str, str] | None = None,
         source: str = DEFAULT_SOURCE,
         labels: str | None = None,
+        pair_labels: pd.DataFrame | None = None,
         progress: bool | None = None,
     ) -> Matcher:
         """Estimate the model on ``data``.
@@ -425,6 +426,11 @@ class Matcher:
         labels : str or None
             Column holding a known entity id: records with equal labels match
             (missing labels are unknown). m is then counted on those pairs.
+        pair_labels : DataFrame or None
+            Pairs a person decided (from :meth:`clerical_review`): the columns
+            ``source_l, record_id_l, source_r, record_id_r`` and a boolean
+            ``is_match``. EM still learns from every candidate pair, but these
+            pairs count as known matches and non-matches.
         progress : bool or None
             Show progress bars (``None``: only in an interactive terminal).
 
@@ -444,8 +450,19 @@ class Matcher:
         InputError
             The link type allows no pair at all (one record, or ``"link"`` with
             one source).
+        UnknownRecordError
+            A labelled pair names a record that is not in ``data``.
+        ConfigError
+            Both ``labels`` and ``pair_labels`` are given.
         """
-        self._fit(data, id=id, source=source, labels=labels, progress=progress)
+        self._fit(
+            data,
+            id=id,
+            source=source,
+            labels=labels,
+            progress=progress,
+            pair_labels=pair_labels,
+        )
         return self
 
     def _fit(
@@ -457,7 +474,11 @@ class Matcher:
         labels: str | None,
         progress: bool | None,
         link_type: LinkType | None = None,
+        pair_labels: pd.DataFrame | None = None,
     ) -> tuple[_Batch, IntArray, IntArray, LevelMatrix]:
+        if labels is not None and pair_labels is not None:
+            msg = "fit: give labels (an entity column) or pair_labels, not both"
+            raise ConfigError(msg)
         started = time.perf_counter()
         extra = () if labels is None else (labels,)
         batch = self._batch(data, id, source, extra, link_type)
@@ -472,7 +493,17 @@ class Matcher:
         left, right = self._candidates(batch, progress)
         levels = self._levels(batch, left, right, progress)
         n_levels = [c.n_levels for c in self.comparisons]
-        patterns, counts, _ = level_patterns(levels, n_levels)
+        fixed_levels: LevelMatrix | None = None
+        fixed_posterior: FloatArray | None = None
+        unlabelled = levels
+        if pair_labels is not None:
+            label_lo, label_hi, is_match = _labelled_pairs(batch, pair_labels)
+            n = max(len(batch.records), 1)
+            labelled = np.isin(left * n + right, label_lo * n + label_hi)
+            unlabelled = levels[~labelled]
+            fixed_levels = self._levels(batch, label_lo, label_hi)
+            fixed_posterior = is_match.astype(np.float64)
+        patterns, counts, _ = level_patterns(unlabelled, n_levels)
         prior = self.prior_setting
         if prior is None:  # start from "each record has about one match"
             prior = min(0.5, max(len(batch.records) / 2.0, 1.0) / max(total, 1.0))
@@ -494,8 +525,12 @@ class Matcher:
                 estimate_prior=self.prior_setting is None,
                 max_iter=self.em_max_iter,
                 tol=self.em_tol,
+                fixed_patterns=fixed_levels,
+                fixed_posterior=fixed_posterior,
             )
             m = list(result.m)
+            if fixed_posterior is not None:
+                info["labelled_pairs"] = len(fixed_posterior)
             prior = result.prior
             info.update(em_iterations=result.iterations, em_converged=result.converged)
         else:
@@ -1194,3 +1229,33 @@ def clerical_review(
     review["weight_from_threshold"] = gap[order]
     review["review_rank"] = np.arange(1, len(order) + 1)
     return review
+
+
+def _labelled_pairs(batch: _Batch, pair_labels: pd.DataFrame) -> tuple[IntArray, IntArray, Any]:
+    """Row positions ``(lo, hi)`` and ``is_match`` of labelled pairs; unknown records raise."""
+    needed = [*PAIR_KEY_COLUMNS, "is_match"]
+    missing = [c for c in needed if c not in pair_labels.columns]
+    if missing:
+        msg = f"pair_labels lack columns {missing}"
+        raise MissingColumnError(msg, column=missing[0], available=list(pair_labels.columns))
+    records = batch.records
+    names = np.asarray(records.source_names, dtype=object)
+    index = pd.MultiIndex.from_arrays([names[records.sources], records.ids.to_numpy(dtype=object)])
+    ends = []
+    for side in ("l", "r"):
+        keys = pd.MultiIndex.from_arrays(
+            [
+                pair_labels[f"source_{side}"].to_numpy(dtype=object),
+                pair_labels[f"record_id_{side}"].to_numpy(dtype=object),
+            ]
+        )
+        found = np.asarray(index.get_indexer(keys), dtype=np.int64)
+        if (found < 0).any():
+            msg = f"pair_labels: {int((found < 0).sum())} labelled record(s) are not in the data"
+            raise UnknownRecordError(msg)
+        ends.append(found)
+    is_match = pair_labels["is_match"].to_numpy()
+    if is_match.dtype != bool:
+        msg = "pair_labels: is_match must be a boolean column"
+        raise ConfigError(msg)
+    return np.minimum(ends[0], ends[1]), np.maximum(ends[0], ends[1]), is_match

@@ -226,3 +226,35 @@ def test_name_swap_needs_another_column(other: object) -> None:
 def test_names_are_term_frequency_adjusted_by_default() -> None:
     assert NameComparison("first").tf_adjust
     assert not ExactComparison("state").tf_adjust
+
+
+# -- labels from review feed back -----------------------------------------------------
+def reviewed(fitted: Matcher, data: pd.DataFrame, is_match: bool) -> pd.DataFrame:
+    review = fitted.clerical_review(data, id="rid", n=30)
+    return review.assign(is_match=is_match)
+
+
+@pytest.mark.parametrize("is_match", [True, False])
+def test_pair_labels_move_the_reviewed_pairs(
+    fitted: Matcher, data: pd.DataFrame, is_match: bool
+) -> None:
+    labels = reviewed(fitted, data, is_match)
+    before = labels["match_probability"].mean()
+    refitted = matcher().fit(data, id="rid", pair_labels=labels)
+    assert refitted.fit_info["labelled_pairs"] == len(labels)
+    again = refitted.predict(data, id="rid", threshold=None)
+    keys = ["record_id_l", "record_id_r"]
+    after = labels[keys].merge(again, on=keys)["match_probability"].mean()
+    assert (after > before) if is_match else (after < before)
+
+
+def test_pair_labels_are_checked(fitted: Matcher, data: pd.DataFrame) -> None:
+    labels = reviewed(fitted, data, True)
+    with pytest.raises(ConfigError):
+        matcher().fit(data, id="rid", labels="person", pair_labels=labels)
+    with pytest.raises(UnknownRecordError):
+        matcher().fit(data, id="rid", pair_labels=labels.assign(record_id_l="nobody"))
+    with pytest.raises(ConfigError):
+        matcher().fit(data, id="rid", pair_labels=labels.assign(is_match=1))
+    with pytest.raises(MissingColumnError):
+        matcher().fit(data, id="rid", pair_labels=labels.drop(columns="is_match"))
