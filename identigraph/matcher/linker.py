@@ -499,8 +499,8 @@ class Matcher:
         if pair_labels is not None:
             label_lo, label_hi, is_match = _labelled_pairs(batch, pair_labels)
             n = max(len(batch.records), 1)
-            labelled = np.isin(left * n + right, label_lo * n + label_hi)
-            unlabelled = levels[~labelled]
+            is_labelled = np.isin(left * n + right, label_lo * n + label_hi)
+            unlabelled = levels[~is_labelled]
             fixed_levels = self._levels(batch, label_lo, label_hi)
             fixed_posterior = is_match.astype(np.float64)
         patterns, counts, _ = level_patterns(unlabelled, n_levels)
