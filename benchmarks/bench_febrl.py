@@ -161,8 +161,8 @@ def calibration(found: pd.DataFrame, truth: Truth) -> pd.DataFrame:
 
 # -- identigraph ------------------------------------------------------------------------
 IDENTIGRAPH_COMPARISONS = {
-    "given_name": NameComparison("given_name", swap_with="surname"),
-    "surname": NameComparison("surname"),
+    "given_name": NameComparison("given_name", swap_with="surname", tf_adjust=True),
+    "surname": NameComparison("surname", tf_adjust=True),
     "date_of_birth": DateComparison("date_of_birth"),
     "soc_sec_id": EditDistanceComparison("soc_sec_id"),
     "street_number": ExactComparison("street_number", tf_adjust=True),

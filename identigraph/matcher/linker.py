@@ -30,7 +30,11 @@ from identigraph.matcher.blocking import (
     blocking_analysis,
     candidate_pairs,
 )
-from identigraph.matcher.comparisons import Comparison, comparison_from_dict
+from identigraph.matcher.comparisons import (
+    TF_AUTO_MIN_VALUES,
+    Comparison,
+    comparison_from_dict,
+)
 from identigraph.matcher.fellegi_sunter import (
     FellegiSunterModel,
     expectation_maximisation,
@@ -132,7 +136,7 @@ class Matcher:
     ...     "city": ["oslo", "oslo", "rome", "rome", "oslo", "rome", "oslo", "rome"],
     ... })
     >>> matcher = Matcher(
-    ...     comparisons=[NameComparison("name", tf_adjust=False), DateComparison("dob")],
+    ...     comparisons=[NameComparison("name"), DateComparison("dob")],
     ...     blocking=[Block("city")],
     ...     prior=0.05,
     ... )
@@ -781,7 +785,7 @@ class Matcher:
         ...     "dob": ["19800101", "19800101", "19750505", "19900909", "19911111", "19850303"],
         ...     "city": ["oslo", "oslo", "rome", "oslo", "rome", "oslo"],
         ... })
-        >>> m = Matcher([NameComparison("name", tf_adjust=False), DateComparison("dob")],
+        >>> m = Matcher([NameComparison("name"), DateComparison("dob")],
         ...             [Block("city")], prior=0.05)
         >>> m.dedupe(people, source="crm")[["record_id_l", "record_id_r"]].to_numpy().tolist()
         [[0, 1]]
@@ -815,7 +819,9 @@ class Matcher:
         """Weight each comparison adds to each pair, term-frequency adjustment included."""
         per_comparison = model.comparison_weights(levels)
         for k, (comparison, column) in enumerate(zip(self.comparisons, batch.columns, strict=True)):
-            if comparison.tf_adjust:
+            if comparison.tf_adjust is True or (
+                comparison.tf_adjust == "auto" and column.n_present >= TF_AUTO_MIN_VALUES
+            ):
                 per_comparison[:, k] += self._tf_adjustment(model, k, column, left, levels[:, k])
         return per_comparison
 

@@ -19,7 +19,12 @@ from identigraph.errors import (
 from identigraph.matcher import DEFAULT_THRESHOLD
 from identigraph.matcher.blocking import Block
 from identigraph.matcher.charts import waterfall_chart
-from identigraph.matcher.comparisons import DateComparison, ExactComparison, NameComparison
+from identigraph.matcher.comparisons import (
+    TF_AUTO_MIN_VALUES,
+    DateComparison,
+    ExactComparison,
+    NameComparison,
+)
 from identigraph.matcher.linker import Matcher, clerical_review
 from tests.matcher.test_linker import matcher, people
 
@@ -224,8 +229,27 @@ def test_name_swap_needs_another_column(other: object) -> None:
 
 
 def test_names_are_term_frequency_adjusted_by_default() -> None:
-    assert NameComparison("first").tf_adjust
-    assert not ExactComparison("state").tf_adjust
+    assert NameComparison("first").tf_adjust == "auto"
+    assert ExactComparison("state").tf_adjust is False
+    with pytest.raises(ConfigError):
+        NameComparison("first", tf_adjust="yes")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("copies", "adjusted"), [(1, False), (TF_AUTO_MIN_VALUES // 4, True)])
+def test_auto_term_frequency_needs_enough_values(copies: int, adjusted: bool) -> None:
+    # 4 names, "smith" common; "auto" adjusts only once the column is large enough
+    base = pd.DataFrame(
+        {"last": ["smith", "smith", "smith", "zane"], "block": ["x"] * 4, "key": range(4)}
+    )
+    frame = pd.concat([base.assign(block=f"b{i}") for i in range(copies)], ignore_index=True)
+    frame["key"] = range(len(frame))
+    results = {}
+    for tf in ("auto", False):
+        m = Matcher([NameComparison("last", tf_adjust=tf)], [Block("block")], prior=0.01)
+        results[tf] = m.fit(frame, id="key").predict(frame, id="key", threshold=None, weights=True)[
+            "last_weight"
+        ]
+    assert (not np.allclose(results["auto"], results[False])) == adjusted
 
 
 # -- labels from review feed back -----------------------------------------------------
