@@ -18,6 +18,7 @@ from identigraph.errors import (
     MissingColumnError,
     MissingDependencyError,
     NoIdentifierColumnsError,
+    PairBudgetError,
     StoreError,
     StoreVersionError,
     UnknownPersonError,
@@ -26,6 +27,7 @@ from identigraph.errors import (
 )
 from identigraph.graph import ChangeSet, Explanation, GraphReport, IdentityGraph, PersonView
 from identigraph.matcher import (
+    DEFAULT_THRESHOLD,
     Attribute,
     Block,
     BlockSizeWarning,
@@ -43,6 +45,9 @@ from identigraph.matcher import (
     NumberComparison,
     Phone,
     TextComparison,
+    blocking_analysis,
+    clerical_review,
+    waterfall_chart,
 )
 from identigraph.merge import (
     Aggregate,
@@ -78,6 +83,7 @@ __all__ = [
     "Cookie",
     "Count",
     "Custom",
+    "DEFAULT_THRESHOLD",
     "DateComparison",
     "DtypeError",
     "DuplicateRecordError",
@@ -106,6 +112,7 @@ __all__ = [
     "NoIdentifierColumnsError",
     "NumberComparison",
     "Oldest",
+    "PairBudgetError",
     "PersonView",
     "Phone",
     "Rule",
@@ -120,11 +127,14 @@ __all__ = [
     "UnknownRecordError",
     "UnknownRegionError",
     "activation",
+    "blocking_analysis",
+    "clerical_review",
+    "compare",
     "datasets",
     "evaluate",
     "golden_records",
-    "compare",
     "size_distribution",
     "size_drift",
+    "waterfall_chart",
     "__version__",
 ]

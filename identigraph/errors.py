@@ -6,7 +6,8 @@ catches ``ValueError`` or ``KeyError`` keeps working::
 
     IdentigraphError
     ├── ConfigError (ValueError)            bad specification or option
-    │   └── UnknownRegionError              phone region phonenumbers does not know
+    │   ├── UnknownRegionError              phone region phonenumbers does not know
+    │   └── PairBudgetError                 a blocking rule makes more pairs than max_pairs
     ├── InputError (ValueError)             a frame that cannot be used as given
     │   ├── MissingColumnError (KeyError)   a named column is not in the frame
     │   ├── DtypeError (TypeError)          a column has a dtype that cannot hold the identifier
@@ -35,6 +36,7 @@ __all__ = [
     "MissingColumnError",
     "MissingDependencyError",
     "NoIdentifierColumnsError",
+    "PairBudgetError",
     "StoreError",
     "StoreVersionError",
     "UnknownPersonError",
@@ -62,6 +64,27 @@ class UnknownRegionError(ConfigError):
             f"unknown phone region {region!r}: use an ISO 3166-1 alpha-2 code such as 'US' or 'GB'"
         )
         self.region = region
+
+
+class PairBudgetError(ConfigError):
+    """Blocking would make more candidate pairs than the ``max_pairs`` budget allows.
+
+    Attributes
+    ----------
+    rule : object
+        The blocking rule that crossed the budget.
+    pairs : int
+        Candidate pairs counted when the budget was crossed (the rule's own pairs
+        when they alone exceed it, else the running total after deduplication).
+    max_pairs : int
+        The budget.
+    """
+
+    def __init__(self, message: str, *, rule: object, pairs: int, max_pairs: int) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.pairs = pairs
+        self.max_pairs = max_pairs
 
 
 class InputError(IdentigraphError, ValueError):
