@@ -79,9 +79,9 @@ class Identifier:
         Values of the same kind link across sources and columns. Defaults per
         spec type (``"email"``, ``"phone"``, ``"cookie"``); for :class:`Key` the
         column name.
-    priority : int or float
-        Strength of the evidence (a finite number); when a person cluster breaks
-        a limit, links of the lowest priority are cut first.
+    priority : int
+        Strength of the evidence (a finite number: a float is accepted too); when
+        a person cluster breaks a limit, links of the lowest priority are cut first.
     max_records : int or None
         A value carried by more records than this is *generic* (a shared or
         junk value) and links nothing. ``None``: no limit.
@@ -121,7 +121,7 @@ class Identifier:
     column: str
     _: KW_ONLY
     kind: str = ""
-    priority: float = 10
+    priority: int = 10
     max_records: int | None = None
     max_per_person: int | None = None
     junk: frozenset[str] = frozenset()
@@ -141,8 +141,8 @@ class Identifier:
         if not self.kind:
             object.__setattr__(self, "kind", self.column)
         object.__setattr__(self, "priority", _finite_number(where, "priority", self.priority))
-        for field in ("max_records", "max_per_person"):
-            object.__setattr__(self, field, _limit(where, field, getattr(self, field)))
+        for limit in ("max_records", "max_per_person"):
+            object.__setattr__(self, limit, _limit(where, limit, getattr(self, limit)))
         for field in dataclasses.fields(self):  # flags: bools only, not "no" or 0
             if field.type == "bool":
                 object.__setattr__(
