@@ -225,10 +225,10 @@ def drop_invisible(values: pa.Array) -> pa.Array:
     case) are returned as they are. Otherwise one RE2 replacement: O(bytes).
     """
     _, data = string_buffers(values)
+    if not len(data) or (int(data.min()) >= 0x20 and int(data.max()) < 0x7F):
+        return values  # printable ASCII only: two reductions, no temporary array
     # Printable ASCII is 0x20-0x7E and whitespace 0x09-0x0D; subtractions wrap around.
-    if not len(data) or not bool(
-        (((data - np.uint8(0x20)) > 0x5E) & ((data - np.uint8(0x09)) > 4)).any()
-    ):
+    if not bool((((data - np.uint8(0x20)) > 0x5E) & ((data - np.uint8(0x09)) > 4)).any()):
         return values
     return pc.replace_substring_regex(values, INVISIBLE_PATTERN, "")
 

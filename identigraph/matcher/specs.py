@@ -274,9 +274,11 @@ class Identifier:
         """
         text = _visible(to_arrow(values))
         n = len(text)
+        over = too_long(text, self._max_length)
+        if n and not text.null_count and not over.any():  # every value usable: no copy
+            return self._normalize_visible(text)
         keys = np.full(n, None, dtype=object)
         reasons = np.full(n, None, dtype=object)
-        over = too_long(text, self._max_length)
         reasons[over] = "too_long"
         rows = np.flatnonzero(to_mask(text.is_valid()) & ~over)
         if rows.size:
