@@ -182,7 +182,7 @@ class Identifier:
         >>> Key("card").to_text(pd.Series(["A1", True], dtype=object))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        identigraph.errors.DtypeError: column 'card' holds Python bool values, which ...
+        identigraph.errors.DtypeError: column 'card' holds Python bool values: no key ...
         """
         dtype = values.dtype
         if values.empty:
@@ -254,7 +254,7 @@ class Identifier:
         if why is None:
             msg = f"column {self.column!r} has dtype {dtype} which cannot hold a {kind} identifier"
         else:
-            msg = f"column {self.column!r} {why}, which cannot hold a {kind} identifier"
+            msg = f"column {self.column!r} {why}: no {kind} identifier can be read from it"
         return DtypeError(msg, column=self.column, dtype=str(dtype))
 
     # -- normalization ----------------------------------------------------------------
