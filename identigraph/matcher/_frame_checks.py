@@ -21,7 +21,7 @@ import pyarrow as pa
 from identigraph.errors import DtypeError, InputError
 from identigraph.matcher.specs import Identifier
 
-__all__ = ["RESERVED_PREFIX", "check_frame"]
+__all__ = ["RESERVED_PREFIX", "check_frame", "check_record_ids"]
 
 #: Column names starting with this are reserved for the store's own columns.
 RESERVED_PREFIX = "__identigraph"
@@ -111,14 +111,17 @@ def check_frame(
         msg = f"column names starting with {RESERVED_PREFIX!r} are reserved: {reserved}"
         raise InputError(msg)
     if id is None:
-        _check_ids(frame.index, "the index")
+        check_record_ids(frame.index, "the index")
     elif id in names:
-        _check_ids(pd.Index(frame.iloc[:, names.index(id)]), f"column {id!r}")
+        check_record_ids(pd.Index(frame.iloc[:, names.index(id)]), f"column {id!r}")
     specs: dict[Hashable, Identifier] = {spec.column: spec for spec in identifiers}
+    dtypes = frame.dtypes.tolist()
     for position, name in enumerate(names):  # one step per column
         if name in kept or name in specs:
-            column = frame.iloc[:, position]
-            _check_column(str(name), column, specs.get(name))
+            # Names are unique once renamed, so they were before: a plain look-up.
+            _check_column(
+                str(name), dtypes[position], frame, frame.columns[position], specs.get(name)
+            )
 
 
 def _renamed(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> list[Hashable]:
@@ -134,16 +137,29 @@ def _renamed(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> list[Has
         raise InputError(msg)
     renames = dict(columns or {})
     names: list[Hashable] = [renames.get(name, name) for name in frame.columns]
-    index = pd.Index(names, dtype=object)
-    repeated = index[index.duplicated()].unique().tolist()
-    if repeated:
+    if len(set(names)) < len(names):
+        index = pd.Index(names, dtype=object)
+        repeated = index[index.duplicated()].unique().tolist()
         msg = f"column names repeat (after renames): {sorted(map(str, repeated))}"
         raise InputError(msg)
     return names
 
 
-def _check_ids(ids: pd.Index, where: str) -> None:
-    """Raise unless the record ids are one flat column of one Python type, within 64 bits."""
+def check_record_ids(ids: pd.Index, where: str) -> None:
+    """Raise :class:`InputError` unless record ids are flat, of one Python type, within 64 bits.
+
+    :func:`check_frame` calls it on the frame's ids; a path that adds records
+    without a frame (one record at a time) calls it on its ids alone.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_record_ids(pd.Index(["r1", "r2"]), "the index")
+    >>> check_record_ids(pd.Index([1, "1"], dtype=object), "column 'rid'")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    identigraph.errors.InputError: record ids in column 'rid' are Python int, str values, ...
+    """
     if isinstance(ids, pd.MultiIndex):
         msg = (
             f"record ids in {where} are a MultiIndex of {ids.nlevels} levels; "
@@ -168,9 +184,13 @@ def _check_ids(ids: pd.Index, where: str) -> None:
             raise InputError(msg)
 
 
-def _check_column(name: str, column: pd.Series, spec: Identifier | None) -> None:
-    """Raise unless the column's dtype and values can be linked (``spec``) and stored."""
-    dtype = column.dtype
+def _check_column(
+    name: str, dtype: object, frame: pd.DataFrame, label: Hashable, spec: Identifier | None
+) -> None:
+    """Raise unless column ``label`` of ``frame`` can be linked (``spec``) and stored.
+
+    Only object columns are read: every other verdict comes from the dtype.
+    """
     if isinstance(dtype, pd.SparseDtype):
         why = "is sparse; pass it dense (.sparse.to_dense())"
         raise _dtype_error(name, dtype, why)
@@ -184,8 +204,9 @@ def _check_column(name: str, column: pd.Series, spec: Identifier | None) -> None
             raise _dtype_error(name, dtype, why)
     if isinstance(dtype, np.dtype) and dtype.kind in ("c", "V"):
         raise _dtype_error(name, dtype, "holds complex numbers or raw bytes, which Parquet cannot")
-    if dtype != np.dtype(object) or column.empty:
+    if dtype != np.dtype(object) or frame.empty:
         return
+    column = frame[label]
     if spec is not None:
         spec._check_objects(column)  # the rule of the spec's own to_text, on every row
     kind = pd.api.types.infer_dtype(column, skipna=True)
