@@ -98,6 +98,9 @@ def check_frame(
     if isinstance(keep, str) or (keep is not None and not isinstance(keep, Sequence)):
         msg = f"keep must be a list of column names or None, got {type(keep).__name__}"
         raise InputError(msg)
+    if keep is not None and not all(isinstance(name, str) for name in keep):
+        msg = "keep must list column names as strings"
+        raise InputError(msg)
     kept = set(names) - {id} if keep is None else set(keep)
     bad_names = sorted(repr(n) for n in kept if not isinstance(n, str))
     if bad_names:
@@ -136,6 +139,9 @@ def _renamed(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> list[Has
         msg = f"columns must be a mapping of renames or None, got {type(columns).__name__}"
         raise InputError(msg)
     renames = dict(columns or {})
+    if not all(isinstance(name, str) for name in renames.values()):
+        msg = "columns must rename to column names that are strings"
+        raise InputError(msg)
     names: list[Hashable] = [renames.get(name, name) for name in frame.columns]
     if len(set(names)) < len(names):
         index = pd.Index(names, dtype=object)
