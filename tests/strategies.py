@@ -344,3 +344,31 @@ def run_pairs(draw: st.DrawFn, max_records: int = 20) -> tuple[list[tuple[str, o
         for s, r in later_keys
     ]
     return first, second
+# --- bad input: invisible characters --------------------------------------------------------
+#: Characters every normalizer removes: byte-order mark, zero-width space, non-joiner,
+#: joiner, word joiner, bidirectional marks, embeddings, overrides and isolates, the
+#: soft hyphen, NUL and other controls that are not whitespace.
+INVISIBLE_CHARACTERS: tuple[str, ...] = (
+    "\ufeff", "\u200b", "\u200c", "\u200d", "\u2060", "\u200e", "\u200f", "\u061c",
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
+    "\u00ad", "\x00", "\x01", "\x07", "\x1b", "\x1f", "\x7f", "\x85", "\x9f",
+)  # fmt: skip
+
+#: Plain email addresses: ASCII and Unicode local parts and domains.
+email_addresses = st.builds(
+    "{}@{}.{}".format,
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCZ0123456789._+-äöüß", min_size=1, max_size=12)
+    .map(lambda s: s.strip("."))
+    .filter(lambda s: bool(s) and ".." not in s),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-ü", min_size=1, max_size=10),
+    st.sampled_from(["com", "org", "de", "io", "co.uk", "ΕΛ"]),
+)
+
+
+@st.composite
+def with_invisible(draw: st.DrawFn, text: str) -> str:
+    """``text`` with invisible characters inserted: before, inside and after it."""
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.sampled_from([0, len(text), draw(st.integers(0, len(text)))]))
+        text = text[:at] + draw(st.sampled_from(INVISIBLE_CHARACTERS)) + text[at:]
+    return text
