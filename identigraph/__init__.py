@@ -22,6 +22,7 @@ from identigraph.errors import (
     UnknownPersonError,
     UnknownRecordError,
     UnknownRegionError,
+    UnsupportedFrameError,
 )
 from identigraph.graph import ChangeSet, Explanation, GraphReport, IdentityGraph, PersonView
 from identigraph.matcher import (
@@ -117,6 +118,7 @@ __all__ = [
     "UnknownPersonError",
     "UnknownRecordError",
     "UnknownRegionError",
+    "UnsupportedFrameError",
     "datasets",
     "evaluate",
     "golden_records",
