@@ -143,7 +143,9 @@ def graph_html(graph: IdentityGraph) -> str:
     )
     rejects = graph.rejects
     by_reason = (
-        rejects.groupby(["source", "column", "reason"], sort=True, observed=True).size().rename("values")
+        rejects.groupby(["source", "column", "reason"], sort=True, observed=True)
+        .size()
+        .rename("values")
     ).reset_index()
     facts = _facts(
         [
