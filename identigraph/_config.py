@@ -349,6 +349,9 @@ def _matcher(table: dict[str, Any]) -> MatcherConfig:
     ]
     try:
         matcher = Matcher(comparisons, blocking, **table)
+    except ConfigError as err:
+        msg = f"matcher: {err}"
+        raise ConfigError(msg) from err
     except TypeError as err:
         msg = f"matcher: unknown key in {sorted(table)}: {err}"
         raise ConfigError(msg) from err
@@ -401,8 +404,8 @@ def config_from_dict(data: Mapping[str, Any], *, base: Path | None = None) -> Co
     ...     "golden": {"rules": {"name": {"rule": "source_priority", "order": ["crm"],
     ...                                   "then": ["most_frequent"]}}},
     ... })
-    >>> config.identifiers[1]
-    Phone('phone', region='US')
+    >>> config.identifiers[1].region
+    'US'
     >>> config.golden.rules["name"]
     SourcePriority(order=('crm',)).then(MostFrequent())
     """

@@ -59,10 +59,6 @@ EXIT_CODES = {
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class CliWarning(IdentigraphError, UserWarning):
-    """A warning turned into an error by ``--strict``."""
-
-
 def demo_specs() -> list[Identifier]:
     """The identifier specs of the built-in synthetic data set, with over-merge guards.
 
@@ -104,7 +100,8 @@ def _state() -> _State:
 
 def _warn(message: str) -> None:
     if _state().strict:
-        raise CliWarning(message + " (--strict)")
+        msg = f"{message} (--strict)"
+        raise InputError(msg)
     click.echo(f"identigraph: warning: {message}", err=True)
 
 
@@ -295,10 +292,15 @@ def _store_path(config: Config, store: str | None) -> Path | None:
     return Path(store) if store is not None else config.store
 
 
-def _load(store: Path | None) -> IdentityGraph:
+def _require(store: Path | None) -> Path:
     if store is None:
         msg = 'no store: give --store DIR or store = "DIR" in the job file'
         raise ConfigError(msg)
+    return store
+
+
+def _load(store: Path | None) -> IdentityGraph:
+    store = _require(store)
     start = time.perf_counter()
     graph = IdentityGraph.load(store)
     _log.info("loaded store: %d records in %.2f s", len(graph), time.perf_counter() - start)
@@ -554,10 +556,7 @@ def add(
     on disk, a new graph is started from the job file's specs.
     """
     config = _job(config_path)
-    target = _store_path(config, store)
-    if target is None:
-        _load(None)
-    assert target is not None
+    target = _require(_store_path(config, store))
     if target.exists():
         graph = _load(target)
         if config.identifiers and tuple(config.identifiers) != tuple(graph.identifiers):
@@ -594,11 +593,10 @@ def remove(
     if not records and not persons:
         msg = "give --record SOURCE:ID or --person ID"
         raise click.UsageError(msg)
-    target = _store_path(_job(config_path), store)
+    target = _require(_store_path(_job(config_path), store))
     graph = _load(target)
     keys = [_record_key(graph, text) for text in records]
     changes = graph.remove(records=keys or None, person=list(persons) or None)
-    assert target is not None
     _save(graph, target)
     click.echo(_summary(changes))
 
