@@ -41,7 +41,7 @@ def test_cookbook_notebook_executes(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert len(charts) >= 5
     assert any("GraphReport" in h for h in html)
     assert any("***" in h for h in html)  # masked values are shown
-    sources, _ = ig.datasets.customers(n_persons=400, seed=2)
+    sources, _ = ig.datasets.customers(n_persons=200, seed=2)
     raw = set(sources["crm"]["email"].dropna().str.strip().str.lower())
     rendered = json.dumps(outputs).lower()
     assert not [e for e in raw if e and e in rendered]
