@@ -711,6 +711,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.UsageError as err:
         if debug:
             raise
+        if type(err).__name__ == "NoArgsIsHelpError":  # bare `identigraph` (click >= 8.2)
+            click.echo(err.format_message(), err=True)
+            return EXIT_CODES["usage"]
         hint = (
             f" (see identigraph {err.ctx.command_path.split(' ', 1)[-1]} --help)"
             if (err.ctx is not None and " " in err.ctx.command_path)

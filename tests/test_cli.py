@@ -375,3 +375,10 @@ def test_python_dash_m_entry_point(job: Path) -> None:
     )
     assert done.returncode == 0
     assert json.dumps(ig.__version__).strip('"') in done.stdout
+
+
+def test_no_command_shows_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys)
+    assert code in (0, EXIT_CODES["usage"])
+    assert "Commands:" in out + err
+    assert "identigraph: error" not in out + err
