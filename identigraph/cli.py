@@ -421,9 +421,15 @@ def cli(
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("identigraph: %(name)s: %(message)s"))
         logger = logging.getLogger("identigraph")
+        level = logger.level
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-        ctx.call_on_close(lambda: logger.removeHandler(handler))
+
+        def restore() -> None:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+        ctx.call_on_close(restore)
     ctx.obj = _State(strict=strict, progress=progress)
 
 
