@@ -7,7 +7,7 @@ a golden record.
 
 from __future__ import annotations
 
-from identigraph import datasets, evaluate
+from identigraph import datasets, evaluate, notebook
 from identigraph.errors import (
     ConfigError,
     DtypeError,
@@ -122,5 +122,6 @@ __all__ = [
     "datasets",
     "evaluate",
     "golden_records",
+    "notebook",
     "__version__",
 ]
