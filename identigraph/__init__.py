@@ -7,7 +7,7 @@ a golden record.
 
 from __future__ import annotations
 
-from identigraph import activation, datasets, evaluate
+from identigraph import activation, datasets, evaluate, notebook
 from identigraph.compare import RunComparison, compare, size_distribution, size_drift
 from identigraph.errors import (
     ConfigError,
@@ -24,6 +24,7 @@ from identigraph.errors import (
     UnknownPersonError,
     UnknownRecordError,
     UnknownRegionError,
+    UnsupportedFrameError,
 )
 from identigraph.graph import ChangeSet, Explanation, GraphReport, IdentityGraph, PersonView
 from identigraph.matcher import (
@@ -126,6 +127,7 @@ __all__ = [
     "UnknownPersonError",
     "UnknownRecordError",
     "UnknownRegionError",
+    "UnsupportedFrameError",
     "activation",
     "blocking_analysis",
     "clerical_review",
@@ -133,6 +135,7 @@ __all__ = [
     "datasets",
     "evaluate",
     "golden_records",
+    "notebook",
     "size_distribution",
     "size_drift",
     "waterfall_chart",

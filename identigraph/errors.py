@@ -12,7 +12,8 @@ catches ``ValueError`` or ``KeyError`` keeps working::
     │   ├── MissingColumnError (KeyError)   a named column is not in the frame
     │   ├── DtypeError (TypeError)          a column has a dtype that cannot hold the identifier
     │   ├── NoIdentifierColumnsError        a frame carries none of the identifier columns
-    │   └── DuplicateRecordError            record ids repeat within one source
+    │   ├── DuplicateRecordError            record ids repeat within one source
+    │   └── UnsupportedFrameError (TypeError) records of a type that is not a table
     ├── UnknownRecordError (KeyError)       a (source, record_id) the graph does not hold
     ├── UnknownPersonError (KeyError)       a person id the graph does not hold
     ├── StoreError (OSError)                a saved graph cannot be read or written
@@ -42,6 +43,7 @@ __all__ = [
     "UnknownPersonError",
     "UnknownRecordError",
     "UnknownRegionError",
+    "UnsupportedFrameError",
 ]
 
 
@@ -120,6 +122,18 @@ class DuplicateRecordError(InputError):
         super().__init__(message)
         self.source = source
         self.record_ids = tuple(record_ids)
+
+
+class UnsupportedFrameError(InputError, TypeError):
+    """Records given as a type that is not a supported table (pandas, Arrow, polars...)."""
+
+    def __init__(self, *, argument: str, got: str, accepted: Sequence[str]) -> None:
+        super().__init__(
+            f"{argument} must be a table of records, got {got}; accepted: {', '.join(accepted)}"
+        )
+        self.argument = argument
+        self.got = got
+        self.accepted = tuple(accepted)
 
 
 class UnknownRecordError(IdentigraphError, KeyError):
