@@ -150,12 +150,12 @@ def test_exports_equal_an_independent_normalization(people: list[list[str]]) -> 
         (google_customer_match(persons, email="email"), _google_email),
     ):
         frame = export.frame
-        cells = set(frame.to_numpy().ravel().tolist()) - {None}
+        cells = {v for v in frame.to_numpy().ravel().tolist() if isinstance(v, str)}
         assert not cells & set(values)  # no raw value is written
         assert not cells & {v.strip().lower() for v in values}
         for row, pid in enumerate(export.person_ids):
             expected = {hashlib.sha256(normalize(v).encode()).hexdigest() for v in people[int(pid)]}
-            got = {v for v in frame.iloc[row].tolist() if v is not None}
+            got = {v for v in frame.iloc[row].tolist() if isinstance(v, str)}
             assert got == expected or (len(expected) > 3 and got < expected)
 
 
