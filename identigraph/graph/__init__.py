@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from identigraph.graph.changes import ChangeSet
-from identigraph.graph.components import connected_components
+from identigraph.graph.core import connected_components
 from identigraph.graph.explain import Explanation
 from identigraph.graph.identity_graph import IdentityGraph
 from identigraph.graph.person import PersonView

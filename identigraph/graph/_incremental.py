@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from identigraph.graph._growable import appended
-from identigraph.graph._person_ids import record_hashes
 from identigraph.graph._postings import Postings
+from identigraph.graph.core import record_hashes
 
 if TYPE_CHECKING:
     from identigraph.graph.identity_graph import IdentityGraph, _Batch

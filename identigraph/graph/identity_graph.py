@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,12 +23,13 @@ from identigraph.errors import (
 )
 from identigraph.graph._attributes import (
     AttributeCodes,
+    alike_functions,
     append_attribute_codes,
     check_attributes,
     transform_attributes,
 )
 from identigraph.graph._bulk import merge_values
-from identigraph.graph._extract import extract_edges
+from identigraph.graph._display import value_hashes
 from identigraph.graph._growable import appended
 from identigraph.graph._incremental import (
     append_batch,
@@ -41,14 +43,14 @@ from identigraph.graph._incremental import (
     region_matches,
     reindex_persons,
 )
-from identigraph.graph._person_ids import IssuedIds, assign_ids, record_hashes
+from identigraph.graph._issued import IssuedIds
 from identigraph.graph._postings import Postings
 from identigraph.graph._values import ValueIndex
 from identigraph.graph.changes import ChangeSet
-from identigraph.graph.components import connected_components
+from identigraph.graph.core import KindLimits, extract_keys, record_hashes, resolve_region
 from identigraph.graph.erase import expire_values, record_positions, remove_records
 from identigraph.graph.explain import Explanation, explain
-from identigraph.graph.guards import CutLinks, apply_limits, close_over_cuts, conflicts_frame
+from identigraph.graph.guards import CutLinks, close_over_cuts, conflicts_frame, record_cuts
 from identigraph.graph.lookup import lookup_all, lookup_person, row_frame
 from identigraph.graph.person import PersonView, person_view
 from identigraph.graph.report import GraphReport, graph_report
@@ -366,7 +368,10 @@ class IdentityGraph:
         # First what may raise (transforms, normalization), then the appends.
         transformed = transform_attributes(self, frame)
         hashes = record_hashes(source, ids)
-        extracted = extract_edges(frame, specs, None if bulk else self._values, self._next_value)
+        if not bulk:
+            for _, spec in specs:
+                self._values.setdefault(spec.kind, ValueIndex())
+        extracted = extract_keys(frame, specs, None if bulk else self._values, self._next_value)
         self._next_value = extracted.next_code
         if bulk:
             self._provisional = True
@@ -629,6 +634,18 @@ class IdentityGraph:
         generic: np.ndarray = self._val_count[values] > limits[self._val_kind[values]]
         return generic
 
+    def _limits(self) -> KindLimits | None:
+        """The per-person limits of the graph's kinds and attributes; None without any."""
+        if not self.attributes and not any(p.max_per_person for p in self._policies):
+            return None
+        return KindLimits(
+            limits=np.array([p.max_per_person or 0 for p in self._policies], dtype=np.int64),
+            priorities=np.array([p.priority for p in self._policies], dtype=float),
+            unlink=np.array([p.on_shared == "unlink" for p in self._policies], dtype=bool),
+            attr_caps=[a.max_per_person for a in self.attributes],
+            attr_alike=alike_functions(self),
+        )
+
     def _persons_with_values(self, values: np.ndarray, *, exclude_from: int) -> np.ndarray:
         """Persons of records below ``exclude_from`` that carry any of ``values``."""
         if exclude_from == 0 or not len(values):
@@ -658,39 +675,39 @@ class IdentityGraph:
                 e_rec, e_val = self._edge_rec[usable], self._edge_val[usable]
             else:
                 e_rec, e_val = self._edge_rec, self._edge_val
-            present = np.zeros(len(self._val_kind), dtype=bool)
-            present[e_val] = True
-            if present.all():  # the values are numbered 0..n-1 already
-                values, value_of = np.arange(len(present)), e_val
-            else:
-                values, value_of = np.flatnonzero(present), (np.cumsum(present) - 1)[e_val]
+            n_codes: int | None = len(self._val_kind)
         else:
             rows = edge_rows(self, region)
             usable = rows[~self._generic_mask(self._edge_val[rows])]
             e_rec = np.searchsorted(region, self._edge_rec[usable])
             e_val = self._edge_val[usable]
-            values, value_of = np.unique(e_val, return_inverse=True)
-        # Components over the records alone: every carrier of a value links to one
-        # carrier of it (a star in place of a value node, so values carried once drop
-        # out), and a value belongs to its carriers' component.
-        value_of = value_of.reshape(-1)
-        carrier = np.empty(len(values), dtype=np.int64)
-        carrier[value_of] = e_rec  # any one carrier: the partition is the same
-        star = e_rec != carrier[value_of]
-        a, b = [e_rec[star]], [carrier[value_of[star]]]
-        _, ml, mr = region_matches(self, region)
-        a.append(ml)
-        b.append(mr)
-        record_labels = connected_components(len(region), np.concatenate(a), np.concatenate(b))
-        # Records first, then the region's values, as the limit split reads them.
-        labels = np.concatenate([record_labels, record_labels[carrier]])
-        if self.attributes or any(p.max_per_person for p in self._policies):
-            # Per-person limits, attribute caps and shared values (graph/guards.py).
-            labels = apply_limits(self, region, labels, e_rec, e_val, value_of)
-        else:
-            labels = labels[: len(region)]
+            n_codes = None
+        m_rows, ml, mr = region_matches(self, region)
+        prob = self._match["match_probability"].to_numpy(dtype=float)[m_rows]
+        limits = self._limits()
         old_ids = self._person[region]
-        ids, is_fresh, changes = assign_ids(labels, old_ids, self._rec_hash[region], self._ids)
+        result = resolve_region(
+            len(region),
+            e_rec,
+            e_val,
+            record_hash=self._rec_hash[region],
+            old_ids=old_ids,
+            issued=self._ids,
+            match_l=ml,
+            match_r=mr,
+            match_probability=prob,
+            value_kind=self._val_kind,
+            value_hash=lambda codes: value_hashes(self, codes),
+            limits=limits,
+            attr_codes=[codes[region] for codes in self._attr.codes] if limits else (),
+            n_codes=n_codes,
+        )
+        if result.split is not None:
+            record_cuts(
+                self, region, result.split, e_rec, e_val, result.link_value,
+                len(result.values), ml, mr, prob,
+            )  # fmt: skip
+        ids, labels, is_fresh, changes = result.ids, result.labels, result.fresh, result.changes
         self._person[region] = ids[labels]
         reindex_persons(self, region, old_ids)
         self._generation += 1
@@ -773,7 +790,11 @@ class IdentityGraph:
             parts.append(pd.concat([front, attrs.reset_index(drop=True)], axis=1))
         if not parts:
             return pd.DataFrame({"source": [], "record_id": []})
-        return pd.concat(parts, ignore_index=True)
+        with warnings.catch_warnings():
+            # Batches whose column is all missing take the other batches' dtype, as
+            # pandas 2 does; its FutureWarning about that rule is not the caller's.
+            warnings.simplefilter("ignore", FutureWarning)
+            return pd.concat(parts, ignore_index=True)
 
     def golden(
         self,

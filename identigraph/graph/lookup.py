@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from identigraph.errors import InputError
-from identigraph.graph._extract import _unique_keys
 from identigraph.graph._incremental import ensure_indexes
+from identigraph.graph.core import column_keys
 from identigraph.matcher.specs import Identifier
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def _lookup_one(g: IdentityGraph, keyword: str, raw: object) -> tuple[str, int, 
     status = "unknown"
     for spec in specs:  # one step per spec of the kind (usually one)
         # The very path add() takes: to_text, then the spec's normalize.
-        _, keys, reasons = _unique_keys(spec, pd.Series([raw]))
+        _, keys, reasons = column_keys(spec, pd.Series([raw]))
         key, reason = keys[0], reasons[0]
         if key is None:
             status = str(reason) if reason is not None else "missing"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 import identigraph as ig
 from identigraph.cli import demo_specs
-from identigraph.graph import _bulk
-from identigraph.graph._bulk import _factorize_keys
+from identigraph.graph.core import codes as _codes
+from identigraph.graph.core import factorize_keys
 
 
 def _digests(values: list[str]) -> np.ndarray:
@@ -24,7 +24,7 @@ def _digests(values: list[str]) -> np.ndarray:
 @given(st.lists(st.sampled_from(["a", "b", "c", "é", "", "x" * 40]), max_size=30))
 def test_factorize_keys_matches_pandas(digests: bool, values: list[str]) -> None:
     keys = _digests(values) if digests else np.array(values, dtype=object)
-    local, uniques = _factorize_keys(keys, digests=digests)
+    local, uniques = factorize_keys(keys, digests=digests)
     expected_local, expected_uniques = pd.factorize(keys)
     # The same partition; every key maps back to itself.
     assert (uniques[local] == keys).all()
@@ -35,16 +35,16 @@ def test_factorize_keys_matches_pandas(digests: bool, values: list[str]) -> None
 def test_factorize_keys_falls_back_on_shared_integers(monkeypatch: pytest.MonkeyPatch) -> None:
     keys = np.array(["cookie-1", "cookie-2", "cookie-1"], dtype=object)
     monkeypatch.setattr(
-        _bulk.pd.util, "hash_array", lambda values, categorize: np.zeros(len(values), np.uint64)
+        _codes.pd.util, "hash_array", lambda values, categorize: np.zeros(len(values), np.uint64)
     )
-    local, uniques = _factorize_keys(keys, digests=False)
+    local, uniques = factorize_keys(keys, digests=False)
     assert local.tolist() == [0, 1, 0]
     assert uniques.tolist() == ["cookie-1", "cookie-2"]
 
 
 def test_non_hex_keys_of_a_digest_kind_still_factorize_exactly() -> None:
     keys = np.array(["é" * 64, "é" * 64, "a" * 64], dtype=object)
-    local, _uniques = _factorize_keys(keys, digests=True)
+    local, _uniques = factorize_keys(keys, digests=True)
     assert local.tolist() == [0, 0, 1]
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from identigraph.graph.components import connected_components
+from identigraph.graph.core import connected_components
 from tests.strategies import edge_lists, reference_partition
 
 
