@@ -8,12 +8,14 @@ a golden record.
 from __future__ import annotations
 
 from identigraph import datasets, evaluate
+from identigraph._version import __version__
 from identigraph.errors import (
     ConfigError,
     DtypeError,
     DuplicateRecordError,
     IdentigraphError,
     InputError,
+    InvariantError,
     MissingColumnError,
     MissingDependencyError,
     NoIdentifierColumnsError,
@@ -23,7 +25,15 @@ from identigraph.errors import (
     UnknownRecordError,
     UnknownRegionError,
 )
-from identigraph.graph import ChangeSet, Explanation, GraphReport, IdentityGraph, PersonView
+from identigraph.graph import (
+    ChangeSet,
+    Explanation,
+    GraphReport,
+    IdentityGraph,
+    Lifecycle,
+    PersonView,
+    SpecWarning,
+)
 from identigraph.matcher import (
     Attribute,
     Block,
@@ -63,8 +73,6 @@ from identigraph.merge import (
     golden_records,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "Aggregate",
     "Attribute",
@@ -92,7 +100,9 @@ __all__ = [
     "IdentigraphError",
     "IdentityGraph",
     "InputError",
+    "InvariantError",
     "Key",
+    "Lifecycle",
     "Longest",
     "Matcher",
     "Max",
@@ -110,6 +120,7 @@ __all__ = [
     "Rule",
     "Select",
     "SourcePriority",
+    "SpecWarning",
     "StoreError",
     "StoreVersionError",
     "Sum",

@@ -32,7 +32,7 @@ def merge_values(g: IdentityGraph) -> None:
 
     Codes are renumbered kind by kind (``0 .. n-1``); the key dictionaries are made
     anew (their hash tables are built at the first look-up) and the postings
-    marked stale. A no-op unless provisional codes were handed out.
+    marked stale. A no-op unless the graph is staged.
 
     Notes
     -----
@@ -40,9 +40,8 @@ def merge_values(g: IdentityGraph) -> None:
     edges and, where a kind has several columns, a few shifted comparisons of the
     record-sorted edges: O(values + edges), no sort.
     """
-    if not g._provisional:
+    if not g._staged:
         return
-    g._provisional = False
     remap = np.full(len(g._val_kind), -1, dtype=np.int64)
     live = pd.notna(g._val_key)  # erased values keep no key
     keys, kinds = [], []
@@ -81,4 +80,3 @@ def merge_values(g: IdentityGraph) -> None:
     g._edge_rec, g._edge_val = rec, val
     g._val_count = np.bincount(val, minlength=next_code).astype(np.int64)
     g._cut_values = None
-    g._indexed = False  # the value postings hold provisional codes

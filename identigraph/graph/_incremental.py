@@ -23,9 +23,11 @@ import pandas as pd
 from identigraph.graph._growable import appended
 from identigraph.graph._postings import Postings
 from identigraph.graph.core import record_hashes
+from identigraph.graph.lifecycle import Lifecycle
 
 if TYPE_CHECKING:
-    from identigraph.graph.identity_graph import IdentityGraph, _Batch
+    from identigraph.graph._batches import RecordBatch
+    from identigraph.graph.identity_graph import IdentityGraph
 
 __all__ = [
     "append_batch",
@@ -129,7 +131,7 @@ def edge_rows(g: IdentityGraph, records: np.ndarray) -> np.ndarray:
 
 def ensure_indexes(g: IdentityGraph) -> None:
     """Build the value and person postings if a bulk load left them out of date."""
-    if not g._indexed:
+    if g.lifecycle is not Lifecycle.LIVE:
         rebuild_indexes(g)
 
 
@@ -163,7 +165,7 @@ def records_of_persons(g: IdentityGraph, persons: np.ndarray) -> np.ndarray:
 
 def reindex_persons(g: IdentityGraph, records: np.ndarray, old_ids: np.ndarray) -> None:
     """Note the new person ids of ``records`` (whose ids were ``old_ids``) in the index."""
-    if not g._indexed:
+    if g.lifecycle is not Lifecycle.LIVE:
         return  # built afresh when first needed
     new_ids = g._person[records]
     moved = new_ids != old_ids
@@ -176,13 +178,13 @@ def reindex_persons(g: IdentityGraph, records: np.ndarray, old_ids: np.ndarray) 
 
 def index_new_records(g: IdentityGraph, start: int, edge_start: int, hashes: np.ndarray) -> None:
     """Add records ``start ..`` (with their edges from ``edge_start`` on) to the indexes."""
-    if g._indexed:
+    if g.lifecycle is Lifecycle.LIVE:
         g._by_value.add(g._edge_val[edge_start:], g._edge_rec[edge_start:])
     g._by_hash.add(hashes.view(np.int64), np.arange(start, start + len(hashes), dtype=np.int64))
 
 
 def _maybe_rebuild(g: IdentityGraph) -> None:
-    if not g._indexed:
+    if g.lifecycle is not Lifecycle.LIVE:
         return
     for table in (g._by_person, g._by_value, g._by_hash):
         if table.stale > max(_STALE_SHARE * len(table), _STALE_FLOOR):
@@ -199,7 +201,8 @@ def rebuild_indexes(g: IdentityGraph) -> None:
     g._by_hash.rebuild(g._rec_hash[alive].view(np.int64), alive)
     g._by_value = Postings()
     g._by_value.rebuild(g._edge_val, g._edge_rec)
-    g._indexed = True
+    if g.lifecycle is Lifecycle.RESOLVED:  # a staged load's codes are provisional
+        g._lifecycle = Lifecycle.LIVE
 
 
 def batch_starts(g: IdentityGraph) -> np.ndarray:
@@ -249,7 +252,7 @@ def find_records(g: IdentityGraph, source: str, record_ids: pd.Index) -> np.ndar
 _SMALL_BATCH = 4096
 
 
-def append_batch(g: IdentityGraph, batch: _Batch) -> None:
+def append_batch(g: IdentityGraph, batch: RecordBatch) -> None:
     """Append ``batch`` to the graph's batches, into the last one when both are small."""
     if g._batches:
         last = g._batches[-1]

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from identigraph.errors import ConfigError, InputError, MissingColumnError, UnknownPersonError
-from identigraph.graph._bulk import merge_values
 from identigraph.graph._incremental import (
     batch_starts,
     edge_rows,
@@ -78,8 +77,6 @@ def record_positions(
         if len(sources):
             parts.append(g._positions(sources, ids))
     if person is not None:
-        if not g._resolved:
-            g.resolve()
         try:
             wanted = np.atleast_1d(np.asarray(person, dtype=np.int64))
         except (TypeError, ValueError, OverflowError) as err:
@@ -293,7 +290,6 @@ def remove_records(g: IdentityGraph, positions: np.ndarray) -> ChangeSet:
     positions = np.unique(positions)
     if not len(positions):
         return ChangeSet()
-    merge_values(g)
     affected = g._person[positions]
     affected = np.unique(affected[affected >= 0])
     rows = edge_rows(g, positions)
@@ -328,8 +324,6 @@ def remove_records(g: IdentityGraph, positions: np.ndarray) -> ChangeSet:
         if dead.any():
             g._match = g._match[~dead].reset_index(drop=True)
     _drop_cut_links(g, values=orphans)
-    if not g._resolved:
-        return ChangeSet(records_removed=len(positions))
 
     # Persons of alive records carrying a value that links again join the region.
     again = np.union1d(unlocked, relinked)
@@ -397,7 +391,6 @@ def expire_values(
         raise ConfigError(msg)
     cutoff = _cutoff(age, now)
     times = _record_times(g, time_column)
-    merge_values(g)
     rows = np.flatnonzero(np.isin(g._val_kind[g._edge_val], [known[k] for k in kinds]))
     if not len(rows):
         return ChangeSet()
@@ -422,6 +415,4 @@ def expire_values(
     _drop_edges(g, gone)
     _forget_values(g, expired)
     _drop_cut_links(g, values=expired)
-    if not g._resolved:
-        return ChangeSet()
     return g._finish(g._resolve(affected, np.empty(0, dtype=np.int64)))

@@ -28,6 +28,7 @@ from identigraph.graph._attributes import (
     check_attributes,
     transform_attributes,
 )
+from identigraph.graph._batches import RecordBatch
 from identigraph.graph._bulk import merge_values
 from identigraph.graph._display import value_hashes
 from identigraph.graph._growable import appended
@@ -51,13 +52,17 @@ from identigraph.graph.core import KindLimits, extract_keys, record_hashes, reso
 from identigraph.graph.erase import expire_values, record_positions, remove_records
 from identigraph.graph.explain import Explanation, explain
 from identigraph.graph.guards import CutLinks, close_over_cuts, conflicts_frame, record_cuts
+from identigraph.graph.invariants import check_invariants
+from identigraph.graph.lifecycle import Lifecycle
 from identigraph.graph.lookup import lookup_all, lookup_person, row_frame
 from identigraph.graph.person import PersonView, person_view
+from identigraph.graph.record_ids import IdKind, check_id_kind, id_kind
 from identigraph.graph.report import GraphReport, graph_report
+from identigraph.graph.spec_checks import phone_counts, warn_phone_parse, warn_uncarried
 from identigraph.graph.store import load_graph, save_graph
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.linker import Matcher
-from identigraph.matcher.specs import Identifier
+from identigraph.matcher.specs import Identifier, Phone
 from identigraph.merge.golden import GoldenResult, golden_records
 from identigraph.merge.rules import MostFrequent, Rule
 
@@ -82,20 +87,6 @@ class _KindPolicy:
     max_records: int | None
     max_per_person: int | None
     on_shared: str = "keep"
-
-
-@dataclass(slots=True)
-class _Batch:
-    """Records added by one call: rows ``start .. stop-1`` of the record arrays."""
-
-    source: str
-    start: int
-    ids: pd.Index
-    attributes: pd.DataFrame
-
-    @property
-    def stop(self) -> int:
-        return self.start + len(self.ids)
 
 
 def _check_source(source: object) -> None:
@@ -195,7 +186,10 @@ class IdentityGraph:
     # ------------------------------------------------------------------ state
     def _reset(self) -> None:
         self._sources: list[str] = []
-        self._batches: list[_Batch] = []
+        self._id_kinds: dict[str, IdKind] = {}  # type of each source's record ids
+        self._carried: set[str] = set()  # identifier columns some source carried
+        self._warned: set[str] = set()  # specs warned about (spec_checks.py), once each
+        self._batches: list[RecordBatch] = []
         self._batch_starts = np.empty(0, dtype=np.int64)  # cache, see _incremental.batch_starts
         self._rec_source = np.empty(0, dtype=np.int32)
         self._rec_hash = np.empty(0, dtype=np.uint64)
@@ -226,10 +220,6 @@ class IdentityGraph:
         self._by_value = Postings()
         self._by_person = Postings()
         self._by_hash = Postings()
-        # False while a bulk load leaves the value and person postings out of date.
-        self._indexed = True
-        # True while a bulk load's value codes are provisional (see graph/_bulk.py).
-        self._provisional = False
         self._generation = 0
         self._history: list[pd.DataFrame] = []
         self._cuts = CutLinks.empty()  # links cut by per-person limits (graph/guards.py)
@@ -238,7 +228,7 @@ class IdentityGraph:
         # Attribute codes of every record (-1: none) and vocabularies (graph/_attributes.py).
         self._attr = AttributeCodes.empty(len(self.attributes))
         # A new graph is a bulk load: its records are resolved together at the first read.
-        self._resolved = False
+        self._lifecycle = Lifecycle.STAGED
 
     # ------------------------------------------------------------------ sizes
     def __len__(self) -> int:
@@ -252,13 +242,22 @@ class IdentityGraph:
         return self._n_persons
 
     @property
+    def lifecycle(self) -> Lifecycle:
+        """Where the graph stands: ``STAGED`` (a bulk load), ``RESOLVED`` or ``LIVE``."""
+        return self._lifecycle
+
+    @property
+    def _staged(self) -> bool:
+        return self._lifecycle is Lifecycle.STAGED
+
+    @property
     def sources(self) -> list[str]:
         """Names of the sources added so far, in order of first addition."""
         return list(self._sources)
 
     def __repr__(self) -> str:
         specs = ", ".join(f"{type(s).__name__}({s.column!r})" for s in self.identifiers)
-        persons = self._n_persons if self._resolved else "unresolved"
+        persons = "staged" if self._staged else self._n_persons
         return f"IdentityGraph(identifiers=[{specs}], records={len(self)}, persons={persons})"
 
     # ------------------------------------------------------------------ add
@@ -281,7 +280,8 @@ class IdentityGraph:
             One row per record. It need not carry every identifier column; it must
             carry at least one. The frame is not modified.
         source : str
-            Name of the source (``"crm"``, ``"web"``...). Record ids are unique per source.
+            Name of the source (``"crm"``, ``"web"``...). Record ids are unique per source
+            and of one type per source (integers, strings...), fixed by its first add.
         id : str, optional
             Column holding the record id; by default the frame's index.
         keep : sequence of str, optional
@@ -314,7 +314,9 @@ class IdentityGraph:
         InputError
             ``frame`` is not a DataFrame, ``source`` is empty, or a record id is missing.
         DtypeError
-            An identifier column's dtype cannot hold that identifier.
+            An identifier column's dtype cannot hold that identifier, or the record ids
+            mix types or are of another type than the source's ids so far (``"7"``
+            for a source of integer ids): one record must not become two.
 
         Notes
         -----
@@ -351,8 +353,8 @@ class IdentityGraph:
         n_new = len(ids)
         if pairs is not None:
             self._stage_matches(pairs, threshold)
-        if not self._resolved:
-            return ChangeSet(records_added=n_new)
+        if self._staged:
+            return ChangeSet(records_added=n_new, staged=True)
         return self._resolve_added(start, n_new, values)
 
     def _append_records(
@@ -364,7 +366,7 @@ class IdentityGraph:
         attributes: pd.DataFrame,
     ) -> tuple[int, np.ndarray]:
         """Append the checked records of ``frame``; their first position and edge values."""
-        bulk = not self._resolved
+        bulk = self._staged
         # First what may raise (transforms, normalization), then the appends.
         transformed = transform_attributes(self, frame)
         hashes = record_hashes(source, ids)
@@ -373,16 +375,13 @@ class IdentityGraph:
                 self._values.setdefault(spec.kind, ValueIndex())
         extracted = extract_keys(frame, specs, None if bulk else self._values, self._next_value)
         self._next_value = extracted.next_code
-        if bulk:
-            self._provisional = True
-            self._indexed = False
 
         start = len(self._rec_alive)
         n_new = len(ids)
         if source not in self._sources:
             self._sources.append(source)
         source_code = self._sources.index(source)
-        append_batch(self, _Batch(source, start, ids, attributes))
+        append_batch(self, RecordBatch(source, start, ids, attributes))
         self._rec_source = appended(self._rec_source, np.full(n_new, source_code, np.int32))
         self._rec_hash = appended(self._rec_hash, hashes)
         self._rec_alive = appended(self._rec_alive, np.ones(n_new, bool))
@@ -408,6 +407,11 @@ class IdentityGraph:
                     }
                 ),
             )
+        self._carried.update(spec.column for _, spec in specs)
+        for i, spec in specs:
+            if isinstance(spec, Phone) and spec.region is None:
+                n_values, n_failed = phone_counts(i, extracted.spec, extracted.reject_spec)
+                warn_phone_parse(spec, n_values, n_failed, self._warned, source=source)
         if not bulk:  # a bulk load counts once its codes are merged
             np.add.at(self._val_count, extracted.val, 1)
         return start, extracted.val
@@ -433,13 +437,35 @@ class IdentityGraph:
         ChangeSet
             The persons of the bulk load (empty when already resolved).
         """
-        if self._resolved:
+        if not self._staged:
             return ChangeSet()
-        self._resolved = True
         merge_values(self)
+        self._lifecycle = Lifecycle.RESOLVED
+        if self._batches:
+            warn_uncarried(self.identifiers, self._carried, self._warned)
         n_records = len(self._rec_alive)
         changes = self._resolve(np.empty(0, np.int64), np.flatnonzero(self._rec_alive))
         return self._finish(changes, records_added=n_records)
+
+    def check_invariants(self) -> None:
+        """Check the invariants of the graph's state (tests call it after every step).
+
+        See :func:`identigraph.graph.invariants.check_invariants` for the list.
+
+        Raises
+        ------
+        InvariantError
+            An invariant is broken (a bug, or a corrupt store).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Cookie("cookie_id")])
+        >>> _ = g.add(pd.DataFrame({"cookie_id": ["c-123", "c-123"]}), source="web")
+        >>> g.check_invariants()
+        """
+        check_invariants(self)
 
     def build_indexes(self) -> None:
         """Build the look-up indexes now, resolving a bulk load first.
@@ -483,7 +509,11 @@ class IdentityGraph:
         return self._check_ids(ids, source, where)
 
     def _check_ids(self, ids: pd.Index, source: str, where: str) -> pd.Index:
-        """``ids`` once none is missing, repeated, or already in the graph for ``source``."""
+        """``ids`` once none is missing, repeated, of another type than the source's ids so
+        far, or already in the graph for ``source``."""
+        kind = check_id_kind(ids, self._id_kind(source), source=source, where=where)
+        if kind is not None:
+            self._id_kinds.setdefault(source, kind)
         if ids.hasnans:
             missing = np.count_nonzero(ids.isna())
             msg = f"source {source!r}: {missing} record ids in {where} are missing"
@@ -498,6 +528,17 @@ class IdentityGraph:
             msg = f"source {source!r}: record ids already in the graph: {repeated}"
             raise DuplicateRecordError(msg, source=source, record_ids=repeated)
         return ids
+
+    def _id_kind(self, source: str) -> IdKind | None:
+        """The type of the record ids of ``source`` (from its first batch), None if new."""
+        known = self._id_kinds.get(source)
+        if known is None:
+            first = next((b for b in self._batches if b.source == source and len(b.ids)), None)
+            if first is not None:
+                known = id_kind(first.ids, source=source, where="the graph")
+                if known is not None:
+                    self._id_kinds[source] = known
+        return known
 
     def _attributes(
         self, frame: pd.DataFrame, source: str, id_column: str | None, keep: Sequence[str] | None
@@ -566,7 +607,9 @@ class IdentityGraph:
             msg = f"pairs lack columns {missing}"
             raise MissingColumnError(msg, column=missing[0], available=list(pairs.columns))
         ends = self._stage_matches(pairs, threshold)
-        if not self._resolved or not len(ends):
+        if self._staged:
+            return ChangeSet(staged=True)
+        if not len(ends):
             return ChangeSet()
         affected = np.unique(self._person[ends])
         changes = self._resolve(affected, np.empty(0, np.int64))
@@ -861,7 +904,7 @@ class IdentityGraph:
             ``kind, value, records``; ``value`` is the link key (the SHA-256 digest
             for hashed kinds), never a raw email or phone.
         """
-        merge_values(self)
+        self.resolve()
         generic = np.flatnonzero(self._generic_mask())
         kinds, keys, counts = [], [], []
         for kind, index in self._values.items():
@@ -1033,6 +1076,7 @@ class IdentityGraph:
         may be added again. Cost: O(links) to compact the link arrays, O(values of
         a kind) to forget values, components over the persons touched only.
         """
+        self.resolve()  # an erasure acts on persons: a staged load resolves first
         positions = record_positions(self, records, person)
         return remove_records(self, positions)
 
@@ -1094,6 +1138,7 @@ class IdentityGraph:
         attributes; the records themselves stay. Cost: O(links) to find the
         links of the kinds, then components over the persons touched.
         """
+        self.resolve()  # an expiry splits persons: a staged load resolves first
         return expire_values(self, older_than, kinds=kinds, time_column=time_column, now=now)
 
     def save(self, path: str | os.PathLike[str], *, compression: str = "zstd") -> None:
@@ -1146,7 +1191,7 @@ class IdentityGraph:
         StoreVersionError
             The store was written by a newer format version.
         """
-        return load_graph(path)
+        return load_graph(path, cls)
 
     def lookup(
         self, identifiers: Mapping[str, object] | None = None, /, **kw: object
@@ -1268,8 +1313,7 @@ class IdentityGraph:
         source share one batch. Cost: normalization of one record plus components
         of the persons it touches; no pass over the graph.
         """
-        if not self._resolved:
-            self.resolve()
+        self.resolve()
         template = None
         if self._batches and self._batches[-1].source == source:
             template = self._batches[-1].attributes

@@ -88,8 +88,7 @@ def lookup_all(g: IdentityGraph, identifiers: Mapping[str, object]) -> pd.DataFr
 
     See :meth:`IdentityGraph.lookup_all`.
     """
-    if not g._resolved:
-        g.resolve()
+    g.resolve()
     rows = [(k, *_lookup_one(g, k, v)) for k, v in identifiers.items()]  # one per keyword
     person = pd.array([r[2] if r[2] >= 0 else None for r in rows], dtype="Int64")
     out: pd.DataFrame = pd.DataFrame(
@@ -109,8 +108,7 @@ def lookup_person(g: IdentityGraph, identifiers: Mapping[str, object]) -> int | 
     if not identifiers:
         msg = "lookup() needs at least one identifier, e.g. lookup(email=...)"
         raise InputError(msg)
-    if not g._resolved:
-        g.resolve()
+    g.resolve()
     priority = {p.name: p.priority for p in g._policies}
     best: tuple[int, int] | None = None  # (priority, person)
     for keyword, raw in identifiers.items():  # one step per keyword

@@ -14,6 +14,7 @@ import identigraph as ig
 from identigraph.cli import demo_specs
 from identigraph.graph.core import codes as _codes
 from identigraph.graph.core import factorize_keys
+from identigraph.graph.lifecycle import Lifecycle
 
 
 def _digests(values: list[str]) -> np.ndarray:
@@ -52,9 +53,9 @@ def test_equal_keys_across_columns_and_adds_share_one_code() -> None:
     g = ig.IdentityGraph([ig.Email("email"), ig.Email("alt", kind="email"), ig.Cookie("c")])
     g.add(pd.DataFrame({"email": ["a@x.com", "B@x.com"], "alt": ["a@x.com", None]}), source="s")
     g.add(pd.DataFrame({"email": [" A@X.com"], "c": ["k"]}), source="t")
-    assert g._provisional
+    assert g.lifecycle is Lifecycle.STAGED
     g.resolve()
-    assert not g._provisional
+    assert g.lifecycle is Lifecycle.RESOLVED
     assert len(g._values["email"]) == 2
     assert len(g._values["cookie"]) == 1
     # The record carrying one address in both columns keeps one edge for it.
