@@ -22,7 +22,13 @@ import pandas as pd
 
 from identigraph.graph._growable import appended
 from identigraph.graph._postings import Postings
-from identigraph.graph.core import record_hashes
+from identigraph.graph.core import (
+    equal_ranges,
+    range_positions,
+    record_hashes,
+    region_index,
+    segment_of,
+)
 from identigraph.graph.lifecycle import Lifecycle
 
 if TYPE_CHECKING:
@@ -35,13 +41,11 @@ __all__ = [
     "batch_starts",
     "edge_rows",
     "ensure_indexes",
-    "equal_ranges",
     "find_records",
     "index_new_records",
     "persons_of_values",
     "rebuild_indexes",
     "records_of_persons",
-    "region_index",
     "region_matches",
     "reindex_persons",
     "value_carriers",
@@ -50,43 +54,6 @@ __all__ = [
 # Rebuild a postings table once stale pairs exceed this share of it (and a floor).
 _STALE_SHARE = 0.5
 _STALE_FLOOR = 4096
-
-
-def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    counts = hi - lo
-    total = int(counts.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64)
-    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    rows: np.ndarray = np.repeat(lo, counts) + offsets
-    return rows
-
-
-def equal_ranges(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Positions in the sorted ``keys`` of every entry equal to one of ``queries`` (unique).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> equal_ranges(np.array([1, 3, 3, 7]), np.array([3, 5, 7])).tolist()
-    [1, 2, 3]
-    """
-    if not len(keys) or not len(queries):
-        return np.empty(0, dtype=np.int64)
-    lo = np.searchsorted(keys, queries, side="left")
-    hi = np.searchsorted(keys, queries, side="right")
-    return _ranges(lo, hi)
-
-
-def region_index(region: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """Index in the sorted ``region`` of each record position, ``-1`` outside it.
-
-    Also a membership test of any values in a sorted array: ``region_index(a, x) >= 0``.
-    """
-    at = np.searchsorted(region, positions)
-    inside = at < len(region)
-    inside[inside] = region[at[inside]] == positions[inside]
-    return np.where(inside, at, -1)
 
 
 def region_matches(
@@ -126,7 +93,7 @@ def edge_rows(g: IdentityGraph, records: np.ndarray) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     lo = np.searchsorted(g._edge_rec, records, side="left")
     hi = np.searchsorted(g._edge_rec, records, side="right")
-    return _ranges(lo, hi)
+    return range_positions(lo, hi)
 
 
 def ensure_indexes(g: IdentityGraph) -> None:
@@ -236,7 +203,7 @@ def find_records(g: IdentityGraph, source: str, record_ids: pd.Index) -> np.ndar
     if not len(candidates):
         return out
     # Confirm the ids themselves: equal hashes of different ids are possible, if rare.
-    batch_of = np.searchsorted(batch_starts(g), candidates, side="right") - 1
+    batch_of = segment_of(batch_starts(g), candidates)
     for b in np.unique(batch_of):
         batch = g._batches[int(b)]
         rows = np.flatnonzero(batch_of == b)

@@ -24,6 +24,7 @@ from identigraph.graph._incremental import (
     records_of_persons,
 )
 from identigraph.graph.changes import ChangeSet
+from identigraph.graph.core import segment_of
 
 if TYPE_CHECKING:
     from identigraph.graph.identity_graph import IdentityGraph
@@ -159,7 +160,7 @@ def _split_big_batches(g: IdentityGraph, positions: np.ndarray) -> None:
     an erasure rewrites one piece, and the copies (``take``) let the old buffers,
     erased values included, be freed. Done once per large batch, at its first erasure.
     """
-    touched = set((np.searchsorted(batch_starts(g), positions, side="right") - 1).tolist())
+    touched = set(segment_of(batch_starts(g), positions).tolist())
     big = {b for b in touched if len(g._batches[b].ids) > _PIECE}
     if not big:
         return
@@ -187,7 +188,7 @@ def _scrub(g: IdentityGraph, positions: np.ndarray, columns: np.ndarray | None =
     if not len(positions):
         return
     _split_big_batches(g, positions)
-    batch_of = np.searchsorted(batch_starts(g), positions, side="right") - 1
+    batch_of = segment_of(batch_starts(g), positions)
     for b in np.unique(batch_of).tolist():  # one step per batch holding an erased record
         batch = g._batches[b]
         mine = batch_of == b
@@ -266,7 +267,7 @@ def _drop_rejects(g: IdentityGraph, positions: np.ndarray) -> None:
 
 
 def _record_ids_at(g: IdentityGraph, positions: np.ndarray) -> list[object]:
-    batch_of = np.searchsorted(batch_starts(g), positions, side="right") - 1
+    batch_of = segment_of(batch_starts(g), positions)
     out: list[object] = []
     for b in np.unique(batch_of).tolist():  # one step per batch holding an erased record
         batch = g._batches[b]

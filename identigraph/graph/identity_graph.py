@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -71,13 +71,19 @@ __all__ = ["IdentityGraph"]
 log = logging.getLogger("identigraph")
 _DEFAULT_RULE = MostFrequent()
 
-_CLUSTER_COLUMNS = ["source", "record_id", "person_id"]
 # Record, edge and value arrays that updates append to (graph/_growable.py).
 _GROWING = (
     "_rec_source", "_rec_hash", "_rec_alive", "_person", "_edge_rec", "_edge_val",
     "_edge_spec", "_val_kind", "_val_count", "_val_key",
 )  # fmt: skip
 _REJECT_COLUMNS = ["source", "record_id", "column", "reason"]
+
+
+class _Resolved(NamedTuple):
+    """What one resolution changed: the id changes and the ids it issued (sorted)."""
+
+    changes: pd.DataFrame
+    fresh: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +221,6 @@ class IdentityGraph:
         self._rejects: list[pd.DataFrame] = []
         self._ids = IssuedIds()  # every person id issued, with its generation
         self._n_persons = 0
-        self._fresh = np.empty(0, dtype=np.int64)  # ids issued by the last _resolve
         # Postings (graph/_incremental.py): value -> records, person -> records, hash -> record.
         self._by_value = Postings()
         self._by_person = Postings()
@@ -695,7 +700,7 @@ class IdentityGraph:
             return np.empty(0, dtype=np.int64)
         return persons_of_values(self, values, before=exclude_from)
 
-    def _resolve(self, affected: np.ndarray, new_records: np.ndarray) -> pd.DataFrame:
+    def _resolve(self, affected: np.ndarray, new_records: np.ndarray) -> _Resolved:
         """Recompute components of the affected persons plus new records; assign ids."""
         affected = close_over_cuts(self, affected)
         affected = np.unique(affected[affected >= 0])
@@ -706,10 +711,9 @@ class IdentityGraph:
             if len(affected)
             else new_records
         )
-        self._fresh = np.empty(0, dtype=np.int64)
         if not len(region):
             self._n_persons -= len(affected)  # persons whose records all left
-            return ChangeSet().merges
+            return _Resolved(ChangeSet().merges, np.empty(0, dtype=np.int64))
         if len(region) == len(self._rec_alive):
             # Every record (a bulk load): all links; positions are region indexes already.
             generic = self._generic_mask()
@@ -754,13 +758,14 @@ class IdentityGraph:
         self._person[region] = ids[labels]
         reindex_persons(self, region, old_ids)
         self._generation += 1
-        self._fresh = np.sort(ids[is_fresh])
-        self._ids.add(self._fresh, generation=self._generation)
+        fresh = np.sort(ids[is_fresh])
+        self._ids.add(fresh, generation=self._generation)
         self._n_persons += len(ids) - len(affected)
-        return changes
+        return _Resolved(changes, fresh)
 
-    def _finish(self, changes: pd.DataFrame, *, records_added: int = 0) -> ChangeSet:
-        fresh_ids = self._fresh
+    def _finish(self, resolved: _Resolved, *, records_added: int = 0) -> ChangeSet:
+        """The ChangeSet of one resolution; merges and splits enter the id history."""
+        changes, fresh_ids = resolved
         if not len(changes):  # the common case of a small update: no pandas selections
             none = changes.iloc[:, :2]
             return ChangeSet(

@@ -58,6 +58,7 @@ from identigraph.errors import InvariantError, StoreError, StoreVersionError
 from identigraph.graph._batches import RecordBatch
 from identigraph.graph._incremental import batch_starts, rebuild_indexes
 from identigraph.graph._values import ValueIndex
+from identigraph.graph.core import segment_of
 from identigraph.graph.lifecycle import Lifecycle
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.specs import Cookie, Email, Identifier, Key, Phone
@@ -695,7 +696,7 @@ def _rejects(g: IdentityGraph, table: pa.Table, read: _Reader) -> list[pd.DataFr
     rec = read.column(table, "rec", np.int64)
     column = table.column("column").to_numpy(zero_copy_only=False).astype(object)
     reason = table.column("reason").to_numpy(zero_copy_only=False).astype(object)
-    batch_of = np.searchsorted(batch_starts(g), rec, side="right") - 1
+    batch_of = segment_of(batch_starts(g), rec)
     cut = np.flatnonzero(np.diff(batch_of)) + 1
     frames = []
     for lo, hi in zip(np.r_[0, cut], np.r_[cut, len(rec)], strict=True):  # one per run

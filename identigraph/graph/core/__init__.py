@@ -12,12 +12,18 @@ partition of whole components.
 - person ids: :func:`record_hashes`, :func:`assign_ids` (with an :class:`IssuedIdLookup`);
 - one region: :func:`resolve_region`;
 - sorted-array searches: :func:`equal_ranges`, :func:`expand_ranges`,
-  :func:`region_index`, :func:`segment_of`.
+  :func:`range_positions`, :func:`region_index`, :func:`segment_of`.
 """
 
 from __future__ import annotations
 
-from identigraph.graph.core.arrays import equal_ranges, expand_ranges, region_index, segment_of
+from identigraph.graph.core.arrays import (
+    equal_ranges,
+    expand_ranges,
+    range_positions,
+    region_index,
+    segment_of,
+)
 from identigraph.graph.core.codes import dense_codes, factorize_keys
 from identigraph.graph.core.components import connected_components
 from identigraph.graph.core.keys import Extracted, KeyEncoder, column_keys, extract_keys
@@ -56,6 +62,7 @@ __all__ = [
     "expand_ranges",
     "extract_keys",
     "factorize_keys",
+    "range_positions",
     "record_hashes",
     "region_index",
     "resolve_region",
