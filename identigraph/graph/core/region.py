@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from identigraph.errors import ConfigError
 from identigraph.graph.core._kruskal import Alike
 from identigraph.graph.core.codes import dense_codes
 from identigraph.graph.core.components import connected_components
@@ -49,10 +50,10 @@ class KindLimits:
     def __post_init__(self) -> None:
         if not len(self.limits) == len(self.priorities) == len(self.unlink):
             msg = "limits, priorities and unlink need one entry per kind"
-            raise ValueError(msg)
+            raise ConfigError(msg)
         if len(self.attr_caps) != len(self.attr_alike):
             msg = "attr_caps and attr_alike need one entry per attribute"
-            raise ValueError(msg)
+            raise ConfigError(msg)
 
     @property
     def active(self) -> bool:
@@ -194,7 +195,7 @@ def resolve_region(
     if limits is not None and limits.active:
         if value_kind is None or value_hash is None:
             msg = "limits need value_kind and value_hash"
-            raise ValueError(msg)
+            raise ConfigError(msg)
         # Records first, then the region's values, as the limit split reads them.
         labels = np.concatenate([record_labels, record_labels[carrier]])
         hashes = value_hash
