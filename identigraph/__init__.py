@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from identigraph import activation, datasets, evaluate, notebook
 from identigraph.compare import RunComparison, compare, size_distribution, size_drift
+from identigraph._version import __version__
 from identigraph.errors import (
     ConfigError,
     DtypeError,
     DuplicateRecordError,
     IdentigraphError,
     InputError,
+    InvariantError,
     MissingColumnError,
     MissingDependencyError,
     NoIdentifierColumnsError,
@@ -26,7 +28,15 @@ from identigraph.errors import (
     UnknownRegionError,
     UnsupportedFrameError,
 )
-from identigraph.graph import ChangeSet, Explanation, GraphReport, IdentityGraph, PersonView
+from identigraph.graph import (
+    ChangeSet,
+    Explanation,
+    GraphReport,
+    IdentityGraph,
+    Lifecycle,
+    PersonView,
+    SpecWarning,
+)
 from identigraph.matcher import (
     DEFAULT_THRESHOLD,
     Attribute,
@@ -70,8 +80,6 @@ from identigraph.merge import (
     golden_records,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "Aggregate",
     "Attribute",
@@ -100,7 +108,9 @@ __all__ = [
     "IdentigraphError",
     "IdentityGraph",
     "InputError",
+    "InvariantError",
     "Key",
+    "Lifecycle",
     "Longest",
     "Matcher",
     "Max",
@@ -120,6 +130,7 @@ __all__ = [
     "RunComparison",
     "Select",
     "SourcePriority",
+    "SpecWarning",
     "StoreError",
     "StoreVersionError",
     "Sum",

@@ -18,6 +18,7 @@ catches ``ValueError`` or ``KeyError`` keeps working::
     ├── UnknownPersonError (KeyError)       a person id the graph does not hold
     ├── StoreError (OSError)                a saved graph cannot be read or written
     │   └── StoreVersionError               written by a newer format version
+    ├── InvariantError (AssertionError)     a graph's state broke one of its invariants
     └── MissingDependencyError (ImportError) an optional extra is not installed
 
 Messages never contain raw emails or phone numbers: errors name columns,
@@ -34,6 +35,7 @@ __all__ = [
     "DuplicateRecordError",
     "IdentigraphError",
     "InputError",
+    "InvariantError",
     "MissingColumnError",
     "MissingDependencyError",
     "NoIdentifierColumnsError",
@@ -150,6 +152,20 @@ class StoreError(IdentigraphError, OSError):
 
 class StoreVersionError(StoreError):
     """A saved graph was written by a newer, unknown format version."""
+
+
+class InvariantError(IdentigraphError, AssertionError):
+    """A graph's state broke one of its invariants (a bug, or a corrupt store).
+
+    Attributes
+    ----------
+    invariant : str
+        Which invariant, in words; never a value.
+    """
+
+    def __init__(self, message: str, *, invariant: str) -> None:
+        super().__init__(message)
+        self.invariant = invariant
 
 
 class MissingDependencyError(IdentigraphError, ImportError):
