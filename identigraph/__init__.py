@@ -8,8 +8,8 @@ a golden record.
 from __future__ import annotations
 
 from identigraph import activation, datasets, evaluate, notebook
-from identigraph.compare import RunComparison, compare, size_distribution, size_drift
 from identigraph._version import __version__
+from identigraph.compare import RunComparison, compare, size_distribution, size_drift
 from identigraph.errors import (
     ConfigError,
     DtypeError,

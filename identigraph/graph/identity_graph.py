@@ -13,6 +13,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
+from identigraph._frames import to_pandas
 from identigraph.errors import (
     ConfigError,
     DuplicateRecordError,
@@ -60,9 +61,11 @@ from identigraph.graph.record_ids import IdKind, check_id_kind, id_kind
 from identigraph.graph.report import GraphReport, graph_report
 from identigraph.graph.spec_checks import phone_counts, warn_phone_parse, warn_uncarried
 from identigraph.graph.store import load_graph, save_graph
+from identigraph.matcher import DEFAULT_THRESHOLD
+from identigraph.matcher._frame_checks import check_frame, check_record_ids
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.linker import Matcher
-from identigraph.matcher.specs import Identifier, Phone
+from identigraph.matcher.specs import Identifier, Phone, check_identifiers
 from identigraph.merge.golden import GoldenResult, golden_records
 from identigraph.merge.rules import MostFrequent, Rule
 
@@ -175,15 +178,7 @@ class IdentityGraph:
     def __init__(
         self, identifiers: Sequence[Identifier] = (), *, attributes: Sequence[Attribute] = ()
     ) -> None:
-        self.identifiers = tuple(identifiers)
-        for spec in self.identifiers:
-            if not isinstance(spec, Identifier):
-                msg = f"identifiers must be Identifier specs (ig.Email, ig.Phone...), got {spec!r}"
-                raise ConfigError(msg)
-        columns = [spec.column for spec in self.identifiers]
-        if len(set(columns)) != len(columns):
-            msg = f"each column may hold one identifier spec; repeated: {sorted(columns)}"
-            raise ConfigError(msg)
+        self.identifiers = check_identifiers(identifiers)
         self._policies = _kind_policies(self.identifiers)
         self._kind_index = {p.name: i for i, p in enumerate(self._policies)}
         self.attributes = check_attributes(attributes, self.identifiers)
@@ -260,6 +255,11 @@ class IdentityGraph:
         """Names of the sources added so far, in order of first addition."""
         return list(self._sources)
 
+    def _repr_html_(self) -> str:
+        from identigraph.notebook.html import graph_html
+
+        return graph_html(self)
+
     def __repr__(self) -> str:
         specs = ", ".join(f"{type(s).__name__}({s.column!r})" for s in self.identifiers)
         persons = "staged" if self._staged else self._n_persons
@@ -275,7 +275,7 @@ class IdentityGraph:
         keep: Sequence[str] | None = None,
         columns: dict[str, str] | None = None,
         matcher: Matcher | None = None,
-        threshold: float = 0.9,
+        threshold: float = DEFAULT_THRESHOLD,
     ) -> ChangeSet:
         """Add the records of one source and link them.
 
@@ -300,7 +300,7 @@ class IdentityGraph:
             source) with ``match_probability >= threshold``; an unfitted matcher is
             fitted on the frame first. For links across sources, call
             :meth:`link` with the pairs of ``matcher.predict({...})``.
-        threshold : float, default 0.9
+        threshold : float, default :data:`identigraph.DEFAULT_THRESHOLD` (0.5)
             Match probability a matcher's pair needs to become a link.
 
         Returns
@@ -330,14 +330,13 @@ class IdentityGraph:
         Cost: O(rows) vectorized work, normalization of unique values only, and
         connected components over the new records and the persons they touch.
         """
-        if not isinstance(frame, pd.DataFrame):
-            msg = f"add() takes a pandas DataFrame, got {type(frame).__name__}"
-            raise InputError(msg)
+        frame = to_pandas(frame, argument="frame")
+        check_frame(frame, self.identifiers, id=id, keep=keep, columns=columns)
         _check_source(source)
         if columns:
             frame = frame.rename(columns=columns)
         specs = [(i, s) for i, s in enumerate(self.identifiers) if s.column in frame.columns]
-        if not specs:
+        if not specs and matcher is None:
             wanted = [s.column for s in self.identifiers]
             msg = (
                 f"source {source!r} carries none of the identifier columns {wanted}; "
@@ -352,8 +351,7 @@ class IdentityGraph:
         pairs = None
         if matcher is not None:  # scored before anything is appended, as it may raise
             _check_threshold(threshold)
-            predict = matcher.predict if matcher.is_fitted else matcher.fit_predict
-            pairs = predict(frame, id=id, source=source)
+            pairs = matcher.dedupe(frame, id=id, source=source, threshold=threshold)
         start, values = self._append_records(frame, specs, source, ids, attributes)
         n_new = len(ids)
         if pairs is not None:
@@ -516,6 +514,7 @@ class IdentityGraph:
     def _check_ids(self, ids: pd.Index, source: str, where: str) -> pd.Index:
         """``ids`` once none is missing, repeated, of another type than the source's ids so
         far, or already in the graph for ``source``."""
+        check_record_ids(ids, where)
         kind = check_id_kind(ids, self._id_kind(source), source=source, where=where)
         if kind is not None:
             self._id_kinds.setdefault(source, kind)
@@ -568,7 +567,7 @@ class IdentityGraph:
         self._val_count = appended(self._val_count, np.zeros(grow, np.int64))
 
     # ------------------------------------------------------------------ link
-    def link(self, pairs: pd.DataFrame, *, threshold: float = 0.5) -> ChangeSet:
+    def link(self, pairs: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD) -> ChangeSet:
         """Add match edges between records already in the graph.
 
         Parameters
@@ -577,7 +576,7 @@ class IdentityGraph:
             Columns ``source_l, record_id_l, source_r, record_id_r,
             match_probability`` and optionally ``match_weight`` (as a matcher's
             ``predict`` returns them).
-        threshold : float, default 0.5
+        threshold : float, default :data:`identigraph.DEFAULT_THRESHOLD` (0.5)
             Pairs with ``match_probability >= threshold`` become links.
 
         Returns
@@ -606,6 +605,7 @@ class IdentityGraph:
         >>> g.n_persons
         1
         """
+        pairs = to_pandas(pairs, argument="pairs")
         needed = ["source_l", "record_id_l", "source_r", "record_id_r", "match_probability"]
         missing = [c for c in needed if c not in pairs.columns]
         if missing:
