@@ -5,7 +5,7 @@ one person's graph. All need the ``charts`` extra and read public attributes onl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeAlias
 
 import networkx as nx
 import numpy as np
@@ -14,9 +14,11 @@ import pandas as pd
 from identigraph._optional import import_optional
 from identigraph.errors import ConfigError, MissingColumnError
 
-if TYPE_CHECKING:
-    from identigraph.graph import GraphReport, PersonView
-    from identigraph.matcher import Matcher
+# Shown objects are typed loosely on purpose: their classes (graph, matcher) call
+# these functions from ``_repr_html_``, so this package must not import them back.
+GraphReport: TypeAlias = Any
+PersonView: TypeAlias = Any
+Matcher: TypeAlias = Any
 
 __all__ = [
     "cluster_sizes_chart",
