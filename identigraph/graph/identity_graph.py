@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from identigraph._frames import to_pandas
+from identigraph._progress import progress_bar
 from identigraph.errors import (
     ConfigError,
     DuplicateRecordError,
@@ -426,7 +428,7 @@ class IdentityGraph:
         changes = self._resolve(affected, region_new)
         return self._finish(changes, records_added=n_new)
 
-    def resolve(self) -> ChangeSet:
+    def resolve(self, *, progress: bool | None = None) -> ChangeSet:
         """Resolve the records of a bulk load into persons; a no-op once resolved.
 
         A new graph defers resolution: ``add`` and ``link`` only stage records and
@@ -435,6 +437,13 @@ class IdentityGraph:
         of its sources and rows. From then on every ``add``, ``link`` or removal
         resolves at once and returns its own :class:`ChangeSet`.
 
+        Parameters
+        ----------
+        progress : bool, optional
+            Show a progress bar over the steps (merging value codes, then the
+            components, limits and person ids); by default only in a terminal or a
+            notebook. Reads that resolve implicitly use the default.
+
         Returns
         -------
         ChangeSet
@@ -442,13 +451,24 @@ class IdentityGraph:
         """
         if not self._staged:
             return ChangeSet()
-        merge_values(self)
-        self._lifecycle = Lifecycle.RESOLVED
-        if self._batches:
-            warn_uncarried(self.identifiers, self._carried, self._warned)
+        started = time.perf_counter()
         n_records = len(self._rec_alive)
-        changes = self._resolve(np.empty(0, np.int64), np.flatnonzero(self._rec_alive))
-        return self._finish(changes, records_added=n_records)
+        with progress_bar(2, desc="resolve", unit="step", progress=progress) as bar:
+            merge_values(self)
+            bar.update(1)
+            self._lifecycle = Lifecycle.RESOLVED
+            if self._batches:
+                warn_uncarried(self.identifiers, self._carried, self._warned)
+            changes = self._resolve(np.empty(0, np.int64), np.flatnonzero(self._rec_alive))
+            bar.update(1)
+        result = self._finish(changes, records_added=n_records)
+        log.info(
+            "resolved %d records into %d persons in %.2f s",
+            n_records,
+            len(result.new_persons),
+            time.perf_counter() - started,
+        )
+        return result
 
     def check_invariants(self) -> None:
         """Check the invariants of the graph's state (tests call it after every step).
@@ -1146,7 +1166,13 @@ class IdentityGraph:
         self.resolve()  # an expiry splits persons: a staged load resolves first
         return expire_values(self, older_than, kinds=kinds, time_column=time_column, now=now)
 
-    def save(self, path: str | os.PathLike[str], *, compression: str = "zstd") -> None:
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        compression: str = "zstd",
+        progress: bool | None = None,
+    ) -> None:
         """Write the graph to the directory ``path`` (Parquet files and a JSON manifest).
 
         Parameters
@@ -1155,6 +1181,9 @@ class IdentityGraph:
             Directory of the store; an existing store there is replaced.
         compression : str, default "zstd"
             Parquet compression codec (``"none"`` to store plain pages).
+        progress : bool, optional
+            Show a progress bar over the files written; by default only in a terminal
+            or a notebook.
 
         Raises
         ------
@@ -1182,11 +1211,14 @@ class IdentityGraph:
         :meth:`load` and the next save restore; see :mod:`identigraph.graph.store`.
         Cost: O(records + links + values).
         """
-        save_graph(self, path, compression=compression)
+        save_graph(self, path, compression=compression, progress=progress)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> IdentityGraph:
+    def load(cls, path: str | os.PathLike[str], *, progress: bool | None = None) -> IdentityGraph:
         """Read a graph written by :meth:`save`.
+
+        ``progress`` shows a bar over the files read (by default only in a terminal
+        or a notebook).
 
         Raises
         ------
@@ -1196,7 +1228,7 @@ class IdentityGraph:
         StoreVersionError
             The store was written by a newer format version.
         """
-        return load_graph(path, cls)
+        return load_graph(path, cls, progress=progress)
 
     def lookup(
         self, identifiers: Mapping[str, object] | None = None, /, **kw: object
