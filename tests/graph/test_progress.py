@@ -27,7 +27,8 @@ def test_resolve_save_load_show_bars_and_log_counts(
         assert f"{step}:" in err
     text = caplog.text
     assert "resolved 3 records into 2 persons" in text
-    assert "saved 3 records" in text and "loaded 3 records" in text
+    assert "saved 3 records" in text
+    assert "loaded 3 records" in text
     for secret in EMAILS:
         assert secret.lower() not in (err + text).lower()
     assert h.clusters().equals(g.clusters())
