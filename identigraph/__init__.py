@@ -81,6 +81,7 @@ from identigraph.merge import (
 )
 
 __all__ = [
+    "DEFAULT_THRESHOLD",
     "Aggregate",
     "Attribute",
     "Block",
@@ -92,7 +93,6 @@ __all__ = [
     "Cookie",
     "Count",
     "Custom",
-    "DEFAULT_THRESHOLD",
     "DateComparison",
     "DtypeError",
     "DuplicateRecordError",
