@@ -21,6 +21,7 @@ from identigraph.activation.audiences import AudienceResult
 from identigraph.activation.consent import Consent, opted_out
 from identigraph.activation.facts import Persons
 from identigraph.errors import ConfigError, MissingColumnError
+from identigraph.matcher._hashing import sha256_hex
 
 __all__ = ["Export", "google_customer_match", "meta_customer_file"]
 
@@ -272,7 +273,7 @@ def _finish(
             present |= codes >= 0
     data = {}
     for i, (_, (codes, uniques), hashed) in enumerate(columns):
-        values = norm.sha256_unique(uniques) if hashed else uniques
+        values = sha256_hex(uniques.tolist()) if hashed else uniques
         data[i] = _values((codes[present], values))
     frame = pd.DataFrame(data)
     frame.columns = pd.Index([header for header, _, _ in columns])
