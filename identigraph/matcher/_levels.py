@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-if TYPE_CHECKING:
-    from identigraph.matcher.comparisons import Comparison
-
 __all__ = ["PreparedColumn", "pair_levels", "prepare_column"]
 
 IntArray = npt.NDArray[np.int64]
+
+
+class Comparison(Protocol):
+    """What levels need of a comparison (``identigraph.matcher.comparisons.Comparison``)."""
+
+    @property
+    def n_levels(self) -> int: ...
+
+    def keys(self, values: pd.Series) -> pd.Series: ...
+
+    def features(self, keys: npt.NDArray[np.object_]) -> Any: ...
+
+    def score(self, features: Any, left: IntArray, right: IntArray) -> npt.NDArray[np.int8]: ...
 
 
 @dataclass(frozen=True, slots=True)
