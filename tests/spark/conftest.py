@@ -8,7 +8,9 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+import pandas as pd
 import pytest
+from hypothesis import Phase, settings
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed: pip install '.[spark]'")
 
@@ -29,11 +31,31 @@ def spark() -> Iterator[Any]:
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.default.parallelism", "2")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.driver.memory", "1g")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
+    # Warm up once: the first Python UDF starts the Python workers.
+    warm = session.createDataFrame([(1,)], "x long").mapInPandas(lambda b: b, "x long")
+    assert warm.collect()[0]["x"] == 1
+    # Something under PySpark's driver-side calls leaves the recursion limit at 3000, which
+    # hypothesis reports as a change made during a test; start the tests at that limit.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 3000))
     yield session
     session.stop()
+    sys.setrecursionlimit(limit)
+
+
+def collect(frame: Any) -> pd.DataFrame:
+    """A Spark DataFrame's rows as pandas, through ``collect`` (``toPandas`` passes a
+    ``copy=`` keyword that pandas 3 deprecates)."""
+    rows = frame.collect()
+    return pd.DataFrame([r.asDict() for r in rows], columns=frame.columns)
+
+
+#: Spark examples cost seconds each: a few, and no shrinking (a failure prints its example).
+SPARK_SETTINGS = settings(max_examples=3, phases=[Phase.explicit, Phase.generate])
