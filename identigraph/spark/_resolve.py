@@ -208,7 +208,7 @@ def _columns(frame: pd.DataFrame, names: Sequence[str], text: Sequence[str]) -> 
     """
     out = frame.reindex(columns=list(names))
     for c in text:
-        column = out[c].astype(object).to_numpy()
+        column = out[c].astype(object).to_numpy(copy=True)
         column[pd.isna(column)] = None
         out[c] = pd.Series(column, index=out.index, dtype=object)
     return out.astype({"t": np.int8})
