@@ -161,7 +161,8 @@ def worker(engine: str, records: int, junk: float, out: str) -> dict[str, float]
             comparisons=[],
             retain_intermediate_calculation_columns=False,
         )
-        linker = Linker(sdf, settings, db_api=SparkAPI(spark_session=spark))
+        db_api = SparkAPI(spark_session=spark)
+        linker = Linker([db_api.register(sdf)], settings)
         pairs = linker.inference.deterministic_link()
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pairs)
         clusters.as_spark_dataframe().select("unique_id", "cluster_id").write.mode(

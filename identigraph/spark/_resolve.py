@@ -199,14 +199,25 @@ _SPLIT_TEXT = (
 )  # fmt: skip
 
 
-def _columns(frame: pd.DataFrame, names: Sequence[str], text: Sequence[str]) -> pd.DataFrame:
-    """``frame`` with exactly the columns ``names`` (missing ones null), ``t`` as int8.
+def _columns(
+    parts: Sequence[pd.DataFrame], names: Sequence[str], text: Sequence[str]
+) -> pd.DataFrame:
+    """The rows of ``parts`` with exactly the columns ``names``, ``t`` as int8.
 
-    The ``text`` columns become plain objects with ``None`` for missing: Arrow-backed
-    strings may be chunked and an all-missing column is float, neither of which
-    PySpark sends as a string column.
+    A non-text column a part lacks is filled with zeros before the parts are
+    joined, so that 64-bit integers never pass through floats (``t`` tells which
+    columns a row uses). The ``text`` columns become plain objects with ``None``
+    for missing: Arrow-backed strings may be chunked and an all-missing column is
+    float, neither of which PySpark sends as a string column.
     """
-    out = frame.reindex(columns=list(names))
+    filled = []
+    for part in parts:
+        part = part.reindex(columns=list(names))
+        for c in names:
+            if c not in text and part[c].isna().all():
+                part[c] = 0
+        filled.append(part)
+    out = pd.concat(filled, ignore_index=True)
     for c in text:
         column = out[c].astype(object).to_numpy(copy=True)
         column[pd.isna(column)] = None
@@ -320,9 +331,9 @@ def _extract_source(
                     }
                 ),
             ]
-            out = pd.concat([p for p in parts if len(p)], ignore_index=True)
-            if len(out):
-                yield _columns(out, _EXTRACT_COLUMNS, text)
+            parts = [p for p in parts if len(p)]
+            if parts:
+                yield _columns(parts, _EXTRACT_COLUMNS, text)
 
     return frame.mapInPandas(run, schema)
 
@@ -435,11 +446,11 @@ def _split_limited(
                 other_record_id=conflicts["other_record_id"].map(
                     lambda v: None if pd.isna(v) else str(v)
                 ),
-                other_person_id=conflicts["other_person_id"].astype("Int64"),
+                other_person_id=conflicts["other_person_id"].fillna(-1).astype(np.int64),
                 limit=conflicts["limit"].astype(object),
             )
-            out = pd.concat([out, c], ignore_index=True)
-        return _columns(out, _SPLIT_COLUMNS, _SPLIT_TEXT)
+            return _columns([out, c], _SPLIT_COLUMNS, _SPLIT_TEXT)
+        return _columns([out], _SPLIT_COLUMNS, _SPLIT_TEXT)
 
     grouped = rows.groupBy("comp").cogroup(pair_rows.groupBy("comp"))
     return grouped.applyInPandas(split, out_schema)
@@ -683,7 +694,11 @@ def resolve(
         assigned = assigned.join(redone, on="node", how="left").select(
             "node", F.coalesce("split_id", "person_id").alias("person_id")
         )
-        conflicts = split.where(F.col("t") == 1).select(
+        conflicts = split.where(F.col("t") == 1).withColumn(
+            "other_person_id",
+            F.when(F.col("other_person_id") >= 0, F.col("other_person_id")),  # -1: none
+        )
+        conflicts = conflicts.select(
             *[c.strip().split(" ")[0] for c in _CONFLICT_SCHEMA.split(",")]
         )
     bar.update()
@@ -780,13 +795,15 @@ def _carry_over(
             ),
             pd.DataFrame({"t": np.int8(1), "new_id": fresh, "reason": "new"}),
         ]
-        return _columns(pd.concat([p for p in out if len(p)], ignore_index=True), _CARRY_COLUMNS, ("reason",))
+        return _columns([p for p in out if len(p)], _CARRY_COLUMNS, ("reason",))
 
     carried = tied.groupBy("group").applyInPandas(carry, schema)
     carried = carried.persist()
     assigned_out = carried.where(F.col("t") == 0).select("node", "person_id").unionByName(untouched)
     kept = carried.where(F.col("t") == 0).select(F.col("person_id").alias("old_id"))
-    changed = carried.where(F.col("t") == 1).select("old_id", "new_id", "reason")
+    changed = carried.where(F.col("t") == 1).select(
+        F.when(F.col("reason") != "new", F.col("old_id")).alias("old_id"), "new_id", "reason"
+    )
     new_untouched = untouched.select(
         F.lit(None).cast("long").alias("old_id"), F.col("person_id").alias("new_id"),
         F.lit("new").alias("reason"),
