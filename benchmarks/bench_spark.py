@@ -92,8 +92,9 @@ def _spark_frames(spark, sources: dict[str, pd.DataFrame]):  # type: ignore[no-u
     for name, frame in sources.items():
         # Timestamps and floats are not needed to link; strings and ids keep their types.
         keep = [c for c in frame.columns if frame[c].dtype.kind not in "Mf"]
-        sdf = spark.createDataFrame(frame[keep].astype({c: object for c in keep
-                                                        if frame[c].dtype.kind not in "iu"}))
+        sdf = spark.createDataFrame(
+            frame[keep].astype({c: object for c in keep if frame[c].dtype.kind not in "iu"})
+        )
         frames[name] = sdf.repartition(4).cache()
         frames[name].count()
     return frames
@@ -146,9 +147,11 @@ def worker(engine: str, records: int, junk: float, out: str) -> dict[str, float]
                     keys[present] = spec.normalize(text[present]).keys
                     table[_SPLINK_COLUMNS[spec.column]] = np.append(keys, None)[codes]
             parts.append(table)
-        table = pd.concat(parts, ignore_index=True).reindex(
-            columns=["unique_id", *_SPLINK_COLUMNS.values()]
-        ).astype(object)
+        table = (
+            pd.concat(parts, ignore_index=True)
+            .reindex(columns=["unique_id", *_SPLINK_COLUMNS.values()])
+            .astype(object)
+        )
         table = table.where(table.notna(), None)
         sdf = spark.createDataFrame(table).repartition(4).cache()
         sdf.count()

@@ -7,7 +7,7 @@ a golden record.
 
 from __future__ import annotations
 
-from identigraph import datasets, evaluate
+from identigraph import datasets, evaluate, spark
 from identigraph.errors import (
     ConfigError,
     DtypeError,
@@ -120,5 +120,6 @@ __all__ = [
     "datasets",
     "evaluate",
     "golden_records",
+    "spark",
     "__version__",
 ]

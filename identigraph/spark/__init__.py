@@ -6,7 +6,7 @@ this package does not import pyspark, calling :func:`resolve` does.
 
 from __future__ import annotations
 
-from identigraph.spark.components import ComponentsResult, star_components
 from identigraph.spark._resolve import SparkResult, resolve
+from identigraph.spark.components import ComponentsResult, star_components
 
 __all__ = ["ComponentsResult", "SparkResult", "resolve", "star_components"]

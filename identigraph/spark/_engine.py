@@ -59,9 +59,7 @@ class KindLimits:
     max_per_person: tuple[int | None, ...]
 
 
-def check_specs(
-    identifiers: Sequence[Identifier], attributes: Sequence[Attribute]
-) -> KindLimits:
+def check_specs(identifiers: Sequence[Identifier], attributes: Sequence[Attribute]) -> KindLimits:
     """Check specs as the pandas engine does and return their kinds and limits.
 
     Raises

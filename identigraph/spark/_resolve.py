@@ -164,13 +164,9 @@ def _check_sources(
             c
             for c in fields
             if c != id_column
-            and (
-                any(s.column == c for s in identifiers) or any(a.column == c for a in attributes)
-            )
+            and (any(s.column == c for s in identifiers) or any(a.column == c for a in attributes))
         ]
-        out.append(
-            _Source(index, name, frame, id_column, id_type in _INTEGRAL, tuple(columns))
-        )
+        out.append(_Source(index, name, frame, id_column, id_type in _INTEGRAL, tuple(columns)))
     extra = sorted(set(ids) - set(sources))
     if extra:
         msg = f"ids= names sources that are not given: {extra}"
@@ -280,8 +276,7 @@ def _extract_source(
     spec_kind = _engine.check_specs(identifiers, attributes).spec_kind
     id_type = "long" if source.integral_id else "string"
     schema = (
-        f"t byte, node long, row long, spec int, kind int, key string, reason string, "
-        f"rid {id_type}"
+        f"t byte, node long, row long, spec int, kind int, key string, reason string, rid {id_type}"
     )
     names = (source.id_column, *source.columns)
     frame = source.frame.select(
@@ -571,7 +566,9 @@ def resolve(
             out = out.unionByName(f)
         return out
 
-    records = union([e.where(F.col("t") == _RECORD).select("src", "node", "row") for e in extracted])
+    records = union(
+        [e.where(F.col("t") == _RECORD).select("src", "node", "row") for e in extracted]
+    )
     edges = union(
         [e.where(F.col("t") == _EDGE).select("node", "spec", "kind", "key") for e in extracted]
     )
@@ -688,9 +685,7 @@ def resolve(
             threshold,
         )  # fmt: skip
         split = split.persist(keep)
-        redone = split.where(F.col("t") == 0).select(
-            "node", F.col("person_id").alias("split_id")
-        )
+        redone = split.where(F.col("t") == 0).select("node", F.col("person_id").alias("split_id"))
         assigned = assigned.join(redone, on="node", how="left").select(
             "node", F.coalesce("split_id", "person_id").alias("person_id")
         )
@@ -812,7 +807,9 @@ def _carry_over(
     retired = (
         old_ids.join(seen, on="old_id", how="left_anti")
         .join(kept, on="old_id", how="left_anti")
-        .select("old_id", F.lit(None).cast("long").alias("new_id"), F.lit("retired").alias("reason"))
+        .select(
+            "old_id", F.lit(None).cast("long").alias("new_id"), F.lit("retired").alias("reason")
+        )
     )
     history = changed.unionByName(new_untouched).unionByName(retired)
     return assigned_out, history

@@ -195,9 +195,7 @@ def test_previous_carries_ids_as_add_does(spark: Any) -> None:
 
 
 def test_errors_before_any_spark_job(spark: Any) -> None:
-    frame = spark.createDataFrame(
-        pd.DataFrame({"id": [1], "email": ["a@b.com"], "flag": [True]})
-    )
+    frame = spark.createDataFrame(pd.DataFrame({"id": [1], "email": ["a@b.com"], "flag": [True]}))
     tracker = spark.sparkContext.statusTracker()
     spark.sparkContext.setJobGroup("identigraph-errors", "no job expected")
     with pytest.raises(ig.MissingColumnError, match="no id column"):
@@ -213,9 +211,7 @@ def test_errors_before_any_spark_job(spark: Any) -> None:
             ids={"crm": "id"},
         )
     with pytest.raises(ig.MissingColumnError, match="pairs lack"):
-        igs.resolve(
-            {"crm": frame}, identifiers=[ig.Email("email")], ids={"crm": "id"}, pairs=frame
-        )
+        igs.resolve({"crm": frame}, identifiers=[ig.Email("email")], ids={"crm": "id"}, pairs=frame)
     with pytest.raises(ig.InputError, match="no id column for it"):
         igs.resolve({"crm": frame}, identifiers=[ig.Email("email")], ids={})
     assert tracker.getJobIdsForGroup("identigraph-errors") == []
@@ -225,8 +221,15 @@ def test_errors_before_any_spark_job(spark: Any) -> None:
 def test_unknown_pair_record(spark: Any) -> None:
     frame = spark.createDataFrame(pd.DataFrame({"id": ["a", "b"], "email": ["a@b.com", None]}))
     pairs = spark.createDataFrame(
-        pd.DataFrame({"source_l": ["crm"], "record_id_l": ["a"], "source_r": ["crm"],
-                      "record_id_r": ["zz"], "match_probability": [0.9]})  # fmt: skip
+        pd.DataFrame(
+            {
+                "source_l": ["crm"],
+                "record_id_l": ["a"],
+                "source_r": ["crm"],
+                "record_id_r": ["zz"],
+                "match_probability": [0.9],
+            }
+        )
     )
     with pytest.raises(ig.UnknownRecordError):
         igs.resolve({"crm": frame}, identifiers=[ig.Email("email")], ids={"crm": "id"}, pairs=pairs)
