@@ -373,9 +373,9 @@ def _split_limited(
     types = {f.name: f.dataType for f in rows.schema.fields}
 
     if matches is not None:
-        pair_rows = matches.join(
-            members.select(F.col("node").alias("node_l"), "comp"), on="node_l"
-        ).drop("node_l", "node_r")
+        # A fresh ``comp`` column: the same attribute on both cogroup sides is ambiguous.
+        ends = members.select(F.col("node").alias("node_l"), (F.col("comp") + 0).alias("comp"))
+        pair_rows = matches.join(ends, on="node_l").drop("node_l", "node_r")
     else:
         pair_rows = rows.sparkSession.createDataFrame([], "comp long")
 
