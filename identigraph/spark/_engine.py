@@ -257,8 +257,8 @@ def assign_group_ids(
     >>> import numpy as np
     >>> ids, changes = assign_group_ids(np.array([0, 0, 1]), np.array([5, 9, 9]),
     ...                                 np.array([1, 2, 3]), np.array([5, 9]))
-    >>> ids.tolist()[0], changes["reason"].tolist()
-    (5, ['merge'])
+    >>> ids.tolist()[0], changes["reason"].tolist()  # 9 (two records) absorbs 5, and splits
+    (9, ['merge', 'split'])
     """
     issued = IssuedIds()
     issued.add(np.unique(previous_ids), generation=1)
