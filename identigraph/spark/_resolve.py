@@ -419,6 +419,15 @@ def _split_limited(
                     frame.loc[hit, c] = None
             frames.append((name, frame, id_column))
         link_pairs = pairs.drop(columns="comp") if len(pairs) else None
+        if link_pairs is not None:  # pair ids as each source holds them (integers or text)
+            for side in ("l", "r"):
+                ids_ = link_pairs[f"record_id_{side}"].astype(object).to_numpy(copy=True)
+                src_ = link_pairs[f"source_{side}"].astype(object).to_numpy()
+                for _, name, _, integral, _ in meta:  # one step per source
+                    hit = src_ == name
+                    if integral and hit.any():
+                        ids_[hit] = pd.to_numeric(pd.Series(ids_[hit])).to_numpy(np.int64)
+                link_pairs[f"record_id_{side}"] = pd.Series(ids_, dtype=object)
         result = _engine.split_component(frames, link_pairs, identifiers, attributes, threshold)
         clusters = result.clusters
         nodes = np.empty(len(clusters), dtype=np.int64)
