@@ -36,7 +36,7 @@ import pandas as pd
 
 import identigraph as ig
 from identigraph.cli import demo_specs
-from identigraph.graph._extract import _unique_keys
+from identigraph.graph.core import column_keys
 
 _ID_COLUMNS = ig.datasets.RECORD_ID_COLUMNS
 _TIMED = ("web", "pos", "support")  # time-ordered sources: their last rows are the newest
@@ -107,7 +107,7 @@ def _normalize_time(g: ig.IdentityGraph, record: dict[str, object]) -> float:
     start = time.perf_counter()
     for spec in g.identifiers:
         if spec.column in record:
-            _unique_keys(spec, pd.Series([record[spec.column]]))
+            column_keys(spec, pd.Series([record[spec.column]]))
     return time.perf_counter() - start
 
 

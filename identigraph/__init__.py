@@ -7,24 +7,38 @@ a golden record.
 
 from __future__ import annotations
 
-from identigraph import datasets, evaluate, spark
+from identigraph import activation, datasets, evaluate, notebook, spark
+from identigraph.compare import RunComparison, compare, size_distribution, size_drift
+from identigraph._version import __version__
 from identigraph.errors import (
     ConfigError,
     DtypeError,
     DuplicateRecordError,
     IdentigraphError,
     InputError,
+    InvariantError,
     MissingColumnError,
     MissingDependencyError,
     NoIdentifierColumnsError,
+    PairBudgetError,
     StoreError,
     StoreVersionError,
     UnknownPersonError,
     UnknownRecordError,
     UnknownRegionError,
+    UnsupportedFrameError,
 )
-from identigraph.graph import ChangeSet, Explanation, GraphReport, IdentityGraph, PersonView
+from identigraph.graph import (
+    ChangeSet,
+    Explanation,
+    GraphReport,
+    IdentityGraph,
+    Lifecycle,
+    PersonView,
+    SpecWarning,
+)
 from identigraph.matcher import (
+    DEFAULT_THRESHOLD,
     Attribute,
     Block,
     BlockSizeWarning,
@@ -42,6 +56,9 @@ from identigraph.matcher import (
     NumberComparison,
     Phone,
     TextComparison,
+    blocking_analysis,
+    clerical_review,
+    waterfall_chart,
 )
 from identigraph.merge import (
     Aggregate,
@@ -63,8 +80,6 @@ from identigraph.merge import (
     golden_records,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "Aggregate",
     "Attribute",
@@ -77,6 +92,7 @@ __all__ = [
     "Cookie",
     "Count",
     "Custom",
+    "DEFAULT_THRESHOLD",
     "DateComparison",
     "DtypeError",
     "DuplicateRecordError",
@@ -92,7 +108,9 @@ __all__ = [
     "IdentigraphError",
     "IdentityGraph",
     "InputError",
+    "InvariantError",
     "Key",
+    "Lifecycle",
     "Longest",
     "Matcher",
     "Max",
@@ -105,11 +123,14 @@ __all__ = [
     "NoIdentifierColumnsError",
     "NumberComparison",
     "Oldest",
+    "PairBudgetError",
     "PersonView",
     "Phone",
     "Rule",
+    "RunComparison",
     "Select",
     "SourcePriority",
+    "SpecWarning",
     "StoreError",
     "StoreVersionError",
     "Sum",
@@ -117,9 +138,18 @@ __all__ = [
     "UnknownPersonError",
     "UnknownRecordError",
     "UnknownRegionError",
+    "UnsupportedFrameError",
+    "activation",
+    "blocking_analysis",
+    "clerical_review",
+    "compare",
     "datasets",
     "evaluate",
     "golden_records",
+    "notebook",
+    "size_distribution",
+    "size_drift",
     "spark",
+    "waterfall_chart",
     "__version__",
 ]

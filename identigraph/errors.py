@@ -6,16 +6,19 @@ catches ``ValueError`` or ``KeyError`` keeps working::
 
     IdentigraphError
     ├── ConfigError (ValueError)            bad specification or option
-    │   └── UnknownRegionError              phone region phonenumbers does not know
+    │   ├── UnknownRegionError              phone region phonenumbers does not know
+    │   └── PairBudgetError                 a blocking rule makes more pairs than max_pairs
     ├── InputError (ValueError)             a frame that cannot be used as given
     │   ├── MissingColumnError (KeyError)   a named column is not in the frame
     │   ├── DtypeError (TypeError)          a column has a dtype that cannot hold the identifier
     │   ├── NoIdentifierColumnsError        a frame carries none of the identifier columns
-    │   └── DuplicateRecordError            record ids repeat within one source
+    │   ├── DuplicateRecordError            record ids repeat within one source
+    │   └── UnsupportedFrameError (TypeError) records of a type that is not a table
     ├── UnknownRecordError (KeyError)       a (source, record_id) the graph does not hold
     ├── UnknownPersonError (KeyError)       a person id the graph does not hold
     ├── StoreError (OSError)                a saved graph cannot be read or written
     │   └── StoreVersionError               written by a newer format version
+    ├── InvariantError (AssertionError)     a graph's state broke one of its invariants
     └── MissingDependencyError (ImportError) an optional extra is not installed
 
 Messages never contain raw emails or phone numbers: errors name columns,
@@ -32,14 +35,17 @@ __all__ = [
     "DuplicateRecordError",
     "IdentigraphError",
     "InputError",
+    "InvariantError",
     "MissingColumnError",
     "MissingDependencyError",
     "NoIdentifierColumnsError",
+    "PairBudgetError",
     "StoreError",
     "StoreVersionError",
     "UnknownPersonError",
     "UnknownRecordError",
     "UnknownRegionError",
+    "UnsupportedFrameError",
 ]
 
 
@@ -62,6 +68,27 @@ class UnknownRegionError(ConfigError):
             f"unknown phone region {region!r}: use an ISO 3166-1 alpha-2 code such as 'US' or 'GB'"
         )
         self.region = region
+
+
+class PairBudgetError(ConfigError):
+    """Blocking would make more candidate pairs than the ``max_pairs`` budget allows.
+
+    Attributes
+    ----------
+    rule : object
+        The blocking rule that crossed the budget.
+    pairs : int
+        Candidate pairs counted when the budget was crossed (the rule's own pairs
+        when they alone exceed it, else the running total after deduplication).
+    max_pairs : int
+        The budget.
+    """
+
+    def __init__(self, message: str, *, rule: object, pairs: int, max_pairs: int) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.pairs = pairs
+        self.max_pairs = max_pairs
 
 
 class InputError(IdentigraphError, ValueError):
@@ -99,6 +126,18 @@ class DuplicateRecordError(InputError):
         self.record_ids = tuple(record_ids)
 
 
+class UnsupportedFrameError(InputError, TypeError):
+    """Records given as a type that is not a supported table (pandas, Arrow, polars...)."""
+
+    def __init__(self, *, argument: str, got: str, accepted: Sequence[str]) -> None:
+        super().__init__(
+            f"{argument} must be a table of records, got {got}; accepted: {', '.join(accepted)}"
+        )
+        self.argument = argument
+        self.got = got
+        self.accepted = tuple(accepted)
+
+
 class UnknownRecordError(IdentigraphError, KeyError):
     """A ``(source, record_id)`` key that the graph does not hold."""
 
@@ -113,6 +152,20 @@ class StoreError(IdentigraphError, OSError):
 
 class StoreVersionError(StoreError):
     """A saved graph was written by a newer, unknown format version."""
+
+
+class InvariantError(IdentigraphError, AssertionError):
+    """A graph's state broke one of its invariants (a bug, or a corrupt store).
+
+    Attributes
+    ----------
+    invariant : str
+        Which invariant, in words; never a value.
+    """
+
+    def __init__(self, message: str, *, invariant: str) -> None:
+        super().__init__(message)
+        self.invariant = invariant
 
 
 class MissingDependencyError(IdentigraphError, ImportError):

@@ -268,3 +268,107 @@ def merge_frames(
         }
     )
     return records, clusters
+
+
+# --- activation -----------------------------------------------------------------------------
+@st.composite
+def activation_worlds(draw: st.DrawFn, max_persons: int = 8) -> dict[str, object]:
+    """Resolved records of two sources and fact rows about them.
+
+    ``clusters``: ``source, record_id, person_id`` with str ids for ``crm`` and int
+    ids for ``pos``. ``facts``: ``source, record_id, day, status`` rows, ``day`` an
+    offset in days before 2024-03-01.
+    """
+    n_persons = draw(st.integers(min_value=1, max_value=max_persons))
+    owners = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["crm", "pos"]), st.integers(0, n_persons - 1)),
+            min_size=1,
+            max_size=3 * n_persons,
+        )
+    )
+    sources = [s for s, _ in owners]
+    ids: list[object] = [f"C{i}" if s == "crm" else 100 + i for i, s in enumerate(sources)]
+    persons = [1000 + 7 * p for _, p in owners]
+    n = len(owners)
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, n - 1),
+                st.integers(0, 40),
+                st.sampled_from(["open", "closed"]),
+            ),
+            max_size=4 * n,
+        )
+    )
+    return {
+        "sources": sources,
+        "ids": ids,
+        "persons": persons,
+        "facts": [(sources[r], ids[r], day, status) for r, day, status in rows],
+    }
+# --- compare: two runs over overlapping records ----------------------------------------
+#: Record ids of one source as a source may hold them: ints, strings that look like ints,
+#: other strings (an int and its text form are different records).
+_RECORD_IDS: tuple[int | str, ...] = (0, 1, 2, 3, 5, 8, 13, "0", "1", "a", "b", "c", "x9", "11")
+
+
+@st.composite
+def run_pairs(draw: st.DrawFn, max_records: int = 20) -> tuple[list[tuple[str, object, int]], ...]:
+    """Two runs ``(source, record_id, person)`` over overlapping records, mixed id types.
+
+    The later run keeps, drops and adds records and reassigns some persons; person ids
+    of both runs come from small ranges so that merges, splits and moves all occur.
+    """
+    keys = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["crm", "web"]), st.sampled_from(_RECORD_IDS)),
+            unique=True,
+            max_size=max_records,
+        )
+    )
+    persons = st.integers(min_value=0, max_value=max(len(keys) // 2, 1))
+    first = [(s, r, draw(persons)) for s, r in keys]
+    later_keys = [k for k in keys if draw(st.booleans()) or draw(st.booleans())]
+    extra = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["crm", "pos"]), st.sampled_from(_RECORD_IDS)),
+            unique=True,
+            max_size=4,
+        )
+    )
+    later_keys += [k for k in extra if k not in later_keys]
+    before = {(s, r): p for s, r, p in first}
+    second = [
+        (s, r, before[(s, r)] if (s, r) in before and draw(st.booleans()) else draw(persons))
+        for s, r in later_keys
+    ]
+    return first, second
+# --- bad input: invisible characters --------------------------------------------------------
+#: Characters every normalizer removes: byte-order mark, zero-width space, non-joiner,
+#: joiner, word joiner, bidirectional marks, embeddings, overrides and isolates, the
+#: soft hyphen, NUL and other controls that are not whitespace.
+INVISIBLE_CHARACTERS: tuple[str, ...] = (
+    "\ufeff", "\u200b", "\u200c", "\u200d", "\u2060", "\u200e", "\u200f", "\u061c",
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
+    "\u00ad", "\x00", "\x01", "\x07", "\x1b", "\x1f", "\x7f", "\x85", "\x9f",
+)  # fmt: skip
+
+#: Plain email addresses: ASCII and Unicode local parts and domains.
+email_addresses = st.builds(
+    "{}@{}.{}".format,
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCZ0123456789._+-äöüß", min_size=1, max_size=12)
+    .map(lambda s: s.strip("."))
+    .filter(lambda s: bool(s) and ".." not in s),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-ü", min_size=1, max_size=10),
+    st.sampled_from(["com", "org", "de", "io", "co.uk", "ΕΛ"]),
+)
+
+
+@st.composite
+def with_invisible(draw: st.DrawFn, text: str) -> str:
+    """``text`` with invisible characters inserted: before, inside and after it."""
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.sampled_from([0, len(text), draw(st.integers(0, len(text)))]))
+        text = text[:at] + draw(st.sampled_from(INVISIBLE_CHARACTERS)) + text[at:]
+    return text

@@ -9,6 +9,7 @@ import pandas as pd
 
 from identigraph.graph._incremental import edge_rows
 from identigraph.graph._mask import MaskStyle, mask_key, mask_values
+from identigraph.graph.core import segment_of
 from identigraph.matcher.specs import Email, Identifier, Phone
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def record_keys(graph: IdentityGraph, positions: np.ndarray) -> tuple[np.ndarray
     if not len(positions):
         return sources, ids
     starts = np.array([b.start for b in graph._batches], dtype=np.int64)
-    batch_of = np.searchsorted(starts, positions, side="right") - 1
+    batch_of = segment_of(starts, positions)
     for k in np.unique(batch_of).tolist():  # one step per batch holding a wanted record
         batch = graph._batches[k]
         rows = np.flatnonzero(batch_of == k)
@@ -90,7 +91,7 @@ def link_display(graph: IdentityGraph, rec: np.ndarray, val: np.ndarray) -> np.n
         return out
     spec_index = link_specs(graph, rec, val)
     starts = np.array([b.start for b in graph._batches], dtype=np.int64)
-    batch_of = np.searchsorted(starts, rec, side="right") - 1
+    batch_of = segment_of(starts, rec)
     groups = pd.DataFrame({"batch": batch_of, "spec": spec_index}).groupby(
         ["batch", "spec"], sort=True
     )

@@ -21,11 +21,19 @@ import numpy as np
 import pandas as pd
 
 from identigraph.graph._growable import appended
-from identigraph.graph._person_ids import record_hashes
 from identigraph.graph._postings import Postings
+from identigraph.graph.core import (
+    equal_ranges,
+    range_positions,
+    record_hashes,
+    region_index,
+    segment_of,
+)
+from identigraph.graph.lifecycle import Lifecycle
 
 if TYPE_CHECKING:
-    from identigraph.graph.identity_graph import IdentityGraph, _Batch
+    from identigraph.graph._batches import RecordBatch
+    from identigraph.graph.identity_graph import IdentityGraph
 
 __all__ = [
     "append_batch",
@@ -33,13 +41,11 @@ __all__ = [
     "batch_starts",
     "edge_rows",
     "ensure_indexes",
-    "equal_ranges",
     "find_records",
     "index_new_records",
     "persons_of_values",
     "rebuild_indexes",
     "records_of_persons",
-    "region_index",
     "region_matches",
     "reindex_persons",
     "value_carriers",
@@ -48,43 +54,6 @@ __all__ = [
 # Rebuild a postings table once stale pairs exceed this share of it (and a floor).
 _STALE_SHARE = 0.5
 _STALE_FLOOR = 4096
-
-
-def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    counts = hi - lo
-    total = int(counts.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64)
-    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    rows: np.ndarray = np.repeat(lo, counts) + offsets
-    return rows
-
-
-def equal_ranges(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Positions in the sorted ``keys`` of every entry equal to one of ``queries`` (unique).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> equal_ranges(np.array([1, 3, 3, 7]), np.array([3, 5, 7])).tolist()
-    [1, 2, 3]
-    """
-    if not len(keys) or not len(queries):
-        return np.empty(0, dtype=np.int64)
-    lo = np.searchsorted(keys, queries, side="left")
-    hi = np.searchsorted(keys, queries, side="right")
-    return _ranges(lo, hi)
-
-
-def region_index(region: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """Index in the sorted ``region`` of each record position, ``-1`` outside it.
-
-    Also a membership test of any values in a sorted array: ``region_index(a, x) >= 0``.
-    """
-    at = np.searchsorted(region, positions)
-    inside = at < len(region)
-    inside[inside] = region[at[inside]] == positions[inside]
-    return np.where(inside, at, -1)
 
 
 def region_matches(
@@ -124,12 +93,12 @@ def edge_rows(g: IdentityGraph, records: np.ndarray) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     lo = np.searchsorted(g._edge_rec, records, side="left")
     hi = np.searchsorted(g._edge_rec, records, side="right")
-    return _ranges(lo, hi)
+    return range_positions(lo, hi)
 
 
 def ensure_indexes(g: IdentityGraph) -> None:
     """Build the value and person postings if a bulk load left them out of date."""
-    if not g._indexed:
+    if g.lifecycle is not Lifecycle.LIVE:
         rebuild_indexes(g)
 
 
@@ -163,7 +132,7 @@ def records_of_persons(g: IdentityGraph, persons: np.ndarray) -> np.ndarray:
 
 def reindex_persons(g: IdentityGraph, records: np.ndarray, old_ids: np.ndarray) -> None:
     """Note the new person ids of ``records`` (whose ids were ``old_ids``) in the index."""
-    if not g._indexed:
+    if g.lifecycle is not Lifecycle.LIVE:
         return  # built afresh when first needed
     new_ids = g._person[records]
     moved = new_ids != old_ids
@@ -176,13 +145,13 @@ def reindex_persons(g: IdentityGraph, records: np.ndarray, old_ids: np.ndarray) 
 
 def index_new_records(g: IdentityGraph, start: int, edge_start: int, hashes: np.ndarray) -> None:
     """Add records ``start ..`` (with their edges from ``edge_start`` on) to the indexes."""
-    if g._indexed:
+    if g.lifecycle is Lifecycle.LIVE:
         g._by_value.add(g._edge_val[edge_start:], g._edge_rec[edge_start:])
     g._by_hash.add(hashes.view(np.int64), np.arange(start, start + len(hashes), dtype=np.int64))
 
 
 def _maybe_rebuild(g: IdentityGraph) -> None:
-    if not g._indexed:
+    if g.lifecycle is not Lifecycle.LIVE:
         return
     for table in (g._by_person, g._by_value, g._by_hash):
         if table.stale > max(_STALE_SHARE * len(table), _STALE_FLOOR):
@@ -199,7 +168,8 @@ def rebuild_indexes(g: IdentityGraph) -> None:
     g._by_hash.rebuild(g._rec_hash[alive].view(np.int64), alive)
     g._by_value = Postings()
     g._by_value.rebuild(g._edge_val, g._edge_rec)
-    g._indexed = True
+    if g.lifecycle is Lifecycle.RESOLVED:  # a staged load's codes are provisional
+        g._lifecycle = Lifecycle.LIVE
 
 
 def batch_starts(g: IdentityGraph) -> np.ndarray:
@@ -233,7 +203,7 @@ def find_records(g: IdentityGraph, source: str, record_ids: pd.Index) -> np.ndar
     if not len(candidates):
         return out
     # Confirm the ids themselves: equal hashes of different ids are possible, if rare.
-    batch_of = np.searchsorted(batch_starts(g), candidates, side="right") - 1
+    batch_of = segment_of(batch_starts(g), candidates)
     for b in np.unique(batch_of):
         batch = g._batches[int(b)]
         rows = np.flatnonzero(batch_of == b)
@@ -249,7 +219,7 @@ def find_records(g: IdentityGraph, source: str, record_ids: pd.Index) -> np.ndar
 _SMALL_BATCH = 4096
 
 
-def append_batch(g: IdentityGraph, batch: _Batch) -> None:
+def append_batch(g: IdentityGraph, batch: RecordBatch) -> None:
     """Append ``batch`` to the graph's batches, into the last one when both are small."""
     if g._batches:
         last = g._batches[-1]

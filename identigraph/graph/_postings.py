@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from identigraph.graph.core import expand_ranges
+
 __all__ = ["Postings"]
 
 # A new run merges with the run before it while that one is at most this many times
@@ -26,17 +28,6 @@ def _merge(
     keys[from_a] = a_keys
     items[from_a] = a_items
     return keys, items
-
-
-def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``lo[i] .. hi[i]-1`` of every ``i``, and the ``i`` each belongs to."""
-    counts = hi - lo
-    total = int(counts.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    which = np.repeat(np.arange(len(lo), dtype=np.int64), counts)
-    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return lo[which] + offsets, which
 
 
 class Postings:
@@ -74,11 +65,6 @@ class Postings:
     def __len__(self) -> int:
         return sum(len(keys) for keys in self._keys)
 
-    @property
-    def n_runs(self) -> int:
-        """Number of sorted runs."""
-        return len(self._keys)
-
     def add(self, keys: np.ndarray, items: np.ndarray) -> None:
         """Add the pairs ``(keys[i], items[i])``."""
         if not len(keys):
@@ -111,7 +97,7 @@ class Postings:
         for run_keys, run_items in zip(self._keys, self._items, strict=True):
             lo = np.searchsorted(run_keys, needles, side="left")
             hi = np.searchsorted(run_keys, needles, side="right")
-            pos, which = _ranges(lo, hi)
+            pos, which = expand_ranges(lo, hi)
             if len(pos):
                 which_parts.append(which if order is None else order[which])
                 item_parts.append(run_items[pos])

@@ -43,9 +43,20 @@ class ChangeSet:
         ``old_id, new_id``: persons absorbed into a surviving person.
     splits : pandas.DataFrame
         ``old_id, new_id``: parts of an old person that now carry another id.
+    staged : bool
+        The change was staged into a bulk load and resolved later: ``add`` and
+        ``link`` of a new graph report only the records they added, and
+        ``resolve()`` (called by the first read) reports the load's persons.
 
     Examples
     --------
+    >>> import pandas as pd
+    >>> import identigraph as ig
+    >>> g = ig.IdentityGraph([ig.Cookie("cookie_id")])
+    >>> g.add(pd.DataFrame({"cookie_id": ["c-123", "c-123"]}), source="web")
+    ChangeSet(records_added=2, staged=True)
+    >>> len(g.resolve().new_persons)
+    1
     >>> ChangeSet().is_empty
     True
     """
@@ -56,6 +67,7 @@ class ChangeSet:
     removed_persons: np.ndarray = field(default_factory=_no_ids)
     merges: pd.DataFrame = field(default_factory=_no_changes)
     splits: pd.DataFrame = field(default_factory=_no_changes)
+    staged: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -70,6 +82,8 @@ class ChangeSet:
         )
 
     def __repr__(self) -> str:
+        if self.staged:
+            return f"ChangeSet(records_added={self.records_added}, staged=True)"
         return (
             f"ChangeSet(records_added={self.records_added}, records_removed="
             f"{self.records_removed}, new_persons={len(self.new_persons)}, removed_persons="

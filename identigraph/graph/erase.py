@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from identigraph.errors import ConfigError, InputError, MissingColumnError, UnknownPersonError
-from identigraph.graph._bulk import merge_values
 from identigraph.graph._incremental import (
     batch_starts,
     edge_rows,
@@ -25,6 +24,7 @@ from identigraph.graph._incremental import (
     records_of_persons,
 )
 from identigraph.graph.changes import ChangeSet
+from identigraph.graph.core import segment_of
 
 if TYPE_CHECKING:
     from identigraph.graph.identity_graph import IdentityGraph
@@ -78,8 +78,6 @@ def record_positions(
         if len(sources):
             parts.append(g._positions(sources, ids))
     if person is not None:
-        if not g._resolved:
-            g.resolve()
         try:
             wanted = np.atleast_1d(np.asarray(person, dtype=np.int64))
         except (TypeError, ValueError, OverflowError) as err:
@@ -162,7 +160,7 @@ def _split_big_batches(g: IdentityGraph, positions: np.ndarray) -> None:
     an erasure rewrites one piece, and the copies (``take``) let the old buffers,
     erased values included, be freed. Done once per large batch, at its first erasure.
     """
-    touched = set((np.searchsorted(batch_starts(g), positions, side="right") - 1).tolist())
+    touched = set(segment_of(batch_starts(g), positions).tolist())
     big = {b for b in touched if len(g._batches[b].ids) > _PIECE}
     if not big:
         return
@@ -190,7 +188,7 @@ def _scrub(g: IdentityGraph, positions: np.ndarray, columns: np.ndarray | None =
     if not len(positions):
         return
     _split_big_batches(g, positions)
-    batch_of = np.searchsorted(batch_starts(g), positions, side="right") - 1
+    batch_of = segment_of(batch_starts(g), positions)
     for b in np.unique(batch_of).tolist():  # one step per batch holding an erased record
         batch = g._batches[b]
         mine = batch_of == b
@@ -269,7 +267,7 @@ def _drop_rejects(g: IdentityGraph, positions: np.ndarray) -> None:
 
 
 def _record_ids_at(g: IdentityGraph, positions: np.ndarray) -> list[object]:
-    batch_of = np.searchsorted(batch_starts(g), positions, side="right") - 1
+    batch_of = segment_of(batch_starts(g), positions)
     out: list[object] = []
     for b in np.unique(batch_of).tolist():  # one step per batch holding an erased record
         batch = g._batches[b]
@@ -293,7 +291,6 @@ def remove_records(g: IdentityGraph, positions: np.ndarray) -> ChangeSet:
     positions = np.unique(positions)
     if not len(positions):
         return ChangeSet()
-    merge_values(g)
     affected = g._person[positions]
     affected = np.unique(affected[affected >= 0])
     rows = edge_rows(g, positions)
@@ -328,8 +325,6 @@ def remove_records(g: IdentityGraph, positions: np.ndarray) -> ChangeSet:
         if dead.any():
             g._match = g._match[~dead].reset_index(drop=True)
     _drop_cut_links(g, values=orphans)
-    if not g._resolved:
-        return ChangeSet(records_removed=len(positions))
 
     # Persons of alive records carrying a value that links again join the region.
     again = np.union1d(unlocked, relinked)
@@ -397,7 +392,6 @@ def expire_values(
         raise ConfigError(msg)
     cutoff = _cutoff(age, now)
     times = _record_times(g, time_column)
-    merge_values(g)
     rows = np.flatnonzero(np.isin(g._val_kind[g._edge_val], [known[k] for k in kinds]))
     if not len(rows):
         return ChangeSet()
@@ -422,6 +416,4 @@ def expire_values(
     _drop_edges(g, gone)
     _forget_values(g, expired)
     _drop_cut_links(g, values=expired)
-    if not g._resolved:
-        return ChangeSet()
     return g._finish(g._resolve(affected, np.empty(0, dtype=np.int64)))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,12 +23,14 @@ from identigraph.errors import (
 )
 from identigraph.graph._attributes import (
     AttributeCodes,
+    alike_functions,
     append_attribute_codes,
     check_attributes,
     transform_attributes,
 )
+from identigraph.graph._batches import RecordBatch
 from identigraph.graph._bulk import merge_values
-from identigraph.graph._extract import extract_edges
+from identigraph.graph._display import value_hashes
 from identigraph.graph._growable import appended
 from identigraph.graph._incremental import (
     append_batch,
@@ -41,21 +44,25 @@ from identigraph.graph._incremental import (
     region_matches,
     reindex_persons,
 )
-from identigraph.graph._person_ids import IssuedIds, assign_ids, record_hashes
+from identigraph.graph._issued import IssuedIds
 from identigraph.graph._postings import Postings
 from identigraph.graph._values import ValueIndex
 from identigraph.graph.changes import ChangeSet
-from identigraph.graph.components import connected_components
+from identigraph.graph.core import KindLimits, extract_keys, record_hashes, resolve_region
 from identigraph.graph.erase import expire_values, record_positions, remove_records
 from identigraph.graph.explain import Explanation, explain
-from identigraph.graph.guards import CutLinks, apply_limits, close_over_cuts, conflicts_frame
+from identigraph.graph.guards import CutLinks, close_over_cuts, conflicts_frame, record_cuts
+from identigraph.graph.invariants import check_invariants
+from identigraph.graph.lifecycle import Lifecycle
 from identigraph.graph.lookup import lookup_all, lookup_person, row_frame
 from identigraph.graph.person import PersonView, person_view
+from identigraph.graph.record_ids import IdKind, check_id_kind, id_kind
 from identigraph.graph.report import GraphReport, graph_report
+from identigraph.graph.spec_checks import phone_counts, warn_phone_parse, warn_uncarried
 from identigraph.graph.store import load_graph, save_graph
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.linker import Matcher
-from identigraph.matcher.specs import Identifier
+from identigraph.matcher.specs import Identifier, Phone
 from identigraph.merge.golden import GoldenResult, golden_records
 from identigraph.merge.rules import MostFrequent, Rule
 
@@ -64,13 +71,19 @@ __all__ = ["IdentityGraph"]
 log = logging.getLogger("identigraph")
 _DEFAULT_RULE = MostFrequent()
 
-_CLUSTER_COLUMNS = ["source", "record_id", "person_id"]
 # Record, edge and value arrays that updates append to (graph/_growable.py).
 _GROWING = (
     "_rec_source", "_rec_hash", "_rec_alive", "_person", "_edge_rec", "_edge_val",
     "_edge_spec", "_val_kind", "_val_count", "_val_key",
 )  # fmt: skip
 _REJECT_COLUMNS = ["source", "record_id", "column", "reason"]
+
+
+class _Resolved(NamedTuple):
+    """What one resolution changed: the id changes and the ids it issued (sorted)."""
+
+    changes: pd.DataFrame
+    fresh: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,20 +93,6 @@ class _KindPolicy:
     max_records: int | None
     max_per_person: int | None
     on_shared: str = "keep"
-
-
-@dataclass(slots=True)
-class _Batch:
-    """Records added by one call: rows ``start .. stop-1`` of the record arrays."""
-
-    source: str
-    start: int
-    ids: pd.Index
-    attributes: pd.DataFrame
-
-    @property
-    def stop(self) -> int:
-        return self.start + len(self.ids)
 
 
 def _check_source(source: object) -> None:
@@ -193,7 +192,10 @@ class IdentityGraph:
     # ------------------------------------------------------------------ state
     def _reset(self) -> None:
         self._sources: list[str] = []
-        self._batches: list[_Batch] = []
+        self._id_kinds: dict[str, IdKind] = {}  # type of each source's record ids
+        self._carried: set[str] = set()  # identifier columns some source carried
+        self._warned: set[str] = set()  # specs warned about (spec_checks.py), once each
+        self._batches: list[RecordBatch] = []
         self._batch_starts = np.empty(0, dtype=np.int64)  # cache, see _incremental.batch_starts
         self._rec_source = np.empty(0, dtype=np.int32)
         self._rec_hash = np.empty(0, dtype=np.uint64)
@@ -219,15 +221,10 @@ class IdentityGraph:
         self._rejects: list[pd.DataFrame] = []
         self._ids = IssuedIds()  # every person id issued, with its generation
         self._n_persons = 0
-        self._fresh = np.empty(0, dtype=np.int64)  # ids issued by the last _resolve
         # Postings (graph/_incremental.py): value -> records, person -> records, hash -> record.
         self._by_value = Postings()
         self._by_person = Postings()
         self._by_hash = Postings()
-        # False while a bulk load leaves the value and person postings out of date.
-        self._indexed = True
-        # True while a bulk load's value codes are provisional (see graph/_bulk.py).
-        self._provisional = False
         self._generation = 0
         self._history: list[pd.DataFrame] = []
         self._cuts = CutLinks.empty()  # links cut by per-person limits (graph/guards.py)
@@ -236,7 +233,7 @@ class IdentityGraph:
         # Attribute codes of every record (-1: none) and vocabularies (graph/_attributes.py).
         self._attr = AttributeCodes.empty(len(self.attributes))
         # A new graph is a bulk load: its records are resolved together at the first read.
-        self._resolved = False
+        self._lifecycle = Lifecycle.STAGED
 
     # ------------------------------------------------------------------ sizes
     def __len__(self) -> int:
@@ -250,13 +247,22 @@ class IdentityGraph:
         return self._n_persons
 
     @property
+    def lifecycle(self) -> Lifecycle:
+        """Where the graph stands: ``STAGED`` (a bulk load), ``RESOLVED`` or ``LIVE``."""
+        return self._lifecycle
+
+    @property
+    def _staged(self) -> bool:
+        return self._lifecycle is Lifecycle.STAGED
+
+    @property
     def sources(self) -> list[str]:
         """Names of the sources added so far, in order of first addition."""
         return list(self._sources)
 
     def __repr__(self) -> str:
         specs = ", ".join(f"{type(s).__name__}({s.column!r})" for s in self.identifiers)
-        persons = self._n_persons if self._resolved else "unresolved"
+        persons = "staged" if self._staged else self._n_persons
         return f"IdentityGraph(identifiers=[{specs}], records={len(self)}, persons={persons})"
 
     # ------------------------------------------------------------------ add
@@ -279,7 +285,8 @@ class IdentityGraph:
             One row per record. It need not carry every identifier column; it must
             carry at least one. The frame is not modified.
         source : str
-            Name of the source (``"crm"``, ``"web"``...). Record ids are unique per source.
+            Name of the source (``"crm"``, ``"web"``...). Record ids are unique per source
+            and of one type per source (integers, strings...), fixed by its first add.
         id : str, optional
             Column holding the record id; by default the frame's index.
         keep : sequence of str, optional
@@ -312,7 +319,9 @@ class IdentityGraph:
         InputError
             ``frame`` is not a DataFrame, ``source`` is empty, or a record id is missing.
         DtypeError
-            An identifier column's dtype cannot hold that identifier.
+            An identifier column's dtype cannot hold that identifier, or the record ids
+            mix types or are of another type than the source's ids so far (``"7"``
+            for a source of integer ids): one record must not become two.
 
         Notes
         -----
@@ -349,8 +358,8 @@ class IdentityGraph:
         n_new = len(ids)
         if pairs is not None:
             self._stage_matches(pairs, threshold)
-        if not self._resolved:
-            return ChangeSet(records_added=n_new)
+        if self._staged:
+            return ChangeSet(records_added=n_new, staged=True)
         return self._resolve_added(start, n_new, values)
 
     def _append_records(
@@ -362,22 +371,22 @@ class IdentityGraph:
         attributes: pd.DataFrame,
     ) -> tuple[int, np.ndarray]:
         """Append the checked records of ``frame``; their first position and edge values."""
-        bulk = not self._resolved
+        bulk = self._staged
         # First what may raise (transforms, normalization), then the appends.
         transformed = transform_attributes(self, frame)
         hashes = record_hashes(source, ids)
-        extracted = extract_edges(frame, specs, None if bulk else self._values, self._next_value)
+        if not bulk:
+            for _, spec in specs:
+                self._values.setdefault(spec.kind, ValueIndex())
+        extracted = extract_keys(frame, specs, None if bulk else self._values, self._next_value)
         self._next_value = extracted.next_code
-        if bulk:
-            self._provisional = True
-            self._indexed = False
 
         start = len(self._rec_alive)
         n_new = len(ids)
         if source not in self._sources:
             self._sources.append(source)
         source_code = self._sources.index(source)
-        append_batch(self, _Batch(source, start, ids, attributes))
+        append_batch(self, RecordBatch(source, start, ids, attributes))
         self._rec_source = appended(self._rec_source, np.full(n_new, source_code, np.int32))
         self._rec_hash = appended(self._rec_hash, hashes)
         self._rec_alive = appended(self._rec_alive, np.ones(n_new, bool))
@@ -403,6 +412,11 @@ class IdentityGraph:
                     }
                 ),
             )
+        self._carried.update(spec.column for _, spec in specs)
+        for i, spec in specs:
+            if isinstance(spec, Phone) and spec.region is None:
+                n_values, n_failed = phone_counts(i, extracted.spec, extracted.reject_spec)
+                warn_phone_parse(spec, n_values, n_failed, self._warned, source=source)
         if not bulk:  # a bulk load counts once its codes are merged
             np.add.at(self._val_count, extracted.val, 1)
         return start, extracted.val
@@ -428,13 +442,35 @@ class IdentityGraph:
         ChangeSet
             The persons of the bulk load (empty when already resolved).
         """
-        if self._resolved:
+        if not self._staged:
             return ChangeSet()
-        self._resolved = True
         merge_values(self)
+        self._lifecycle = Lifecycle.RESOLVED
+        if self._batches:
+            warn_uncarried(self.identifiers, self._carried, self._warned)
         n_records = len(self._rec_alive)
         changes = self._resolve(np.empty(0, np.int64), np.flatnonzero(self._rec_alive))
         return self._finish(changes, records_added=n_records)
+
+    def check_invariants(self) -> None:
+        """Check the invariants of the graph's state (tests call it after every step).
+
+        See :func:`identigraph.graph.invariants.check_invariants` for the list.
+
+        Raises
+        ------
+        InvariantError
+            An invariant is broken (a bug, or a corrupt store).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Cookie("cookie_id")])
+        >>> _ = g.add(pd.DataFrame({"cookie_id": ["c-123", "c-123"]}), source="web")
+        >>> g.check_invariants()
+        """
+        check_invariants(self)
 
     def build_indexes(self) -> None:
         """Build the look-up indexes now, resolving a bulk load first.
@@ -478,7 +514,11 @@ class IdentityGraph:
         return self._check_ids(ids, source, where)
 
     def _check_ids(self, ids: pd.Index, source: str, where: str) -> pd.Index:
-        """``ids`` once none is missing, repeated, or already in the graph for ``source``."""
+        """``ids`` once none is missing, repeated, of another type than the source's ids so
+        far, or already in the graph for ``source``."""
+        kind = check_id_kind(ids, self._id_kind(source), source=source, where=where)
+        if kind is not None:
+            self._id_kinds.setdefault(source, kind)
         if ids.hasnans:
             missing = np.count_nonzero(ids.isna())
             msg = f"source {source!r}: {missing} record ids in {where} are missing"
@@ -493,6 +533,17 @@ class IdentityGraph:
             msg = f"source {source!r}: record ids already in the graph: {repeated}"
             raise DuplicateRecordError(msg, source=source, record_ids=repeated)
         return ids
+
+    def _id_kind(self, source: str) -> IdKind | None:
+        """The type of the record ids of ``source`` (from its first batch), None if new."""
+        known = self._id_kinds.get(source)
+        if known is None:
+            first = next((b for b in self._batches if b.source == source and len(b.ids)), None)
+            if first is not None:
+                known = id_kind(first.ids, source=source, where="the graph")
+                if known is not None:
+                    self._id_kinds[source] = known
+        return known
 
     def _attributes(
         self, frame: pd.DataFrame, source: str, id_column: str | None, keep: Sequence[str] | None
@@ -561,7 +612,9 @@ class IdentityGraph:
             msg = f"pairs lack columns {missing}"
             raise MissingColumnError(msg, column=missing[0], available=list(pairs.columns))
         ends = self._stage_matches(pairs, threshold)
-        if not self._resolved or not len(ends):
+        if self._staged:
+            return ChangeSet(staged=True)
+        if not len(ends):
             return ChangeSet()
         affected = np.unique(self._person[ends])
         changes = self._resolve(affected, np.empty(0, np.int64))
@@ -629,13 +682,25 @@ class IdentityGraph:
         generic: np.ndarray = self._val_count[values] > limits[self._val_kind[values]]
         return generic
 
+    def _limits(self) -> KindLimits | None:
+        """The per-person limits of the graph's kinds and attributes; None without any."""
+        if not self.attributes and not any(p.max_per_person for p in self._policies):
+            return None
+        return KindLimits(
+            limits=np.array([p.max_per_person or 0 for p in self._policies], dtype=np.int64),
+            priorities=np.array([p.priority for p in self._policies], dtype=float),
+            unlink=np.array([p.on_shared == "unlink" for p in self._policies], dtype=bool),
+            attr_caps=[a.max_per_person for a in self.attributes],
+            attr_alike=alike_functions(self),
+        )
+
     def _persons_with_values(self, values: np.ndarray, *, exclude_from: int) -> np.ndarray:
         """Persons of records below ``exclude_from`` that carry any of ``values``."""
         if exclude_from == 0 or not len(values):
             return np.empty(0, dtype=np.int64)
         return persons_of_values(self, values, before=exclude_from)
 
-    def _resolve(self, affected: np.ndarray, new_records: np.ndarray) -> pd.DataFrame:
+    def _resolve(self, affected: np.ndarray, new_records: np.ndarray) -> _Resolved:
         """Recompute components of the affected persons plus new records; assign ids."""
         affected = close_over_cuts(self, affected)
         affected = np.unique(affected[affected >= 0])
@@ -646,10 +711,9 @@ class IdentityGraph:
             if len(affected)
             else new_records
         )
-        self._fresh = np.empty(0, dtype=np.int64)
         if not len(region):
             self._n_persons -= len(affected)  # persons whose records all left
-            return ChangeSet().merges
+            return _Resolved(ChangeSet().merges, np.empty(0, dtype=np.int64))
         if len(region) == len(self._rec_alive):
             # Every record (a bulk load): all links; positions are region indexes already.
             generic = self._generic_mask()
@@ -658,49 +722,50 @@ class IdentityGraph:
                 e_rec, e_val = self._edge_rec[usable], self._edge_val[usable]
             else:
                 e_rec, e_val = self._edge_rec, self._edge_val
-            present = np.zeros(len(self._val_kind), dtype=bool)
-            present[e_val] = True
-            if present.all():  # the values are numbered 0..n-1 already
-                values, value_of = np.arange(len(present)), e_val
-            else:
-                values, value_of = np.flatnonzero(present), (np.cumsum(present) - 1)[e_val]
+            n_codes: int | None = len(self._val_kind)
         else:
             rows = edge_rows(self, region)
             usable = rows[~self._generic_mask(self._edge_val[rows])]
             e_rec = np.searchsorted(region, self._edge_rec[usable])
             e_val = self._edge_val[usable]
-            values, value_of = np.unique(e_val, return_inverse=True)
-        # Components over the records alone: every carrier of a value links to one
-        # carrier of it (a star in place of a value node, so values carried once drop
-        # out), and a value belongs to its carriers' component.
-        value_of = value_of.reshape(-1)
-        carrier = np.empty(len(values), dtype=np.int64)
-        carrier[value_of] = e_rec  # any one carrier: the partition is the same
-        star = e_rec != carrier[value_of]
-        a, b = [e_rec[star]], [carrier[value_of[star]]]
-        _, ml, mr = region_matches(self, region)
-        a.append(ml)
-        b.append(mr)
-        record_labels = connected_components(len(region), np.concatenate(a), np.concatenate(b))
-        # Records first, then the region's values, as the limit split reads them.
-        labels = np.concatenate([record_labels, record_labels[carrier]])
-        if self.attributes or any(p.max_per_person for p in self._policies):
-            # Per-person limits, attribute caps and shared values (graph/guards.py).
-            labels = apply_limits(self, region, labels, e_rec, e_val, value_of)
-        else:
-            labels = labels[: len(region)]
+            n_codes = None
+        m_rows, ml, mr = region_matches(self, region)
+        prob = self._match["match_probability"].to_numpy(dtype=float)[m_rows]
+        limits = self._limits()
         old_ids = self._person[region]
-        ids, is_fresh, changes = assign_ids(labels, old_ids, self._rec_hash[region], self._ids)
+        result = resolve_region(
+            len(region),
+            e_rec,
+            e_val,
+            record_hash=self._rec_hash[region],
+            old_ids=old_ids,
+            issued=self._ids,
+            match_l=ml,
+            match_r=mr,
+            match_probability=prob,
+            value_kind=self._val_kind,
+            value_hash=lambda codes: value_hashes(self, codes),
+            limits=limits,
+            attr_codes=[codes[region] for codes in self._attr.codes] if limits else (),
+            n_codes=n_codes,
+        )
+        if result.split is not None:
+            record_cuts(
+                self, region, result.split, e_rec, e_val, result.link_value,
+                len(result.values), ml, mr, prob,
+            )  # fmt: skip
+        ids, labels, is_fresh, changes = result.ids, result.labels, result.fresh, result.changes
         self._person[region] = ids[labels]
         reindex_persons(self, region, old_ids)
         self._generation += 1
-        self._fresh = np.sort(ids[is_fresh])
-        self._ids.add(self._fresh, generation=self._generation)
+        fresh = np.sort(ids[is_fresh])
+        self._ids.add(fresh, generation=self._generation)
         self._n_persons += len(ids) - len(affected)
-        return changes
+        return _Resolved(changes, fresh)
 
-    def _finish(self, changes: pd.DataFrame, *, records_added: int = 0) -> ChangeSet:
-        fresh_ids = self._fresh
+    def _finish(self, resolved: _Resolved, *, records_added: int = 0) -> ChangeSet:
+        """The ChangeSet of one resolution; merges and splits enter the id history."""
+        changes, fresh_ids = resolved
         if not len(changes):  # the common case of a small update: no pandas selections
             none = changes.iloc[:, :2]
             return ChangeSet(
@@ -773,7 +838,11 @@ class IdentityGraph:
             parts.append(pd.concat([front, attrs.reset_index(drop=True)], axis=1))
         if not parts:
             return pd.DataFrame({"source": [], "record_id": []})
-        return pd.concat(parts, ignore_index=True)
+        with warnings.catch_warnings():
+            # Batches whose column is all missing take the other batches' dtype, as
+            # pandas 2 does; its FutureWarning about that rule is not the caller's.
+            warnings.simplefilter("ignore", FutureWarning)
+            return pd.concat(parts, ignore_index=True)
 
     def golden(
         self,
@@ -840,7 +909,7 @@ class IdentityGraph:
             ``kind, value, records``; ``value`` is the link key (the SHA-256 digest
             for hashed kinds), never a raw email or phone.
         """
-        merge_values(self)
+        self.resolve()
         generic = np.flatnonzero(self._generic_mask())
         kinds, keys, counts = [], [], []
         for kind, index in self._values.items():
@@ -1012,6 +1081,7 @@ class IdentityGraph:
         may be added again. Cost: O(links) to compact the link arrays, O(values of
         a kind) to forget values, components over the persons touched only.
         """
+        self.resolve()  # an erasure acts on persons: a staged load resolves first
         positions = record_positions(self, records, person)
         return remove_records(self, positions)
 
@@ -1073,6 +1143,7 @@ class IdentityGraph:
         attributes; the records themselves stay. Cost: O(links) to find the
         links of the kinds, then components over the persons touched.
         """
+        self.resolve()  # an expiry splits persons: a staged load resolves first
         return expire_values(self, older_than, kinds=kinds, time_column=time_column, now=now)
 
     def save(self, path: str | os.PathLike[str], *, compression: str = "zstd") -> None:
@@ -1125,7 +1196,7 @@ class IdentityGraph:
         StoreVersionError
             The store was written by a newer format version.
         """
-        return load_graph(path)
+        return load_graph(path, cls)
 
     def lookup(
         self, identifiers: Mapping[str, object] | None = None, /, **kw: object
@@ -1247,8 +1318,7 @@ class IdentityGraph:
         source share one batch. Cost: normalization of one record plus components
         of the persons it touches; no pass over the graph.
         """
-        if not self._resolved:
-            self.resolve()
+        self.resolve()
         template = None
         if self._batches and self._batches[-1].source == source:
             template = self._batches[-1].attributes

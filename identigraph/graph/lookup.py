@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from identigraph.errors import InputError
-from identigraph.graph._extract import _unique_keys
 from identigraph.graph._incremental import ensure_indexes
+from identigraph.graph.core import column_keys
 from identigraph.matcher.specs import Identifier
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def _lookup_one(g: IdentityGraph, keyword: str, raw: object) -> tuple[str, int, 
     status = "unknown"
     for spec in specs:  # one step per spec of the kind (usually one)
         # The very path add() takes: to_text, then the spec's normalize.
-        _, keys, reasons = _unique_keys(spec, pd.Series([raw]))
+        _, keys, reasons = column_keys(spec, pd.Series([raw]))
         key, reason = keys[0], reasons[0]
         if key is None:
             status = str(reason) if reason is not None else "missing"
@@ -88,8 +88,7 @@ def lookup_all(g: IdentityGraph, identifiers: Mapping[str, object]) -> pd.DataFr
 
     See :meth:`IdentityGraph.lookup_all`.
     """
-    if not g._resolved:
-        g.resolve()
+    g.resolve()
     rows = [(k, *_lookup_one(g, k, v)) for k, v in identifiers.items()]  # one per keyword
     person = pd.array([r[2] if r[2] >= 0 else None for r in rows], dtype="Int64")
     out: pd.DataFrame = pd.DataFrame(
@@ -109,8 +108,7 @@ def lookup_person(g: IdentityGraph, identifiers: Mapping[str, object]) -> int | 
     if not identifiers:
         msg = "lookup() needs at least one identifier, e.g. lookup(email=...)"
         raise InputError(msg)
-    if not g._resolved:
-        g.resolve()
+    g.resolve()
     priority = {p.name: p.priority for p in g._policies}
     best: tuple[int, int] | None = None  # (priority, person)
     for keyword, raw in identifiers.items():  # one step per keyword

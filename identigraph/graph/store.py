@@ -53,10 +53,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from identigraph.errors import StoreError, StoreVersionError
-from identigraph.graph._bulk import merge_values
+from identigraph._version import __version__
+from identigraph.errors import InvariantError, StoreError, StoreVersionError
+from identigraph.graph._batches import RecordBatch
 from identigraph.graph._incremental import batch_starts, rebuild_indexes
 from identigraph.graph._values import ValueIndex
+from identigraph.graph.core import segment_of
+from identigraph.graph.lifecycle import Lifecycle
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.specs import Cookie, Email, Identifier, Key, Phone
 
@@ -324,7 +327,7 @@ def _parts(
     facts["batches"] = batches
     facts["counts"] = {
         "records": len(alive),
-        "persons": g._n_persons if g._resolved else 0,
+        "persons": g._n_persons,
         "values": len(carried_codes),
         "edges": len(g._edge_rec),
         "matches": len(match),
@@ -374,8 +377,7 @@ def save_graph(
     g: IdentityGraph, path: str | os.PathLike[str], *, compression: str = "zstd"
 ) -> None:
     """Write ``g`` to the directory ``path`` atomically; see :meth:`IdentityGraph.save`."""
-    merge_values(g)
-    from identigraph import __version__
+    g.resolve()  # a store holds persons: a staged load resolves first
 
     path = Path(path)
     if path.exists() and not path.is_dir():
@@ -412,7 +414,7 @@ def save_graph(
             "specs": specs,
             "attributes": [_attribute_to_json(a) for a in g.attributes],
             "sources": list(g._sources),
-            "resolved": bool(g._resolved),
+            "resolved": True,
             "generation": int(g._generation),
             "value_kinds": list(g._values),
             **facts,
@@ -528,7 +530,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def load_graph(path: str | os.PathLike[str]) -> IdentityGraph:
+def load_graph(path: str | os.PathLike[str], factory: type[IdentityGraph]) -> IdentityGraph:
     """Read a graph saved by :func:`save_graph`; see :meth:`IdentityGraph.load`."""
     path = Path(path)
     if not path.is_dir():
@@ -539,7 +541,7 @@ def load_graph(path: str | os.PathLike[str]) -> IdentityGraph:
         path = backup
     manifest = _read_manifest(path)
     try:
-        return _build(path, manifest)
+        return _build(path, manifest, factory)
     except StoreError:
         raise
     except (KeyError, TypeError, ValueError, IndexError) as err:
@@ -547,13 +549,12 @@ def load_graph(path: str | os.PathLike[str]) -> IdentityGraph:
         raise StoreError(msg) from err
 
 
-def _build(path: Path, manifest: dict[str, Any]) -> IdentityGraph:
+def _build(path: Path, manifest: dict[str, Any], factory: type[IdentityGraph]) -> IdentityGraph:
     from identigraph.graph.guards import CutLinks
-    from identigraph.graph.identity_graph import IdentityGraph, _Batch
 
     specs = [_spec_from_json(item) for item in manifest["specs"]]
     attributes = [_attribute_from_json(item) for item in manifest.get("attributes", [])]
-    g = IdentityGraph(specs, attributes=attributes)
+    g = factory(specs, attributes=attributes)
     read = _Reader(path, manifest["files"])
     counts = manifest["counts"]
 
@@ -577,7 +578,7 @@ def _build(path: Path, manifest: dict[str, Any]) -> IdentityGraph:
                 column[column.isna()] = np.nan if missing == "nan" else None
                 frame[name] = column
         ids = pd.Index(frame.pop(_ID_COLUMN), name=item.get("id_name"))
-        batches.append(_Batch(str(item["source"]), start, ids, frame))
+        batches.append(RecordBatch(str(item["source"]), start, ids, frame))
         start += len(frame)
     if start != n or n != counts["records"]:
         msg = f"the store at {path} holds {start} batch rows for {n} records"
@@ -648,14 +649,20 @@ def _build(path: Path, manifest: dict[str, Any]) -> IdentityGraph:
         generation=read.column(persons, "born", np.int64),
     )
     g._generation = int(manifest["generation"])
-    g._resolved = bool(manifest["resolved"])
-    g._n_persons = len(np.unique(g._person)) if g._resolved else 0
-    if g._resolved and g._n_persons != counts["persons"]:
+    resolved = bool(manifest["resolved"])  # stores of version 1 may hold a staged load
+    g._lifecycle = Lifecycle.RESOLVED if resolved else Lifecycle.STAGED
+    g._n_persons = len(np.unique(g._person)) if resolved else 0
+    if resolved and g._n_persons != counts["persons"]:
         msg = f"the store at {path} holds {g._n_persons} persons, its manifest says otherwise"
         raise StoreError(msg)
     rebuild_indexes(g)
     for index in g._values.values():  # a loaded graph serves look-ups: build the tables now
         index.build()
+    try:
+        g.check_invariants()
+    except InvariantError as err:
+        msg = f"the store at {path} is inconsistent: {err.invariant}"
+        raise StoreError(msg) from err
     return g
 
 
@@ -689,7 +696,7 @@ def _rejects(g: IdentityGraph, table: pa.Table, read: _Reader) -> list[pd.DataFr
     rec = read.column(table, "rec", np.int64)
     column = table.column("column").to_numpy(zero_copy_only=False).astype(object)
     reason = table.column("reason").to_numpy(zero_copy_only=False).astype(object)
-    batch_of = np.searchsorted(batch_starts(g), rec, side="right") - 1
+    batch_of = segment_of(batch_starts(g), rec)
     cut = np.flatnonzero(np.diff(batch_of)) + 1
     frames = []
     for lo, hi in zip(np.r_[0, cut], np.r_[cut, len(rec)], strict=True):  # one per run

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from identigraph.matcher.attributes import Attribute
-from identigraph.matcher.blocking import Block, BlockSizeWarning, LinkType, candidate_pairs
+from identigraph.matcher.blocking import (
+    Block,
+    BlockSizeWarning,
+    LinkType,
+    blocking_analysis,
+    candidate_pairs,
+)
+from identigraph.matcher.charts import waterfall_chart
 from identigraph.matcher.comparisons import (
     Comparison,
     DateComparison,
@@ -14,7 +21,7 @@ from identigraph.matcher.comparisons import (
     TextComparison,
 )
 from identigraph.matcher.fellegi_sunter import FellegiSunterModel
-from identigraph.matcher.linker import Matcher
+from identigraph.matcher.linker import DEFAULT_THRESHOLD, Matcher, clerical_review
 from identigraph.matcher.specs import Cookie, Email, Identifier, Key, Normalized, Phone
 
 __all__ = [
@@ -23,6 +30,7 @@ __all__ = [
     "BlockSizeWarning",
     "Comparison",
     "Cookie",
+    "DEFAULT_THRESHOLD",
     "DateComparison",
     "EditDistanceComparison",
     "Email",
@@ -37,5 +45,8 @@ __all__ = [
     "NumberComparison",
     "Phone",
     "TextComparison",
+    "blocking_analysis",
     "candidate_pairs",
+    "clerical_review",
+    "waterfall_chart",
 ]

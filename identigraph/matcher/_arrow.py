@@ -17,8 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
+    "INVISIBLE_PATTERN",
     "all_ascii",
     "ascii_digits",
+    "drop_invisible",
     "from_buffers",
     "fullmatch",
     "is_ascii_digit",
@@ -30,6 +32,7 @@ __all__ = [
     "to_mask",
     "to_objects",
     "to_series",
+    "too_long",
 ]
 
 
@@ -192,3 +195,61 @@ def all_ascii(values: pa.Array) -> bool:
     """
     _, data = string_buffers(values)
     return not len(data) or int(data.max()) < 0x80
+
+
+# -- invisible characters and lengths -------------------------------------------------
+
+#: Characters no identifier holds on purpose and no reader sees: Unicode's control
+#: (``Cc``) characters but the whitespace ones (tab, line feed, vertical tab, form
+#: feed, carriage return), and its format (``Cf``) characters: the byte-order mark,
+#: zero-width spaces and joiners, the soft hyphen, bidirectional marks, embeddings,
+#: overrides and isolates. RE2 syntax.
+INVISIBLE_PATTERN = r"[^\P{Cc}\t\n\x0b\x0c\r]|\p{Cf}"
+
+
+def drop_invisible(values: pa.Array) -> pa.Array:
+    """``values`` without the characters of :data:`INVISIBLE_PATTERN` (nulls stay null).
+
+    A CSV's byte-order mark, a trailing NUL or a zero-width space left by a copy
+    and paste make a value differ from the one a person typed; every normalizer
+    removes them first, so that both give the same key.
+
+    Examples
+    --------
+    >>> drop_invisible(pa.array(["\\ufeffann@mail.org", "a\\u200bb\\x00", None])).to_pylist()
+    ['ann@mail.org', 'ab', None]
+
+    Notes
+    -----
+    One pass over the bytes decides; values of printable ASCII only (the usual
+    case) are returned as they are. Otherwise one RE2 replacement: O(bytes).
+    """
+    _, data = string_buffers(values)
+    if not len(data) or (int(data.min()) >= 0x20 and int(data.max()) < 0x7F):
+        return values  # printable ASCII only: two reductions, no temporary array
+    # Printable ASCII is 0x20-0x7E and whitespace 0x09-0x0D; subtractions wrap around.
+    if not bool((((data - np.uint8(0x20)) > 0x5E) & ((data - np.uint8(0x09)) > 4)).any()):
+        return values
+    return pc.replace_substring_regex(values, INVISIBLE_PATTERN, "")
+
+
+def too_long(values: pa.Array, limit: int) -> np.ndarray:
+    """Mask of values longer than ``limit`` characters (code points); nulls are not.
+
+    Examples
+    --------
+    >>> too_long(pa.array(["abc", "é" * 3, None]), 2).tolist()
+    [True, True, False]
+
+    Notes
+    -----
+    A value of at most ``limit`` bytes has at most ``limit`` characters: only
+    longer ones are counted. O(n).
+    """
+    offsets, _ = string_buffers(values)
+    rows = np.flatnonzero(np.diff(offsets) > limit)
+    mask = np.zeros(len(values), dtype=bool)
+    if rows.size:
+        lengths = pc.fill_null(pc.utf8_length(values.take(rows)), 0).to_numpy(zero_copy_only=False)
+        mask[rows] = np.asarray(lengths, dtype=np.int64) > limit
+    return mask

@@ -11,6 +11,7 @@ rows of one customer stay together.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from typing import Final, Literal
@@ -127,18 +128,28 @@ class Attribute:
 
     def __post_init__(self) -> None:
         if not isinstance(self.column, str) or not self.column:
-            msg = f"Attribute: column must be a non-empty string, got {self.column!r}"
+            got = repr(self.column) if isinstance(self.column, str) else type(self.column).__name__
+            msg = f"Attribute: column must be a non-empty string, got {got}"
             raise ConfigError(msg)
-        if self.transform not in TRANSFORMS:
+        if not isinstance(self.transform, str) or self.transform not in TRANSFORMS:
+            got = (
+                repr(self.transform)
+                if isinstance(self.transform, str)
+                else "a " + type(self.transform).__name__
+            )
             msg = (
-                f"Attribute({self.column!r}): unknown transform {self.transform!r}; "
+                f"Attribute({self.column!r}): unknown transform {got}; "
                 f"use one of {sorted(TRANSFORMS)}"
             )
             raise ConfigError(msg)
         limit = self.max_per_person
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        if isinstance(limit, (bool, np.bool_)) or not isinstance(limit, numbers.Integral):
             msg = f"Attribute({self.column!r}): max_per_person must be an integer >= 1"
             raise ConfigError(msg)
+        if int(limit) < 1:
+            msg = f"Attribute({self.column!r}): max_per_person must be an integer >= 1"
+            raise ConfigError(msg)
+        object.__setattr__(self, "max_per_person", int(limit))
         alike = self.alike
         if isinstance(alike, bool):
             msg = f"Attribute({self.column!r}): alike must be a rule name, a float or None"

@@ -8,8 +8,10 @@ are not paired by it.
 
 from __future__ import annotations
 
+import logging
+import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, Literal, get_args
 
@@ -17,7 +19,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from identigraph.errors import ConfigError, MissingColumnError
+from identigraph._progress import progress_bar
+from identigraph.errors import ConfigError, MissingColumnError, PairBudgetError
 from identigraph.matcher._transforms import TRANSFORMS
 
 __all__ = [
@@ -26,8 +29,12 @@ __all__ = [
     "BlockSizeWarning",
     "LinkType",
     "Transform",
+    "blocking_analysis",
     "candidate_pairs",
+    "estimate_cost",
 ]
+
+logger = logging.getLogger("identigraph.matcher")
 
 #: Which pairs a matcher compares: within sources, across sources, or both.
 LinkType = Literal["dedupe", "link", "link_and_dedupe"]
@@ -203,6 +210,31 @@ class Block:
         return combined
 
 
+def _check_options(
+    rules: Sequence[Block], link_type: LinkType, max_block_size: int, max_pairs: int | None
+) -> None:
+    if link_type not in get_args(LinkType):
+        msg = f"link_type must be one of {get_args(LinkType)}, got {link_type!r}"
+        raise ConfigError(msg)
+    if not isinstance(max_block_size, int) or max_block_size < 2:
+        msg = f"max_block_size must be an integer >= 2, got {max_block_size!r}"
+        raise ConfigError(msg)
+    if max_pairs is not None and (
+        not isinstance(max_pairs, int) or isinstance(max_pairs, bool) or max_pairs < 0
+    ):
+        msg = f"max_pairs must be None or an integer >= 0, got {max_pairs!r}"
+        raise ConfigError(msg)
+    if not rules:
+        msg = "candidate pairs need at least one blocking rule"
+        raise ConfigError(msg)
+
+
+def _source_codes(n: int, sources: npt.ArrayLike | None) -> IntArray:
+    if sources is None:
+        return np.zeros(n, dtype=np.int64)
+    return np.asarray(sources, dtype=np.int64)
+
+
 def candidate_pairs(
     frame: pd.DataFrame,
     rules: Sequence[Block],
@@ -210,6 +242,8 @@ def candidate_pairs(
     sources: npt.ArrayLike | None = None,
     link_type: LinkType = "link_and_dedupe",
     max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+    max_pairs: int | None = None,
+    progress: bool | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Row positions of the record pairs that agree on at least one blocking rule.
 
@@ -227,6 +261,12 @@ def candidate_pairs(
     max_block_size : int
         Blocks of more records than this (counting records that could pair) are
         skipped with a :class:`BlockSizeWarning` naming the rule.
+    max_pairs : int or None
+        Budget of candidate pairs. A rule whose own pairs exceed it is stopped
+        before any of its pairs is made; otherwise the count after deduplication
+        across rules is checked after each rule. ``None``: no budget.
+    progress : bool or None
+        Show a bar over the rules (``None``: only in an interactive terminal).
 
     Returns
     -------
@@ -237,8 +277,10 @@ def candidate_pairs(
     ------
     MissingColumnError
         A rule names a column that ``frame`` lacks.
+    PairBudgetError
+        The pairs exceed ``max_pairs``; the error names the rule (never a key value).
     ConfigError
-        No rules, or an invalid ``link_type`` or ``max_block_size``.
+        No rules, or an invalid ``link_type``, ``max_block_size`` or ``max_pairs``.
 
     Examples
     --------
@@ -248,38 +290,207 @@ def candidate_pairs(
     >>> list(zip(left.tolist(), right.tolist()))
     [(0, 1), (0, 2), (0, 3), (1, 3)]
 
+    See Also
+    --------
+    blocking_analysis : the same counts, per rule, without keeping the pairs.
+
     Notes
     -----
     Rows are sorted by key once per rule, O(n log n); each block of ``s`` records
-    emits its pairs with array arithmetic, O(s^2). The union is deduplicated with
-    one sort of 64-bit pair keys.
+    emits its pairs with array arithmetic, O(s^2). A rule's pairs that an earlier
+    rule already made are dropped by comparing that rule's keys, so no pair is
+    held twice; one final sort orders the union.
     """
-    if link_type not in get_args(LinkType):
-        msg = f"link_type must be one of {get_args(LinkType)}, got {link_type!r}"
-        raise ConfigError(msg)
-    if not isinstance(max_block_size, int) or max_block_size < 2:
-        msg = f"max_block_size must be an integer >= 2, got {max_block_size!r}"
-        raise ConfigError(msg)
-    if not rules:
-        msg = "candidate_pairs needs at least one blocking rule"
-        raise ConfigError(msg)
+    _check_options(rules, link_type, max_block_size, max_pairs)
     n = len(frame)
-    source_codes = (
-        np.zeros(n, dtype=np.int64) if sources is None else np.asarray(sources, dtype=np.int64)
+    source_codes = _source_codes(n, sources)
+    chunks: list[IntArray] = []
+    earlier: list[IntArray] = []
+    total = 0
+    started = time.perf_counter()
+    with progress_bar(len(rules), desc="blocking", unit="rules", progress=progress) as bar:
+        for rule in rules:
+            plan = _plan(rule.keys(frame), source_codes, link_type, max_block_size)
+            _warn_skipped(plan, rule, max_block_size)
+            if max_pairs is not None and plan.n_pairs > max_pairs:
+                msg = (
+                    f"{rule!r} makes {plan.n_pairs:,} candidate pairs on its own, more than "
+                    f"max_pairs={max_pairs:,}; add a column or a finer transform to this rule"
+                )
+                raise PairBudgetError(msg, rule=rule, pairs=plan.n_pairs, max_pairs=max_pairs)
+            lo, hi = _emit(plan, 0, len(plan.counts))
+            keep = _not_in_earlier(lo, hi, earlier)
+            lo, hi = lo[keep], hi[keep]
+            total += len(lo)
+            if max_pairs is not None and total > max_pairs:
+                msg = (
+                    f"{rule!r} brings the candidate pairs to {total:,}, more than "
+                    f"max_pairs={max_pairs:,}; add a column or a finer transform to this rule"
+                )
+                raise PairBudgetError(msg, rule=rule, pairs=total, max_pairs=max_pairs)
+            chunks.append(lo * n + hi)
+            earlier.append(plan.keys)
+            bar.update(1)
+    union = np.sort(np.concatenate(chunks))
+    logger.info(
+        "blocking: %d rules, %d records, %d candidate pairs in %.2f s",
+        len(rules),
+        n,
+        len(union),
+        time.perf_counter() - started,
     )
-    chunks = []
-    for rule in rules:
-        keys = rule.keys(frame)
-        left, right = _rule_pairs(keys, source_codes, link_type, max_block_size, rule)
-        chunks.append(left * n + right)
-    union = np.unique(np.concatenate(chunks))
     return union // max(n, 1), union % max(n, 1)
 
 
-def _rule_pairs(
-    keys: IntArray, sources: IntArray, link_type: LinkType, cap: int, rule: Block
-) -> tuple[IntArray, IntArray]:
-    """Pairs of one rule: positions ``(lo, hi)`` with ``lo < hi``, unsorted."""
+#: Rough cost of comparing and scoring one candidate pair: fixed seconds, plus seconds
+#: per comparison (measured on one core of a 2-core x86_64 machine; scale to yours).
+SECONDS_PER_PAIR = (0.5e-6, 0.5e-6)
+#: Rough peak bytes held per candidate pair: fixed, plus per comparison.
+BYTES_PER_PAIR = (64, 32)
+
+
+def estimate_cost(pairs: int, n_comparisons: int) -> tuple[float, int]:
+    """Rough seconds and peak bytes to compare and score ``pairs`` candidate pairs.
+
+    Examples
+    --------
+    >>> seconds, size = estimate_cost(1_000_000, 4)
+    >>> round(seconds, 2), size // 1_000_000
+    (2.5, 192)
+    """
+    seconds = pairs * (SECONDS_PER_PAIR[0] + SECONDS_PER_PAIR[1] * n_comparisons)
+    size = pairs * (BYTES_PER_PAIR[0] + BYTES_PER_PAIR[1] * n_comparisons)
+    return float(seconds), int(size)
+
+
+def blocking_analysis(
+    frame: pd.DataFrame,
+    rules: Sequence[Block],
+    *,
+    sources: npt.ArrayLike | None = None,
+    link_type: LinkType = "link_and_dedupe",
+    max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+    n_comparisons: int = 4,
+    top: int = 5,
+    chunk_pairs: int = 5_000_000,
+) -> pd.DataFrame:
+    """Count the candidate pairs of each rule before any comparison is made.
+
+    Parameters
+    ----------
+    frame, rules, sources, link_type, max_block_size
+        As for :func:`candidate_pairs`.
+    n_comparisons : int, default 4
+        Comparisons the matcher makes per pair, for the time and memory estimates.
+    top : int, default 5
+        How many of the largest blocks to list per rule.
+    chunk_pairs : int, default 5_000_000
+        Most pairs held at once while counting.
+
+    Returns
+    -------
+    DataFrame
+        One row per rule, in order: ``rule`` (its repr), ``pairs`` (the rule's
+        own pairs), ``new_pairs`` (those no earlier rule made),
+        ``cumulative_pairs`` (after deduplication across rules), ``blocks``
+        (blocks that make pairs), ``largest_blocks`` (record counts of the ``top``
+        largest, never their key values), ``skipped_blocks`` (over
+        ``max_block_size``), and rough ``est_seconds`` and ``est_memory_mb`` to
+        compare and score the cumulative pairs (see :func:`estimate_cost`).
+
+    Raises
+    ------
+    MissingColumnError
+        A rule names a column that ``frame`` lacks.
+    ConfigError
+        Invalid options.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"pc": ["a", "a", "b", "a"], "dob": ["1990", "1991", "1990", None]})
+    >>> report = blocking_analysis(frame, [Block("pc"), Block("dob")])
+    >>> report[["rule", "pairs", "new_pairs", "cumulative_pairs"]].to_numpy().tolist()
+    [["Block('pc')", 3, 3, 3], ["Block('dob')", 1, 1, 4]]
+    >>> report["largest_blocks"].tolist()
+    [(3,), (2,)]
+
+    Notes
+    -----
+    Costs what :func:`candidate_pairs` costs in time, O(n log n + p) per rule, but
+    holds at most ``chunk_pairs`` pairs at once, so a rule with billions of pairs
+    is counted without being made.
+    """
+    _check_options(rules, link_type, max_block_size, None)
+    if not isinstance(top, int) or top < 0:
+        msg = f"top must be an integer >= 0, got {top!r}"
+        raise ConfigError(msg)
+    if not isinstance(chunk_pairs, int) or chunk_pairs < 1:
+        msg = f"chunk_pairs must be an integer >= 1, got {chunk_pairs!r}"
+        raise ConfigError(msg)
+    source_codes = _source_codes(len(frame), sources)
+    earlier: list[IntArray] = []
+    rows: dict[str, list[Any]] = {
+        "rule": [],
+        "pairs": [],
+        "new_pairs": [],
+        "cumulative_pairs": [],
+        "blocks": [],
+        "largest_blocks": [],
+        "skipped_blocks": [],
+        "est_seconds": [],
+        "est_memory_mb": [],
+    }
+    cumulative = 0
+    for rule in rules:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BlockSizeWarning)
+            plan = _plan(rule.keys(frame), source_codes, link_type, max_block_size)
+        new = 0
+        for start, stop in _chunks(plan.counts, chunk_pairs):
+            lo, hi = _emit(plan, start, stop)
+            new += int(_not_in_earlier(lo, hi, earlier).sum())
+        earlier.append(plan.keys)
+        cumulative += new
+        seconds, size = estimate_cost(cumulative, n_comparisons)
+        rows["rule"].append(repr(rule))
+        rows["pairs"].append(plan.n_pairs)
+        rows["new_pairs"].append(new)
+        rows["cumulative_pairs"].append(cumulative)
+        rows["blocks"].append(len(plan.block_sizes))
+        rows["largest_blocks"].append(tuple(plan.block_sizes[:top].tolist()))
+        rows["skipped_blocks"].append(len(plan.skipped))
+        rows["est_seconds"].append(seconds)
+        rows["est_memory_mb"].append(size / 2**20)
+    report = pd.DataFrame(rows)
+    return report.astype(
+        {"pairs": np.int64, "new_pairs": np.int64, "cumulative_pairs": np.int64, "blocks": np.int64}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One rule's blocks, ready to emit pairs.
+
+    ``rows`` are record positions sorted by block; position ``i`` pairs with the
+    ``counts[i]`` positions starting at ``first[i]``. ``keys`` is each record's
+    block (``-1``: no key, or a skipped block), for deduplication by later rules.
+    """
+
+    rows: IntArray
+    first: IntArray
+    counts: IntArray
+    keys: IntArray
+    block_sizes: IntArray  # records of each block that makes pairs, largest first
+    skipped: IntArray  # records of each skipped block, largest first
+
+    @property
+    def n_pairs(self) -> int:
+        return int(self.counts.sum())
+
+
+def _plan(keys: IntArray, sources: IntArray, link_type: LinkType, cap: int) -> _Plan:
+    """Blocks of one rule: which sorted position pairs with which, without making pairs."""
     rows = np.flatnonzero(keys >= 0)
     if link_type == "dedupe":  # a block is one key within one source
         block_keys = pd.factorize(keys[rows] * (int(sources.max(initial=0)) + 1) + sources[rows])
@@ -292,7 +503,7 @@ def _rule_pairs(
     m = len(rows)
     empty = np.empty(0, dtype=np.int64)
     if m < 2:
-        return empty, empty
+        return _Plan(rows, empty[:m], np.zeros(m, np.int64), keys, empty, empty)
     positions = np.arange(m, dtype=np.int64)
     new_block = np.r_[True, key[1:] != key[:-1]]
     starts = np.flatnonzero(new_block)
@@ -311,17 +522,59 @@ def _rule_pairs(
     sizes = ends - starts
     big = pairing & (sizes > cap)
     counts = block_end - run_ends
+    effective = keys.copy()
     if big.any():
-        skipped = np.sort(sizes[big])[::-1]
-        msg = (
-            f"{rule!r}: skipped {len(skipped)} block(s) of more than max_block_size={cap} "
-            f"records (largest {int(skipped[0])}); add a column or a finer transform to this rule"
-        )
-        warnings.warn(BlockSizeWarning(msg, rule=rule, block_sizes=skipped.tolist()), stacklevel=4)
         counts[big[block_of]] = 0
+        effective[rows[big[block_of]]] = -1
+    kept = pairing & ~big
+    return _Plan(
+        rows=rows,
+        first=first,
+        counts=counts,
+        keys=effective,
+        block_sizes=np.sort(sizes[kept])[::-1],
+        skipped=np.sort(sizes[big])[::-1],
+    )
+
+
+def _warn_skipped(plan: _Plan, rule: Block, cap: int) -> None:
+    if len(plan.skipped):
+        msg = (
+            f"{rule!r}: skipped {len(plan.skipped)} block(s) of more than max_block_size={cap} "
+            f"records (largest {int(plan.skipped[0])}); add a column or a finer transform "
+            "to this rule"
+        )
+        warnings.warn(
+            BlockSizeWarning(msg, rule=rule, block_sizes=plan.skipped.tolist()), stacklevel=4
+        )
+
+
+def _emit(plan: _Plan, start: int, stop: int) -> tuple[IntArray, IntArray]:
+    """Pairs of sorted positions ``start:stop``: record positions ``(lo, hi)``, lo < hi."""
+    counts = plan.counts[start:stop]
     total = int(counts.sum())
-    left = np.repeat(positions, counts)
+    left = np.repeat(np.arange(start, stop, dtype=np.int64), counts)
     offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    right = np.repeat(first, counts) + offsets
-    a, b = rows[left], rows[right]
+    right = np.repeat(plan.first[start:stop], counts) + offsets
+    a, b = plan.rows[left], plan.rows[right]
     return np.minimum(a, b), np.maximum(a, b)
+
+
+def _chunks(counts: IntArray, size: int) -> Iterator[tuple[int, int]]:
+    """Ranges of positions whose pairs add up to about ``size`` (one position may exceed it)."""
+    if not len(counts):
+        return
+    bounds = np.searchsorted(np.cumsum(counts), np.arange(size, int(counts.sum()), size))
+    edges = np.unique(np.r_[0, bounds + 1, len(counts)].clip(0, len(counts)))
+    yield from zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True)
+
+
+def _not_in_earlier(
+    lo: IntArray, hi: IntArray, earlier: Sequence[IntArray]
+) -> npt.NDArray[np.bool_]:
+    """Pairs that no earlier rule made: they share none of its (kept) blocks."""
+    keep = np.ones(len(lo), dtype=bool)
+    for keys in earlier:
+        key = keys[lo]
+        keep &= ~((key >= 0) & (key == keys[hi]))
+    return keep

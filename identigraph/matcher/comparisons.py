@@ -15,7 +15,7 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass, fields
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ from identigraph.matcher._values import as_text, parse_dates
 
 __all__ = [
     "COMPARISONS",
+    "TF_AUTO_MIN_VALUES",
     "Comparison",
     "DateComparison",
     "EditDistanceComparison",
@@ -42,6 +43,10 @@ __all__ = [
 IntArray = npt.NDArray[np.int64]
 LevelArray = npt.NDArray[np.int8]
 
+#: Values a column needs for ``tf_adjust="auto"`` to adjust: below it, a value's
+#: share of a handful of records says little about how common it is.
+TF_AUTO_MIN_VALUES = 1000
+
 
 @dataclass(frozen=True, slots=True)
 class Comparison(metaclass=ABCMeta):
@@ -54,18 +59,23 @@ class Comparison(metaclass=ABCMeta):
     name : str
         Name of the comparison in outputs (``<name>_level``); defaults to ``column``.
         Two comparisons of one matcher need different names.
-    tf_adjust : bool, default False
+    tf_adjust : bool or "auto", default False
         Term-frequency adjustment: an exact match on a common value (``"smith"``)
-        counts less than one on a rare value (``"zbyszewski"``).
+        counts less than one on a rare value (``"zbyszewski"``). ``"auto"`` applies
+        it when the column holds at least :data:`TF_AUTO_MIN_VALUES` values, enough
+        to tell common values from rare ones.
     """
 
     column: str
     _: KW_ONLY
     name: str = ""
-    tf_adjust: bool = False
+    tf_adjust: bool | Literal["auto"] = False
 
     def __post_init__(self) -> None:
         kind = type(self).__name__
+        if not (isinstance(self.tf_adjust, bool) or self.tf_adjust == "auto"):
+            msg = f"{kind}({self.column!r}): tf_adjust must be True, False or 'auto'"
+            raise ConfigError(msg)
         if not isinstance(self.column, str) or not self.column:
             msg = f"{kind}: column must be a non-empty string, got {self.column!r}"
             raise ConfigError(msg)
@@ -243,6 +253,15 @@ class NameComparison(_SimilarityComparison):
         Column holding the name.
     thresholds : sequence of float, default (0.92, 0.85)
         Jaro-Winkler similarities (strictly between 0 and 1) that open a level each.
+    tf_adjust : bool or "auto", default "auto"
+        Term-frequency adjustment, on by default for names wherever the column
+        holds enough values (:data:`TF_AUTO_MIN_VALUES`) to estimate how common
+        each name is: agreeing on a rare name is stronger evidence than agreeing
+        on a common one.
+    swap_with : str or None
+        Another name column (the surname of a first-name comparison): a level just
+        below exact when the two records' names are exchanged (``column`` of one
+        equals ``swap_with`` of the other, both ways). Used by a :class:`Matcher`.
 
     Examples
     --------
@@ -251,13 +270,37 @@ class NameComparison(_SimilarityComparison):
     ('else', 'jaro_winkler >= 0.85', 'jaro_winkler >= 0.92', 'exact')
     >>> c.compare(["Martha", "Jon", "Steven", "Ann"], ["martha", "John", "Stephen", "Bob"]).tolist()
     [3, 2, 1, 0]
+    >>> NameComparison("first", swap_with="last").level_labels[-2:]
+    ('swapped with last', 'exact')
     """
 
     _: KW_ONLY
     thresholds: tuple[float, ...] = (0.92, 0.85)
+    tf_adjust: bool | Literal["auto"] = "auto"
+    swap_with: str | None = None
 
     _scorer = staticmethod(JaroWinkler.normalized_similarity)
     _label = "jaro_winkler"
+
+    def __post_init__(self) -> None:
+        _SimilarityComparison.__post_init__(self)
+        if self.swap_with is not None and (
+            not isinstance(self.swap_with, str)
+            or not self.swap_with
+            or self.swap_with == self.column
+        ):
+            msg = (
+                f"NameComparison({self.column!r}): swap_with must be another column's name, "
+                f"got {self.swap_with!r}"
+            )
+            raise ConfigError(msg)
+
+    @property
+    def level_labels(self) -> tuple[str, ...]:
+        labels = _SimilarityComparison.level_labels.fget(self)  # type: ignore[attr-defined]
+        if self.swap_with is None:
+            return tuple(labels)
+        return (*labels[:-1], f"swapped with {self.swap_with}", labels[-1])
 
 
 @dataclass(frozen=True, slots=True)

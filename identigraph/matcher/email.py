@@ -1,4 +1,4 @@
-"""Normalize email addresses: trim, Unicode NFKC, lowercase, syntax check, provider rules."""
+"""Normalize email addresses: invisible characters, trim, NFKC, lowercase, syntax, providers."""
 
 from __future__ import annotations
 
@@ -9,14 +9,19 @@ import pyarrow.compute as pc
 
 from identigraph.matcher._arrow import (
     all_ascii,
+    drop_invisible,
     fullmatch,
     is_in,
     to_arrow,
     to_mask,
     to_objects,
+    too_long,
 )
 
-__all__ = ["EMAIL_PATTERN", "normalize_email_array", "normalize_emails"]
+__all__ = ["EMAIL_PATTERN", "MAX_EMAIL_LENGTH", "normalize_email_array", "normalize_emails"]
+
+#: Longest address accepted, in characters (RFC 5321: a 256-octet path less its brackets).
+MAX_EMAIL_LENGTH = 254
 
 _ATOM = r"[^\t\n\f\r @.,;:\"()<>\[\]\\]+"
 #: Accepted address syntax after lowercasing: dot-atoms on both sides of one ``@``,
@@ -37,6 +42,7 @@ _NULL = pa.scalar(None, pa.string())
 
 def normalize_email_array(values: pa.Array, *, provider_rules: bool = False) -> pa.Array:
     """:func:`normalize_emails` on an Arrow string array; invalid addresses become null."""
+    values = drop_invisible(values)
     if all_ascii(values):  # NFKC leaves ASCII alone; ASCII case mapping is enough
         out = pc.ascii_lower(pc.utf8_trim_whitespace(values))
     else:
@@ -45,6 +51,9 @@ def normalize_email_array(values: pa.Array, *, provider_rules: bool = False) -> 
             values = pc.if_else(wide, pc.utf8_normalize(values, "NFKC"), values)
         out = pc.utf8_lower(pc.utf8_trim_whitespace(values))
     valid = pc.fill_null(fullmatch(out, EMAIL_PATTERN), False)
+    long = too_long(out, MAX_EMAIL_LENGTH)
+    if long.any():
+        valid = pc.and_(valid, pa.array(~long))
     out = pc.if_else(valid, out, _NULL)
     if provider_rules and to_mask(valid).any():
         parts = pc.extract_regex(out, r"^(?P<local>.*)@(?P<domain>[^@]*)$")
@@ -63,6 +72,12 @@ def normalize_email_array(values: pa.Array, *, provider_rules: bool = False) -> 
 
 def normalize_emails(values: pd.Series, *, provider_rules: bool = False) -> pd.Series:
     """Normalize email addresses; invalid ones become missing.
+
+    Invisible characters (a byte-order mark, zero-width spaces, bidirectional
+    marks, NUL and other controls; see :func:`identigraph.matcher._arrow.drop_invisible`)
+    are removed first; then the address is trimmed, put in Unicode NFKC form,
+    lowercased and checked. Addresses longer than :data:`MAX_EMAIL_LENGTH`
+    characters are invalid.
 
     Parameters
     ----------
@@ -83,6 +98,8 @@ def normalize_emails(values: pd.Series, *, provider_rules: bool = False) -> pd.S
     >>> normalize_emails(pd.Series([" Ann.Lee+promo@GMail.com", "not-an-email"]),
     ...                  provider_rules=True).tolist()
     ['annlee@gmail.com', nan]
+    >>> normalize_emails(pd.Series(["\\ufeffAnn@Mail.org\\u200b"])).tolist()
+    ['ann@mail.org']
 
     Notes
     -----

@@ -275,6 +275,8 @@ def expectation_maximisation(
     estimate_prior: bool = True,
     max_iter: int = 100,
     tol: float = 1e-6,
+    fixed_patterns: LevelMatrix | None = None,
+    fixed_posterior: npt.ArrayLike | None = None,
 ) -> EMResult:
     """Estimate m (and the prior) by EM with u held fixed.
 
@@ -301,6 +303,11 @@ def expectation_maximisation(
     tol : float
         Stop when no m probability moves more than this and the prior moves less
         than this relative to itself.
+    fixed_patterns : ndarray of int8, shape (L, K), optional
+        Level vectors of labelled pairs (one row per pair, not among ``patterns``).
+    fixed_posterior : array-like, shape (L,), optional
+        Their known match probability (1 = a match, 0 = not): held fixed, so labels
+        steer m and the prior while the unlabelled pairs are still used.
 
     Returns
     -------
@@ -314,16 +321,28 @@ def expectation_maximisation(
     patterns = np.asarray(patterns, dtype=np.int8)
     weights = np.asarray(counts, dtype=np.float64)
     k = patterns.shape[1]
-    total = float(weights.sum()) if total_pairs is None else float(total_pairs)
-    if total <= 0 or weights.sum() <= 0:
+    fixed = (
+        np.empty((0, k), dtype=np.int8)
+        if fixed_patterns is None
+        else np.asarray(fixed_patterns, dtype=np.int8).reshape(-1, k)
+    )
+    known = (
+        np.empty(0) if fixed_posterior is None else np.asarray(fixed_posterior, dtype=np.float64)
+    )
+    if len(known) != len(fixed):
+        msg = "expectation_maximisation: fixed_posterior needs one value per fixed pattern"
+        raise ConfigError(msg)
+    total = float(weights.sum() + len(fixed)) if total_pairs is None else float(total_pairs)
+    if total <= 0 or weights.sum() + len(fixed) <= 0:
         return EMResult(tuple(np.asarray(x, dtype=np.float64) for x in m), prior, 0, True)
+    everything = np.concatenate([patterns, fixed])
     m_cur = [_floored(np.asarray(x, dtype=np.float64)) for x in m]
     log_u = np.zeros(len(patterns))
     for j in range(k):
         log_u += np.append(np.log(_floored(np.asarray(u[j], dtype=np.float64))), 0.0)[
             patterns[:, j]
         ]
-    present = [patterns[:, j] >= 0 for j in range(k)]
+    present = [everything[:, j] >= 0 for j in range(k)]
     lam = float(prior)
     converged = False
     iterations = 0
@@ -332,12 +351,12 @@ def expectation_maximisation(
         for j in range(k):
             log_m += np.append(np.log(m_cur[j]), 0.0)[patterns[:, j]]
         posterior = expit(np.log(lam) - np.log1p(-lam) + log_m - log_u)
-        expected = weights * posterior
+        expected = np.concatenate([weights * posterior, known])
         m_new = []
         for j in range(k if estimate_m else 0):
             sizes = len(m_cur[j])
             mass = np.bincount(
-                patterns[present[j], j], weights=expected[present[j]], minlength=sizes
+                everything[present[j], j], weights=expected[present[j]], minlength=sizes
             )
             # one pseudo-count spread over the levels: a level no match shows keeps a
             # small m instead of vetoing every pair that reaches it

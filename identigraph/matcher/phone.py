@@ -7,7 +7,7 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 
-from identigraph.matcher._arrow import to_arrow, to_mask
+from identigraph.matcher._arrow import drop_invisible, to_arrow, to_mask
 from identigraph.matcher._e164 import fast_e164
 
 __all__ = ["e164_reference", "normalize_phone_array", "normalize_phones"]
@@ -63,7 +63,8 @@ _SMALL_BATCH = 16
 def normalize_phone_array(values: pa.Array, region: str | None) -> np.ndarray:
     """:func:`normalize_phones` on an Arrow string array: an object array, ``None`` where invalid.
 
-    Nulls stay ``None``.
+    Nulls stay ``None``; invisible characters (see
+    :func:`identigraph.matcher._arrow.drop_invisible`) are removed first.
 
     Examples
     --------
@@ -78,6 +79,7 @@ def normalize_phone_array(values: pa.Array, region: str | None) -> np.ndarray:
         out = np.full(len(values), None, dtype=object)
         out[valid] = normalize_phone_array(values.filter(pa.array(valid)), region)
         return out
+    values = drop_invisible(values)
     if len(values) < _SMALL_BATCH or (
         region is not None and region not in phonenumbers.SUPPORTED_REGIONS
     ):
@@ -95,7 +97,9 @@ def normalize_phone_array(values: pa.Array, region: str | None) -> np.ndarray:
 def normalize_phones(values: pd.Series, region: str | None) -> pd.Series:
     """E.164 form of each number, ``NA`` where it is not a valid number.
 
-    The result equals :func:`e164_reference` on every value. Numbers written with
+    The result equals :func:`e164_reference` on every value once its invisible
+    characters (a byte-order mark, zero-width spaces, bidirectional marks, NUL and
+    other controls) are removed. Numbers written with
     ASCII digits, an optional leading ``+`` and the separators `` ().-/`` (maybe
     after a label such as ``"tel:"`` and before a short extension) are parsed and
     validated on whole arrays with ``phonenumbers``' own metadata, for every region

@@ -7,7 +7,11 @@ column is called in each.
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import numbers
 from abc import ABCMeta, abstractmethod
+from collections.abc import Iterable, Mapping
 from dataclasses import KW_ONLY, dataclass
 from typing import Final, Literal, NamedTuple
 
@@ -16,27 +20,47 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.types import (
+    is_bool_dtype,
+    is_datetime64_any_dtype,
+    is_float_dtype,
+    is_integer_dtype,
+)
 
 from identigraph.errors import ConfigError, DtypeError, UnknownRegionError
-from identigraph.matcher._arrow import is_in, to_arrow, to_mask, to_objects, to_series
+from identigraph.matcher._arrow import (
+    drop_invisible,
+    is_in,
+    to_arrow,
+    to_mask,
+    to_objects,
+    to_series,
+    too_long,
+)
 from identigraph.matcher._hashing import lowercase_digests, sha256_hex
-from identigraph.matcher.email import normalize_email_array
+from identigraph.matcher.email import MAX_EMAIL_LENGTH, normalize_email_array
 from identigraph.matcher.junk import junk_email_mask, junk_phone_number_mask, junk_token_mask
 from identigraph.matcher.phone import normalize_phone_array
 
-__all__ = ["Cookie", "Email", "Identifier", "Key", "Normalized", "Phone"]
+__all__ = ["Cookie", "Email", "Identifier", "Key", "Normalized", "Phone", "check_identifiers"]
 
 # Arrow-backed strings: vectorized string kernels instead of a Python loop per value.
 _TEXT: Final = "string[pyarrow]"
 _NULL = pa.scalar(None, pa.string())
+#: phonenumbers parses no longer input (``_MAX_INPUT_STRING_LENGTH``).
+_MAX_PHONE_LENGTH = 250
+#: Integral floats beyond this are not exact: no identifier is read from them.
+_MAX_EXACT_FLOAT = 2.0**53
 
 
 class Normalized(NamedTuple):
     """Link keys and reject reasons for a batch of raw values, aligned with the input.
 
     ``keys`` holds the value records link on (a string), or ``None`` where the raw
-    value gives no key; ``reasons`` holds ``None`` for a usable value and the reject
-    reason (``"invalid_email"``, ``"invalid_phone"``, ``"junk_value"``) otherwise.
+    value gives no key; ``reasons`` holds the reject reason (``"invalid_email"``,
+    ``"invalid_phone"``, ``"junk_value"``, ``"too_long"``) of a value that gives no
+    key, and ``None`` otherwise: for a usable value, and for one that is empty once
+    its invisible characters are removed (it counts as missing).
     """
 
     keys: np.ndarray
@@ -56,15 +80,17 @@ class Identifier:
         spec type (``"email"``, ``"phone"``, ``"cookie"``); for :class:`Key` the
         column name.
     priority : int
-        Strength of the evidence; when a person cluster breaks a limit, links of
-        the lowest priority are cut first.
+        Strength of the evidence (a finite number: a float is accepted too); when
+        a person cluster breaks a limit, links of the lowest priority are cut first.
     max_records : int or None
         A value carried by more records than this is *generic* (a shared or
         junk value) and links nothing. ``None``: no limit.
     max_per_person : int or None
         Most distinct values of this kind one person may hold. ``None``: no limit.
-    junk : frozenset of str
-        Extra placeholder values (compared after normalization) to reject.
+    junk : str or iterable of str
+        Extra placeholder values (compared after normalization) to reject. A
+        single string is one value (``junk="n/a"``), not a set of characters;
+        stored trimmed and lowercased as a ``frozenset``.
     builtin_junk : bool
         Also reject the built-in placeholder values of this kind.
     on_shared : {"keep", "unlink"}, default "keep"
@@ -74,6 +100,22 @@ class Identifier:
         nobody and the split runs again, so records whose only evidence was that
         value stay alone. ``IdentityGraph.conflicts()`` lists its links with
         reason ``"shared_value"``.
+
+    Raises
+    ------
+    ConfigError
+        A field of the wrong type (``max_records=True``, ``hash="no"``,
+        ``priority="high"``), out of range (a limit below 1, a priority that is
+        not finite), or an empty column name or junk value. Messages name the
+        field and the type given, never the value.
+
+    Notes
+    -----
+    Normalization removes invisible characters first (a byte-order mark,
+    zero-width spaces and joiners, bidirectional marks, NUL and other controls),
+    in every engine: a value that holds nothing else counts as missing. A value
+    longer than the spec's limit (254 characters for an email, 250 for a phone,
+    4,096 for a cookie or key) is rejected with reason ``"too_long"``.
     """
 
     column: str
@@ -87,69 +129,167 @@ class Identifier:
     on_shared: Literal["keep", "unlink"] = "keep"
 
     def __post_init__(self) -> None:
+        name = type(self).__name__
         if not isinstance(self.column, str) or not self.column:
-            msg = f"{type(self).__name__}: column must be a non-empty string, got {self.column!r}"
+            got = repr(self.column) if isinstance(self.column, str) else type(self.column).__name__
+            msg = f"{name}: column must be a non-empty string, got {got}"
+            raise ConfigError(msg)
+        where = f"{name}({self.column!r})"
+        if not isinstance(self.kind, str):
+            msg = f"{where}: kind must be a string, got {type(self.kind).__name__}"
             raise ConfigError(msg)
         if not self.kind:
             object.__setattr__(self, "kind", self.column)
-        if not isinstance(self.kind, str):
-            msg = f"{type(self).__name__}({self.column!r}): kind must be a string"
+        object.__setattr__(self, "priority", _finite_number(where, "priority", self.priority))
+        for limit in ("max_records", "max_per_person"):
+            object.__setattr__(self, limit, _limit(where, limit, getattr(self, limit)))
+        for field in dataclasses.fields(self):  # flags: bools only, not "no" or 0
+            if field.type == "bool":
+                object.__setattr__(
+                    self, field.name, _flag(where, field.name, getattr(self, field.name))
+                )
+        if not isinstance(self.on_shared, str) or self.on_shared not in ("keep", "unlink"):
+            msg = f"{where}: on_shared must be 'keep' or 'unlink'"
             raise ConfigError(msg)
-        for name in ("max_records", "max_per_person"):
-            limit = getattr(self, name)
-            if limit is not None and (not isinstance(limit, int) or limit < 1):
-                msg = f"{type(self).__name__}({self.column!r}): {name} must be None or >= 1"
-                raise ConfigError(msg)
-        if self.on_shared not in ("keep", "unlink"):
-            msg = f"{type(self).__name__}({self.column!r}): on_shared must be 'keep' or 'unlink'"
-            raise ConfigError(msg)
-        object.__setattr__(self, "junk", frozenset(str(v).strip().lower() for v in self.junk))
+        object.__setattr__(self, "junk", _junk_values(where, self.junk))
 
     # -- conversion -------------------------------------------------------------------
     _accepts_numbers = False
+    #: Longest usable value in characters, once trimmed; longer ones are ``"too_long"``.
+    _max_length = 4096
 
     def to_text(self, values: pd.Series) -> pd.Series:
         """Trimmed strings of the non-missing ``values``; raises on a dtype that cannot hold them.
 
         Empty strings become missing. Integral floats (from a nullable integer column
-        read as float) are written without the ``.0``.
+        read as float) are written without the ``.0``. An object column may hold
+        strings and, for a spec that accepts numbers, integers; booleans, bytes,
+        containers, dates or infinite numbers there raise, as do sparse columns and
+        text that is not valid Unicode.
+
+        Raises
+        ------
+        DtypeError
+            The dtype, or a Python type among the values, cannot hold the
+            identifier. The message names the column, the dtype and the Python
+            types, never a value.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> Key("card").to_text(pd.Series([" A1 ", "", 7], dtype=object)).tolist()
+        ['A1', <NA>, '7']
+        >>> Key("card").to_text(pd.Series(["A1", True], dtype=object))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        identigraph.errors.DtypeError: column 'card' holds Python bool values: no key ...
         """
         dtype = values.dtype
         if values.empty:
             return values.astype(_TEXT)
-        kind = dtype.kind if isinstance(dtype, np.dtype) else None
-        if kind in ("i", "u") or (kind == "f" and values.isna().all()):
-            if kind == "f" or self._accepts_numbers:
-                return values.astype("Int64").astype(_TEXT)
-        elif kind == "f":
-            finite = values.dropna()
-            if self._accepts_numbers and bool((finite == np.floor(finite)).all()):
-                return values.astype("Int64").astype(_TEXT)
-        elif kind not in ("b", "M", "m", "c", "V") and not isinstance(
-            dtype, (pd.DatetimeTZDtype, pd.PeriodDtype, pd.IntervalDtype, pd.BooleanDtype)
+        if isinstance(dtype, pd.SparseDtype):
+            raise self._dtype_error(dtype, "is sparse; pass it dense (.sparse.to_dense())")
+        if is_bool_dtype(dtype) or isinstance(
+            dtype, (pd.DatetimeTZDtype, pd.PeriodDtype, pd.IntervalDtype)
         ):
-            if values.dtype == object:  # mixed objects (numbers among strings) as text
+            raise self._dtype_error(dtype)
+        if is_float_dtype(dtype):
+            return self._float_text(values)
+        if is_integer_dtype(dtype):
+            if not self._accepts_numbers:
+                raise self._dtype_error(dtype)
+            return values.astype(_TEXT)
+        kind = dtype.kind if isinstance(dtype, np.dtype) else None
+        if kind in ("M", "m", "c", "V") or is_datetime64_any_dtype(dtype):
+            raise self._dtype_error(dtype)
+        is_object = dtype == np.dtype(object)
+        if is_object:
+            self._check_objects(values)
+        try:
+            if is_object:  # mixed objects (numbers among strings) as text
                 values = values.astype(_TEXT)
-            text = pc.utf8_trim_whitespace(to_arrow(values))
-            empty = pc.fill_null(pc.equal(pc.utf8_length(text), 0), False)
-            return to_series(pc.if_else(empty, _NULL, text), values.index)
-        msg = (
-            f"column {self.column!r} has dtype {dtype} which cannot hold a "
-            f"{type(self).__name__.lower()} identifier"
+            raw = to_arrow(values)
+        except (pa.ArrowException, UnicodeError, TypeError, ValueError) as err:
+            # The underlying message may quote a value: it is not chained.
+            why = f"holds values that cannot be read as Unicode text ({type(err).__name__})"
+            raise self._dtype_error(dtype, why) from None
+        text = pc.utf8_trim_whitespace(raw)
+        empty = pc.fill_null(pc.equal(pc.utf8_length(text), 0), False)
+        return to_series(pc.if_else(empty, _NULL, text), values.index)
+
+    def _float_text(self, values: pd.Series) -> pd.Series:
+        """Integral floats as integer text; raises on fractions, infinities and huge numbers."""
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        present = numbers[~np.isnan(numbers)]
+        if present.size and not self._accepts_numbers:
+            raise self._dtype_error(values.dtype)
+        if not np.isfinite(present).all():
+            raise self._dtype_error(values.dtype, "holds infinite numbers")
+        if not (present == np.floor(present)).all():
+            raise self._dtype_error(values.dtype, "holds numbers with a fractional part")
+        if present.size and float(np.abs(present).max()) > _MAX_EXACT_FLOAT:
+            raise self._dtype_error(values.dtype, "holds numbers too large to be exact as floats")
+        text: pd.Series = values.astype("Int64").astype(_TEXT)
+        return text
+
+    def _check_objects(self, values: pd.Series) -> None:
+        """Raise unless an object column holds strings (and integers, where numbers are keys)."""
+        if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+            return  # the usual case, decided in one C pass
+        objects = values.to_numpy(dtype=object)
+        objects = objects[~pd.isna(objects)]
+        types = set(map(type, objects))  # the unusual case: one step per value
+        numbers_ok = (int, np.integer) if self._accepts_numbers else ()
+        bad = sorted(
+            t.__name__
+            for t in types
+            if issubclass(t, (bool, np.bool_)) or not issubclass(t, (str, *numbers_ok))
         )
-        raise DtypeError(msg, column=self.column, dtype=str(dtype))
+        if bad:
+            which = ", ".join(bad)
+            raise self._dtype_error(values.dtype, f"holds Python {which} values")
+
+    def _dtype_error(self, dtype: object, why: str | None = None) -> DtypeError:
+        kind = type(self).__name__.lower()
+        if why is None:
+            msg = f"column {self.column!r} has dtype {dtype} which cannot hold a {kind} identifier"
+        else:
+            msg = f"column {self.column!r} {why}: no {kind} identifier can be read from it"
+        return DtypeError(msg, column=self.column, dtype=str(dtype))
 
     # -- normalization ----------------------------------------------------------------
     def normalize(self, values: pd.Series) -> Normalized:
         """Link keys and reject reasons of trimmed, non-empty string ``values``.
 
+        Invisible characters are removed first (a value of nothing else gives no
+        key and no reason: it is missing); a value longer than the spec's limit is
+        rejected as ``"too_long"``.
+
         Examples
         --------
         >>> import pandas as pd
-        >>> Cookie("cid").normalize(pd.Series(["abc", "null"])).reasons.tolist()
-        [None, 'junk_value']
+        >>> values = pd.Series(["abc", "null", "\\u200b", "a" * 5000])
+        >>> Cookie("cid").normalize(values).reasons.tolist()
+        [None, 'junk_value', None, 'too_long']
         """
-        text = to_arrow(values)
+        text = _visible(to_arrow(values))
+        n = len(text)
+        over = too_long(text, self._max_length)
+        if n and not text.null_count and not over.any():  # every value usable: no copy
+            return self._normalize_visible(text)
+        keys = np.full(n, None, dtype=object)
+        reasons = np.full(n, None, dtype=object)
+        reasons[over] = "too_long"
+        rows = np.flatnonzero(to_mask(text.is_valid()) & ~over)
+        if rows.size:
+            usable = text if rows.size == n else text.take(pa.array(rows))
+            found = self._normalize_visible(usable)
+            keys[rows] = found.keys
+            reasons[rows] = found.reasons
+        return Normalized(keys, reasons)
+
+    def _normalize_visible(self, text: pa.Array) -> Normalized:
+        """:meth:`normalize` of non-null values without invisible characters, within the limit."""
         junk = self._junk_mask(text)
         keys = to_objects(text)
         reasons = np.full(len(keys), None, dtype=object)
@@ -173,8 +313,13 @@ class Identifier:
         out = np.full(len(text), np.nan, dtype=object)
         present = text.notna().to_numpy()
         if present.any():
-            canon = self._canonical_plain(to_arrow(text[present]))
-            canon[pd.isna(canon)] = np.nan
+            raw = _visible(to_arrow(text[present]))
+            canon = np.full(len(raw), np.nan, dtype=object)
+            rows = np.flatnonzero(to_mask(raw.is_valid()) & ~too_long(raw, self._max_length))
+            if rows.size:
+                found = self._canonical_plain(raw.take(pa.array(rows)))
+                found[pd.isna(found)] = np.nan
+                canon[rows] = found
             out[present] = canon
         return pd.Series(out, index=values.index, dtype=object)
 
@@ -209,13 +354,10 @@ class _Hashed(Identifier, metaclass=ABCMeta):
         canon[junk | self._junk_mask(values)] = None
         return canon
 
-    def normalize(self, values: pd.Series) -> Normalized:
-        text = to_arrow(values)
+    def _normalize_visible(self, text: pa.Array) -> Normalized:
         n = len(text)
         keys = np.full(n, None, dtype=object)
         reasons = np.full(n, None, dtype=object)
-        if n == 0:
-            return Normalized(keys, reasons)
         if self.hash:  # pre-hashed values are kept as their lowercase digest
             hashed, digests = lowercase_digests(text)
         else:
@@ -277,6 +419,7 @@ class Email(_Hashed):
     max_records: int | None = 100
     provider_rules: bool = False
     _invalid_reason = "invalid_email"
+    _max_length = MAX_EMAIL_LENGTH
 
     def _canonical(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         canon = normalize_email_array(values, provider_rules=self.provider_rules)
@@ -321,11 +464,18 @@ class Phone(_Hashed):
     region: str | None = None
     _invalid_reason = "invalid_phone"
     _accepts_numbers = True
+    _max_length = _MAX_PHONE_LENGTH
 
     def __post_init__(self) -> None:
         super(Phone, self).__post_init__()
         if self.region is not None:
-            region = str(self.region).upper()
+            if not isinstance(self.region, str):
+                msg = (
+                    f"Phone({self.column!r}): region must be an ISO 3166-1 alpha-2 code "
+                    f"such as 'US' or None, got {type(self.region).__name__}"
+                )
+                raise ConfigError(msg)
+            region = self.region.upper()
             if region not in phonenumbers.SUPPORTED_REGIONS:
                 raise UnknownRegionError(str(self.region))
             object.__setattr__(self, "region", region)
@@ -373,3 +523,125 @@ class Key(Identifier):
     _: KW_ONLY
     priority: int = 40
     _accepts_numbers = True
+
+
+# -- validation -----------------------------------------------------------------------
+
+
+def _finite_number(where: str, field: str, value: object) -> float:
+    """``value`` as a plain ``int`` or ``float`` when it is a finite real number."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        msg = f"{where}: {field} must be a number, got {type(value).__name__}"
+        raise ConfigError(msg)
+    number = int(value) if isinstance(value, numbers.Integral) else float(value)
+    if not math.isfinite(number):
+        msg = f"{where}: {field} must be finite"
+        raise ConfigError(msg)
+    return number
+
+
+def _limit(where: str, field: str, value: object) -> int | None:
+    """``value`` as a plain ``int`` >= 1, or ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        msg = f"{where}: {field} must be None or an integer >= 1, got {type(value).__name__}"
+        raise ConfigError(msg)
+    if int(value) < 1:
+        msg = f"{where}: {field} must be None or an integer >= 1"
+        raise ConfigError(msg)
+    return int(value)
+
+
+def _flag(where: str, field: str, value: object) -> bool:
+    """``value`` when it is a ``bool`` (numpy's included), never a truthy string or number."""
+    if not isinstance(value, (bool, np.bool_)):
+        msg = f"{where}: {field} must be True or False, got {type(value).__name__}"
+        raise ConfigError(msg)
+    return bool(value)
+
+
+def _junk_values(where: str, junk: object) -> frozenset[str]:
+    """Caller junk as trimmed, lowercased strings; one string is one value."""
+    if isinstance(junk, str):
+        junk = (junk,)
+    elif isinstance(junk, (bytes, bytearray, Mapping)) or not isinstance(junk, Iterable):
+        msg = f"{where}: junk must be a string or an iterable of strings, got {type(junk).__name__}"
+        raise ConfigError(msg)
+    values = list(junk)  # a handful of configured values
+    bad = sorted(
+        {type(v).__name__ for v in values if isinstance(v, bool) or not isinstance(v, (str, int))}
+    )
+    if bad:
+        msg = f"{where}: junk values must be strings, got {', '.join(bad)}"
+        raise ConfigError(msg)
+    text = pc.utf8_lower(_visible(pa.array([str(v).strip() for v in values], type=pa.string())))
+    if text.null_count or to_mask(pc.equal(pc.utf8_length(text), 0)).any():
+        msg = f"{where}: junk values must not be empty"
+        raise ConfigError(msg)
+    return frozenset(text.to_pylist())
+
+
+def _visible(text: pa.Array) -> pa.Array:
+    """``text`` without invisible characters, trimmed again; what that empties becomes null."""
+    cleaned = drop_invisible(text)
+    if cleaned is text:  # nothing to remove: the usual case
+        return text
+    cleaned = pc.utf8_trim_whitespace(cleaned)
+    empty = pc.fill_null(pc.equal(pc.utf8_length(cleaned), 0), False)
+    return pc.if_else(empty, _NULL, cleaned)
+
+
+def check_identifiers(identifiers: object) -> tuple[Identifier, ...]:
+    """The identifier specs of a graph as a tuple, once they are specs on distinct columns.
+
+    One spec alone is taken as a sequence of one.
+
+    Parameters
+    ----------
+    identifiers : Identifier or iterable of Identifier
+        What :class:`identigraph.IdentityGraph` was given.
+
+    Returns
+    -------
+    tuple of Identifier
+
+    Raises
+    ------
+    ConfigError
+        ``None``, a string, a mapping or another non-iterable; an item that is not
+        an :class:`Identifier`; two specs on one column. The message names types
+        and columns only.
+
+    Examples
+    --------
+    >>> check_identifiers(Email("email")) == (Email("email"),)
+    True
+    >>> check_identifiers(None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    identigraph.errors.ConfigError: identifiers must be a sequence of ... got NoneType
+    """
+    if isinstance(identifiers, Identifier):
+        return (identifiers,)
+    if (
+        identifiers is None
+        or isinstance(identifiers, (str, bytes, bytearray, Mapping, pd.DataFrame, pd.Series))
+        or not isinstance(identifiers, Iterable)
+    ):
+        msg = (
+            "identifiers must be a sequence of identifier specs (ig.Email, ig.Phone...), "
+            f"got {type(identifiers).__name__}"
+        )
+        raise ConfigError(msg)
+    specs = tuple(identifiers)
+    bad = sorted({type(s).__name__ for s in specs if not isinstance(s, Identifier)})
+    if bad:
+        msg = f"identifiers must be identifier specs (ig.Email, ig.Phone...), got {', '.join(bad)}"
+        raise ConfigError(msg)
+    columns = [spec.column for spec in specs]
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        msg = f"each column may hold one identifier spec; repeated: {repeated}"
+        raise ConfigError(msg)
+    return specs

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, overload
@@ -10,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from identigraph._progress import progress_bar
 from identigraph.errors import ConfigError, MissingColumnError
 from identigraph.merge._keys import (
     arrow_values,
@@ -40,6 +43,8 @@ from identigraph.merge.rules import (
 )
 
 __all__ = ["GoldenResult", "golden_records"]
+
+_log = logging.getLogger("identigraph.merge")
 
 Normalizer = Callable[[pd.Series], pd.Series]
 ProvenanceMode = Literal["wide", "long", "none"]
@@ -518,6 +523,7 @@ def golden_records(
     provenance: Literal["wide", "none"] = ...,
     normalizers: Mapping[str, Normalizer] | None = ...,
     rejected: pd.DataFrame | None = ...,
+    progress: bool | None = ...,
 ) -> pd.DataFrame: ...
 
 
@@ -531,6 +537,7 @@ def golden_records(
     provenance: Literal["long"],
     normalizers: Mapping[str, Normalizer] | None = ...,
     rejected: pd.DataFrame | None = ...,
+    progress: bool | None = ...,
 ) -> GoldenResult: ...
 
 
@@ -543,6 +550,7 @@ def golden_records(
     provenance: ProvenanceMode = "wide",
     normalizers: Mapping[str, Normalizer] | None = None,
     rejected: pd.DataFrame | None = None,
+    progress: bool | None = None,
 ) -> pd.DataFrame | GoldenResult:
     """One golden record per person: each field picked or aggregated by a survivorship rule.
 
@@ -574,6 +582,9 @@ def golden_records(
         Columns ``source``, ``record_id``, ``column``: cells whose identifier value
         was rejected (invalid or junk); they count as null for every rule. Rows for
         unknown records are ignored.
+    progress : bool or None, default None
+        Show a progress bar over the fields: ``None`` when interactive (a terminal
+        or a notebook), ``True`` or ``False`` to force it.
 
     Returns
     -------
@@ -633,6 +644,7 @@ def golden_records(
     person: the one slow path. Memory: a few integer arrays of n entries besides
     the output.
     """
+    start = time.perf_counter()
     plan = _plan(records, rules, default)
     normalizers = dict(normalizers or {})
     _check_plan(records, plan, normalizers, provenance)
@@ -641,15 +653,25 @@ def golden_records(
 
     data: dict[str, Any] = {"person_id": layout.person_ids}
     picks: dict[str, np.ndarray] = {}
-    for field in plan:
-        if isinstance(field.rule, Select):
-            rows = _select(ctx, field)
-            picks[field.name] = rows
-            data[field.name] = _take(ctx.column(field.column, field.rule.normalized).values, rows)
-        else:
-            aggregate = _lookup(_AGGREGATES, field.rule)
-            column = ctx.column(field.column, field.rule.normalized)
-            data[field.name] = aggregate(field.rule, ctx, column)
+    with progress_bar(len(plan), desc="golden records", unit="fields", progress=progress) as bar:
+        for field in plan:
+            if isinstance(field.rule, Select):
+                rows = _select(ctx, field)
+                picks[field.name] = rows
+                selected = ctx.column(field.column, field.rule.normalized)
+                data[field.name] = _take(selected.values, rows)
+            else:
+                aggregate = _lookup(_AGGREGATES, field.rule)
+                column = ctx.column(field.column, field.rule.normalized)
+                data[field.name] = aggregate(field.rule, ctx, column)
+            bar.update(1)
+    _log.info(
+        "golden records: %d persons, %d records, %d fields in %.2f s",
+        len(layout.person_ids),
+        len(records),
+        len(plan),
+        time.perf_counter() - start,
+    )
     if provenance == "wide":
         for name, rows in picks.items():
             data[f"{name}__source"] = _source_at(layout, rows)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from identigraph.graph._extract import extract_edges
-from identigraph.graph._person_ids import IssuedIds, assign_ids, record_hashes
+from identigraph.graph._issued import IssuedIds
+from identigraph.graph.core import assign_ids, extract_keys, record_hashes
 from identigraph.graph.identity_graph import IdentityGraph
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.specs import Identifier
@@ -135,7 +135,7 @@ def extract(
         ``row, attribute, value``: transformed attribute values, missing ones left out.
     """
     specs = [(i, s) for i, s in enumerate(identifiers) if s.column in frame.columns]
-    got = extract_edges(frame, specs, None, 0)
+    got = extract_keys(frame, specs, None, 0)
     edges = pd.DataFrame(
         {
             "row": got.rec.astype(np.int64),

@@ -771,7 +771,11 @@ def _carry_over(
     label_group = groups.where(F.col("node") >= 0).select(
         F.col("node").alias("person_id"), F.col("root").alias("group")
     )
-    tied = current.join(label_group, on="person_id")
+    # A missing old id would reach pandas as a float NaN, and ids above 2**53 would
+    # lose their low bits on the way: new records carry ``-1`` instead.
+    tied = current.join(label_group, on="person_id").withColumn(
+        "old_id", F.coalesce(F.col("old_id"), F.lit(-1).cast("long"))
+    )
     untouched = current.join(label_group, on="person_id", how="left_anti").select(
         "node", "person_id"
     )
@@ -781,7 +785,7 @@ def _carry_over(
 
     def carry(group: pd.DataFrame) -> pd.DataFrame:
         labels, _ = pd.factorize(group["person_id"].to_numpy(dtype=np.int64))
-        old_id = group["old_id"].fillna(-1).to_numpy(dtype=np.int64)
+        old_id = group["old_id"].to_numpy(dtype=np.int64)
         previous_ids = np.unique(old_id[old_id >= 0])
         ids, changes = _engine.assign_group_ids(
             labels, old_id, group["node"].to_numpy(dtype=np.int64), previous_ids

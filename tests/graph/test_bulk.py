@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 import identigraph as ig
 from identigraph.cli import demo_specs
-from identigraph.graph import _bulk
-from identigraph.graph._bulk import _factorize_keys
+from identigraph.graph.core import codes as _codes
+from identigraph.graph.core import factorize_keys
+from identigraph.graph.lifecycle import Lifecycle
 
 
 def _digests(values: list[str]) -> np.ndarray:
@@ -24,7 +25,7 @@ def _digests(values: list[str]) -> np.ndarray:
 @given(st.lists(st.sampled_from(["a", "b", "c", "é", "", "x" * 40]), max_size=30))
 def test_factorize_keys_matches_pandas(digests: bool, values: list[str]) -> None:
     keys = _digests(values) if digests else np.array(values, dtype=object)
-    local, uniques = _factorize_keys(keys, digests=digests)
+    local, uniques = factorize_keys(keys, digests=digests)
     expected_local, expected_uniques = pd.factorize(keys)
     # The same partition; every key maps back to itself.
     assert (uniques[local] == keys).all()
@@ -35,16 +36,16 @@ def test_factorize_keys_matches_pandas(digests: bool, values: list[str]) -> None
 def test_factorize_keys_falls_back_on_shared_integers(monkeypatch: pytest.MonkeyPatch) -> None:
     keys = np.array(["cookie-1", "cookie-2", "cookie-1"], dtype=object)
     monkeypatch.setattr(
-        _bulk.pd.util, "hash_array", lambda values, categorize: np.zeros(len(values), np.uint64)
+        _codes.pd.util, "hash_array", lambda values, categorize: np.zeros(len(values), np.uint64)
     )
-    local, uniques = _factorize_keys(keys, digests=False)
+    local, uniques = factorize_keys(keys, digests=False)
     assert local.tolist() == [0, 1, 0]
     assert uniques.tolist() == ["cookie-1", "cookie-2"]
 
 
 def test_non_hex_keys_of_a_digest_kind_still_factorize_exactly() -> None:
     keys = np.array(["é" * 64, "é" * 64, "a" * 64], dtype=object)
-    local, _uniques = _factorize_keys(keys, digests=True)
+    local, _uniques = factorize_keys(keys, digests=True)
     assert local.tolist() == [0, 0, 1]
 
 
@@ -52,9 +53,9 @@ def test_equal_keys_across_columns_and_adds_share_one_code() -> None:
     g = ig.IdentityGraph([ig.Email("email"), ig.Email("alt", kind="email"), ig.Cookie("c")])
     g.add(pd.DataFrame({"email": ["a@x.com", "B@x.com"], "alt": ["a@x.com", None]}), source="s")
     g.add(pd.DataFrame({"email": [" A@X.com"], "c": ["k"]}), source="t")
-    assert g._provisional
+    assert g.lifecycle is Lifecycle.STAGED
     g.resolve()
-    assert not g._provisional
+    assert g.lifecycle is Lifecycle.RESOLVED
     assert len(g._values["email"]) == 2
     assert len(g._values["cookie"]) == 1
     # The record carrying one address in both columns keeps one edge for it.

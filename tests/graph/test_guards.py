@@ -14,15 +14,9 @@ from hypothesis import strategies as st
 
 import identigraph as ig
 from identigraph.cli import demo_specs
-from identigraph.graph.components import connected_components
-from identigraph.graph.guards import (
-    CONFLICT_COLUMNS,
-    MATCH_PRIORITY,
-    _cut_ends,
-    _cut_values,
-    _spread,
-    enforce_limits,
-)
+from identigraph.graph.core import MATCH_PRIORITY, connected_components, enforce_limits
+from identigraph.graph.core.limits import _spread
+from identigraph.graph.guards import CONFLICT_COLUMNS, _cut_ends, _cut_values
 from tests.strategies import GUARD_KINDS, limited_graphs
 
 

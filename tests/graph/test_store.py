@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import identigraph as ig
 from identigraph.graph import store
+from identigraph.graph.lifecycle import Lifecycle
 
 SPECS = [
     ig.Email("email", junk=frozenset({"nobody@x.com"})),
@@ -90,13 +91,25 @@ def test_round_trip_is_exact_and_updates_continue_alike(tmp_path: Path) -> None:
     _assert_same(g, h)
 
 
-def test_unresolved_graph_round_trips(tmp_path: Path) -> None:
+def test_save_resolves_a_staged_graph_and_load_is_live(tmp_path: Path) -> None:
     g = ig.IdentityGraph(SPECS)
     g.add(pd.DataFrame({"email": ["ann@mail.com"] * 2}), source="s")
+    assert g.lifecycle is Lifecycle.STAGED
     g.save(tmp_path / "g")
+    assert g.lifecycle is not Lifecycle.STAGED
     h = ig.IdentityGraph.load(tmp_path / "g")
-    assert not h._resolved
+    assert h.lifecycle is Lifecycle.LIVE
     _assert_same(g, h)
+    before = h.clusters()
+    changes = h.add(
+        pd.DataFrame({"email": ["ann@mail.com", "bob@mail.com"]}, index=[7, 8]), source="s"
+    )
+    assert not changes.staged
+    assert changes.records_added == 2
+    assert len(changes.new_persons) == 1  # bob; the new ann record joins the old person
+    after = h.clusters().iloc[: len(before)]
+    pd.testing.assert_frame_equal(after, before)  # no existing record changed id
+    assert h.remove(records=[("s", 8)]).removed_persons.tolist() == changes.new_persons.tolist()
 
 
 def test_manifest_describes_the_store(tmp_path: Path) -> None:

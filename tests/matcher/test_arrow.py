@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import unicodedata
 
 import numpy as np
 import pyarrow as pa
@@ -13,10 +14,13 @@ from hypothesis import strategies as st
 from identigraph.matcher._arrow import (
     all_ascii,
     ascii_digits,
+    drop_invisible,
     from_buffers,
     row_counts,
     string_buffers,
+    too_long,
 )
+from tests.strategies import INVISIBLE_CHARACTERS
 
 _TEXT = st.lists(
     st.one_of(
@@ -64,3 +68,36 @@ def test_all_ascii() -> None:
     assert all_ascii(pa.array(["ann@mail.org", None]))
     assert not all_ascii(pa.array(["ann@mail.org", "müller@web.de"]))
     assert all_ascii(pa.array(["müller@web.de", "ann@mail.org"]).slice(1))
+
+
+def _visible_reference(value: str) -> str:
+    """Python's own reading of the rule: drop Cc (but whitespace) and Cf characters."""
+    keep = "\t\n\x0b\x0c\r"
+    return "".join(c for c in value if c in keep or unicodedata.category(c) not in ("Cc", "Cf"))
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs"]), max_size=12),
+            st.text(alphabet="ab@.\t " + "".join(INVISIBLE_CHARACTERS), max_size=12),
+        ),
+        max_size=20,
+    )
+)
+def test_drop_invisible_equals_the_unicode_categories(values: list[str | None]) -> None:
+    out = drop_invisible(pa.array(values, type=pa.string())).to_pylist()
+    assert out == [None if v is None else _visible_reference(v) for v in values]
+
+
+def test_drop_invisible_returns_clean_input_as_is() -> None:
+    clean = pa.array(["ann@mail.org", None, "201 555 0123\t"])
+    assert drop_invisible(clean) is clean
+    assert drop_invisible(pa.array([], type=pa.string())).to_pylist() == []
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=8)), max_size=20), st.integers(0, 6))
+def test_too_long_counts_characters(values: list[str | None], limit: int) -> None:
+    mask = too_long(pa.array(values, type=pa.string()), limit)
+    assert mask.tolist() == [v is not None and len(v) > limit for v in values]

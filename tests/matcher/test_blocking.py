@@ -11,8 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from identigraph.errors import ConfigError, MissingColumnError
-from identigraph.matcher.blocking import Block, BlockSizeWarning, candidate_pairs
+from identigraph.errors import ConfigError, MissingColumnError, PairBudgetError
+from identigraph.matcher.blocking import (
+    Block,
+    BlockSizeWarning,
+    blocking_analysis,
+    candidate_pairs,
+    estimate_cost,
+)
 
 
 def pair_list(left: np.ndarray, right: np.ndarray) -> list[tuple[int, int]]:
@@ -208,3 +214,93 @@ def test_block_size_guard_keeps_other_rules() -> None:
     with pytest.warns(BlockSizeWarning):
         left, right = candidate_pairs(frame, [Block("pc"), Block("dob")], max_block_size=3)
     assert pair_list(left, right) == [(0, 1)]
+
+
+def test_block_size_guard_applies_to_deduplication_across_rules() -> None:
+    # rule 1 skips the big block, so rule 2 must still make its pairs
+    frame = pd.DataFrame({"pc": ["big"] * 4, "dob": ["1", "1", "1", "2"]})
+    with pytest.warns(BlockSizeWarning):
+        left, right = candidate_pairs(frame, [Block("pc"), Block("dob")], max_block_size=3)
+    assert pair_list(left, right) == [(0, 1), (0, 2), (1, 2)]
+
+
+# -- pair budget ----------------------------------------------------------------------
+def test_pair_budget_names_the_rule_that_alone_exceeds_it() -> None:
+    frame = pd.DataFrame({"city": ["oslo"] * 10, "dob": [str(i % 5) for i in range(10)]})
+    rule = Block("city")
+    with pytest.raises(PairBudgetError, match=r"Block\('city'\)") as info:
+        candidate_pairs(frame, [Block("dob"), rule], max_pairs=20)
+    assert info.value.rule == rule
+    assert info.value.pairs == 45
+    assert info.value.max_pairs == 20
+    assert "oslo" not in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_pair_budget_counts_after_deduplication() -> None:
+    frame = pd.DataFrame({"a": ["x"] * 4, "b": ["x"] * 4, "c": ["1", "1", "2", "2"]})
+    rules = [Block("a"), Block("b")]  # the second rule adds nothing new
+    left, _ = candidate_pairs(frame, rules, max_pairs=6)
+    assert len(left) == 6
+    with pytest.raises(PairBudgetError) as info:
+        candidate_pairs(frame, [Block("c"), Block("a")], max_pairs=5)
+    assert info.value.rule == Block("a")
+    assert info.value.pairs == 6
+
+
+def test_pair_budget_must_be_a_count() -> None:
+    with pytest.raises(ConfigError):
+        candidate_pairs(pd.DataFrame({"p": ["a"]}), [Block("p")], max_pairs=-1)
+
+
+# -- analysis -------------------------------------------------------------------------
+@given(
+    values=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", None]),
+            st.sampled_from(["x", "y", None]),
+            st.integers(0, 2),
+        ),
+        max_size=30,
+    ),
+    link_type=st.sampled_from(["dedupe", "link", "link_and_dedupe"]),
+    chunk_pairs=st.integers(1, 50),
+    cap=st.integers(2, 12),
+)
+def test_blocking_analysis_counts_the_pairs_blocking_makes(
+    values: list[tuple[str | None, str | None, int]], link_type: str, chunk_pairs: int, cap: int
+) -> None:
+    frame = pd.DataFrame({"p": [v[0] for v in values], "q": [v[1] for v in values]}, dtype=object)
+    sources = [v[2] for v in values]
+    rules = [Block("q"), Block("p"), Block(["p", "q"])]
+    options = {"sources": sources, "link_type": link_type, "max_block_size": cap}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BlockSizeWarning)
+        report = blocking_analysis(frame, rules, chunk_pairs=chunk_pairs, **options)
+        for k, rule in enumerate(rules):
+            own = candidate_pairs(frame, [rule], **options)[0]
+            upto = candidate_pairs(frame, rules[: k + 1], **options)[0]
+            assert report["pairs"][k] == len(own)
+            assert report["cumulative_pairs"][k] == len(upto)
+    assert report["new_pairs"].cumsum().tolist() == report["cumulative_pairs"].tolist()
+    assert report["rule"].tolist() == [repr(r) for r in rules]
+
+
+def test_blocking_analysis_lists_largest_blocks_and_costs() -> None:
+    frame = pd.DataFrame({"pc": ["big"] * 7 + ["mid"] * 3 + ["s"] * 2 + ["one"]})
+    report = blocking_analysis(frame, [Block("pc")], max_block_size=6, top=2, n_comparisons=3)
+    row = report.iloc[0]
+    assert row["largest_blocks"] == (3, 2)
+    assert row["skipped_blocks"] == 1
+    assert row["pairs"] == 4
+    assert row["blocks"] == 2
+    seconds, size = estimate_cost(4, 3)
+    assert row["est_seconds"] == pytest.approx(seconds)
+    assert row["est_memory_mb"] == pytest.approx(size / 2**20)
+    assert "big" not in report.to_string()
+
+
+def test_estimate_cost_grows_with_pairs_and_comparisons() -> None:
+    assert estimate_cost(0, 4) == (0.0, 0)
+    assert estimate_cost(2000, 4)[0] == pytest.approx(2 * estimate_cost(1000, 4)[0])
+    assert estimate_cost(1000, 6)[1] > estimate_cost(1000, 4)[1]

@@ -198,3 +198,38 @@ def test_model_validation(changes: dict) -> None:
 def test_from_dict_rejects_malformed() -> None:
     with pytest.raises(ConfigError):
         FellegiSunterModel.from_dict({"prior": 0.1})
+
+
+def test_em_with_only_labelled_pairs_counts_them() -> None:
+    from identigraph.matcher.fellegi_sunter import expectation_maximisation
+
+    fixed = np.array([[1, 1], [1, 0], [0, 0], [0, 0]], dtype=np.int8)
+    result = expectation_maximisation(
+        np.empty((0, 2), dtype=np.int8),
+        np.empty(0),
+        m=[np.array([0.5, 0.5])] * 2,
+        u=[np.array([0.9, 0.1])] * 2,
+        prior=0.1,
+        fixed_patterns=fixed,
+        fixed_posterior=[1.0, 1.0, 0.0, 0.0],
+    )
+    # two labelled matches, both agree on the first comparison: (2 + 1/2) / (2 + 1)
+    assert result.m[0][1] == pytest.approx(2.5 / 3)
+    assert result.m[1][1] == pytest.approx(1.5 / 3)
+    assert result.prior == pytest.approx(0.5)
+
+
+def test_em_fixed_posterior_must_match_the_patterns() -> None:
+    from identigraph.errors import ConfigError
+    from identigraph.matcher.fellegi_sunter import expectation_maximisation
+
+    with pytest.raises(ConfigError):
+        expectation_maximisation(
+            np.zeros((1, 1), dtype=np.int8),
+            [1],
+            m=[np.array([0.5, 0.5])],
+            u=[np.array([0.5, 0.5])],
+            prior=0.5,
+            fixed_patterns=np.zeros((2, 1), dtype=np.int8),
+            fixed_posterior=[1.0],
+        )

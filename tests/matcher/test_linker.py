@@ -93,7 +93,7 @@ def fitted(data: pd.DataFrame) -> Matcher:
 
 @pytest.fixture(scope="module")
 def pairs(fitted: Matcher, data: pd.DataFrame) -> pd.DataFrame:
-    return fitted.predict(data, id="rid")
+    return fitted.predict(data, id="rid", threshold=None)
 
 
 # -- predictions ----------------------------------------------------------------------
@@ -145,9 +145,12 @@ def test_probability_follows_weight(pairs: pd.DataFrame) -> None:
 
 
 def test_weights_explain_the_score(fitted: Matcher, data: pd.DataFrame) -> None:
-    explained = fitted.predict(data, id="rid", weights=True)
-    parts = explained[["first_weight", "last_weight", "dob_weight", "city_weight"]].sum(axis=1)
-    np.testing.assert_allclose(parts + fitted.model.prior_weight, explained["match_weight"])
+    explained = fitted.predict(data, id="rid", weights=True, threshold=None)
+    parts = explained[
+        ["prior_weight", "first_weight", "last_weight", "dob_weight", "city_weight"]
+    ].sum(axis=1)
+    np.testing.assert_allclose(parts, explained["match_weight"])
+    assert (explained["prior_weight"] == fitted.model.prior_weight).all()
     # without term frequencies a weight is the parameters table's weight of the level
     table = fitted.parameters.set_index(["comparison", "level"])["match_weight"]
     present = explained["dob_level"] >= 0
@@ -156,7 +159,7 @@ def test_weights_explain_the_score(fitted: Matcher, data: pd.DataFrame) -> None:
 
 
 def test_missing_values_add_no_weight(fitted: Matcher, data: pd.DataFrame) -> None:
-    explained = fitted.predict(data, id="rid", weights=True)
+    explained = fitted.predict(data, id="rid", weights=True, threshold=None)
     missing = explained["city_level"] == -1
     assert missing.any()
     assert (explained.loc[missing, "city_weight"] == 0).all()
@@ -189,7 +192,8 @@ def test_term_frequency_adjustment_favours_rare_values() -> None:
         }
     )
     m = matcher(prior=0.1).fit(frame, id="id")
-    explained = m.predict(frame, id="id", weights=True).set_index(["record_id_l", "record_id_r"])
+    explained = m.predict(frame, id="id", weights=True, threshold=None)
+    explained = explained.set_index(["record_id_l", "record_id_r"])
     assert explained.loc[(6, 7), "last_weight"] > explained.loc[(0, 1), "last_weight"]
 
 
@@ -206,7 +210,7 @@ def test_predictions_invariant_under_row_order(
     shuffled = data.sample(frac=1.0, random_state=seed)[["city", "rid", "dob", "last", "first"]]
     m = matcher().fit(shuffled, id="rid")
     pd.testing.assert_frame_equal(m.parameters, fitted.parameters)
-    pd.testing.assert_frame_equal(m.predict(shuffled, id="rid"), pairs)
+    pd.testing.assert_frame_equal(m.predict(shuffled, id="rid", threshold=None), pairs)
 
 
 def test_order_invariance_with_sampled_u(data: pd.DataFrame) -> None:
@@ -218,13 +222,13 @@ def test_order_invariance_with_sampled_u(data: pd.DataFrame) -> None:
 
 
 def test_fit_predict_equals_fit_then_predict(data: pd.DataFrame, pairs: pd.DataFrame) -> None:
-    pd.testing.assert_frame_equal(matcher().fit_predict(data, id="rid"), pairs)
+    pd.testing.assert_frame_equal(matcher().fit_predict(data, id="rid", threshold=None), pairs)
 
 
 def test_index_is_the_default_record_id(data: pd.DataFrame, pairs: pd.DataFrame) -> None:
     indexed = data.set_index("rid")
     pd.testing.assert_frame_equal(
-        matcher().fit_predict(indexed, source="records"), pairs, check_names=False
+        matcher().fit_predict(indexed, source="records", threshold=None), pairs, check_names=False
     )
 
 
@@ -360,7 +364,7 @@ def test_json_round_trip(fitted: Matcher, data: pd.DataFrame, pairs: pd.DataFram
     again = Matcher.from_json(text)
     assert again.is_fitted
     pd.testing.assert_frame_equal(again.parameters, fitted.parameters)
-    pd.testing.assert_frame_equal(again.predict(data, id="rid"), pairs)
+    pd.testing.assert_frame_equal(again.predict(data, id="rid", threshold=None), pairs)
     assert "smith" not in text  # parameters only: no data values
 
 
@@ -370,7 +374,7 @@ def test_save_and_load(
     path = tmp_path / "matcher.json"
     fitted.save(path)
     loaded = Matcher.load(path)
-    pd.testing.assert_frame_equal(loaded.predict(data, id="rid"), pairs)
+    pd.testing.assert_frame_equal(loaded.predict(data, id="rid", threshold=None), pairs)
     assert json.loads(path.read_text())["version"] == 1
 
 

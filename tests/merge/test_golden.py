@@ -767,3 +767,23 @@ def test_categorical_sources_tie_break_by_name_not_category_order() -> None:
     ]:
         golden = golden_records(recs, clus, {"v": Collect()})
         assert golden["v"].tolist() == [["b", "a", "c"], ["d"]]
+
+
+def test_progress_and_log_show_counts_never_values(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    records = pd.DataFrame(
+        {"source": ["crm", "web"], "record_id": [1, 2], "email": ["ann@mail.com", "ANN@mail.com"]}
+    )
+    clusters = records[["source", "record_id"]].assign(person_id=[5, 5])
+    with caplog.at_level(logging.INFO, logger="identigraph.merge"):
+        golden_records(records, clusters, {"email": MostFrequent()}, default=None, progress=True)
+    err = capsys.readouterr().err
+    assert "golden records" in err
+    assert "ann@mail.com" not in err.lower()
+    assert any("1 persons, 2 records, 1 fields" in r.getMessage() for r in caplog.records)
+    assert "ann@mail.com" not in caplog.text.lower()
+    golden_records(records, clusters, {"email": MostFrequent()}, default=None, progress=False)
+    assert capsys.readouterr().err == ""

@@ -52,9 +52,23 @@ def spark() -> Iterator[Any]:
 
 def collect(frame: Any) -> pd.DataFrame:
     """A Spark DataFrame's rows as pandas, through ``collect`` (``toPandas`` passes a
-    ``copy=`` keyword that pandas 3 deprecates)."""
+    ``copy=`` keyword that pandas 3 deprecates).
+
+    An integer column with missing values becomes ``Int64``, not float: person ids
+    use all 63 bits and a float would round them.
+    """
+    from pyspark.sql.types import ByteType, IntegerType, LongType, ShortType
+
     rows = frame.collect()
-    return pd.DataFrame([r.asDict() for r in rows], columns=frame.columns)
+    columns = {}
+    for i, field in enumerate(frame.schema.fields):  # one step per column
+        values = [r[i] for r in rows]
+        integral = isinstance(field.dataType, (ByteType, ShortType, IntegerType, LongType))
+        if integral and any(v is None for v in values):
+            columns[field.name] = pd.array(values, dtype="Int64")
+        else:
+            columns[field.name] = values
+    return pd.DataFrame(columns, columns=frame.columns)
 
 
 #: Spark examples cost seconds each: a few, and no shrinking (a failure prints its example).

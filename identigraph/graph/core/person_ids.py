@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from identigraph.graph._postings import Postings
-
-__all__ = ["IssuedIds", "assign_ids", "record_hashes"]
+__all__ = ["IssuedIdLookup", "NoIssuedIds", "assign_ids", "record_hashes"]
 
 _MASK63 = np.uint64(0x7FFF_FFFF_FFFF_FFFF)
 
@@ -71,47 +70,45 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return mixed
 
 
-class IssuedIds:
-    """Every person id ever issued, with the generation that issued it.
+class IssuedIdLookup(Protocol):
+    """What :func:`assign_ids` needs to know of the person ids issued so far.
 
-    New ids never reuse an issued one, so an id that left (merged away, erased)
-    never comes back for another person. Look-ups binary-search a few sorted runs.
+    Any object with these two methods will do: the in-memory graph's
+    :class:`~identigraph.graph._issued.IssuedIds`, or a table a distributed
+    backend broadcasts.
+    """
+
+    def contains(self, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` (int64) were ever issued (bool array)."""
+        ...
+
+    def born(self, ids: np.ndarray) -> np.ndarray:
+        """Generation that issued each of ``ids``, ``-1`` for ids never issued (int64)."""
+        ...
+
+
+class NoIssuedIds:
+    """An :class:`IssuedIdLookup` of a graph that has issued no id yet (a first build).
 
     Examples
     --------
     >>> import numpy as np
-    >>> issued = IssuedIds()
-    >>> issued.add(np.array([42, 7]), generation=1)
-    >>> issued.contains(np.array([7, 8])).tolist(), issued.born(np.array([42, 8])).tolist()
-    ([True, False], [1, -1])
+    >>> NoIssuedIds().born(np.array([3, 4])).tolist()
+    [-1, -1]
     """
 
-    __slots__ = ("_table",)
-
-    def __init__(self) -> None:
-        self._table = Postings()
-
-    def __len__(self) -> int:
-        return len(self._table)
-
-    def add(self, ids: np.ndarray, *, generation: int | np.ndarray) -> None:
-        """Record ``ids`` as issued in ``generation`` (one for all, or one per id)."""
-        self._table.add(ids, np.broadcast_to(np.asarray(generation, dtype=np.int64), len(ids)))
+    __slots__ = ()
 
     def contains(self, ids: np.ndarray) -> np.ndarray:
-        """Which of ``ids`` were ever issued."""
-        return self.born(ids) >= 0
+        """All False."""
+        return np.zeros(len(ids), dtype=bool)
 
     def born(self, ids: np.ndarray) -> np.ndarray:
-        """Generation that issued each of ``ids``; ``-1`` for ids never issued."""
-        return self._table.first(ids, default=-1)
-
-    def items(self) -> tuple[np.ndarray, np.ndarray]:
-        """All issued ids (sorted) and their generations."""
-        return self._table.items()
+        """All ``-1``."""
+        return np.full(len(ids), -1, dtype=np.int64)
 
 
-def _fresh_ids(min_hash: np.ndarray, issued: IssuedIds) -> np.ndarray:
+def _fresh_ids(min_hash: np.ndarray, issued: IssuedIdLookup) -> np.ndarray:
     """New person ids from each cluster's smallest record hash, avoiding every issued id."""
     ids: np.ndarray = (min_hash & _MASK63).astype(np.int64)
     salt = np.uint64(0)
@@ -169,7 +166,7 @@ def assign_ids(
     labels: np.ndarray,
     old_ids: np.ndarray,
     hashes: np.ndarray,
-    issued: IssuedIds,
+    issued: IssuedIdLookup,
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Person id of each component of a re-resolved region, keeping old ids stable.
 
@@ -181,7 +178,7 @@ def assign_ids(
         Person id each record had before, ``-1`` for records new to the graph.
     hashes : numpy.ndarray of uint64
         Record hashes (see :func:`record_hashes`).
-    issued : IssuedIds
+    issued : IssuedIdLookup
         Every id issued so far and its generation (smaller is older); new ids never
         reuse one.
 
@@ -202,8 +199,10 @@ def assign_ids(
     and a new record forms another:
 
     >>> import numpy as np
-    >>> issued = IssuedIds()
-    >>> issued.add(np.array([5, 9]), generation=1)
+    >>> class Issued:  # ids 5 and 9, both issued in generation 1
+    ...     def born(self, ids): return np.where(np.isin(ids, [5, 9]), 1, -1)
+    ...     def contains(self, ids): return self.born(ids) >= 0
+    >>> issued = Issued()
     >>> labels = np.array([0, 0, 0, 0, 1])
     >>> old = np.array([5, 5, 5, 9, -1])
     >>> hashes = np.array([11, 12, 13, 14, 15], dtype=np.uint64)

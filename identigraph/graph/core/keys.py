@@ -1,17 +1,25 @@
-"""Turn one input frame into identifier edges and reject rows, on unique values only."""
+"""Keys of a frame: identifier edges and reject rows, normalized on unique values only."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from identigraph.graph._values import ValueIndex
 from identigraph.matcher.specs import Identifier
 
-__all__ = ["Extracted", "extract_edges"]
+__all__ = ["Extracted", "KeyEncoder", "column_keys", "extract_keys"]
+
+
+class KeyEncoder(Protocol):
+    """Codes for link keys of one kind: known keys keep theirs, new ones get the next."""
+
+    def encode(self, keys: np.ndarray, next_code: int) -> tuple[np.ndarray, int]:
+        """Code of each of ``keys`` (unique), new keys numbered from ``next_code``; the next."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +40,23 @@ class Extracted:
     new_keys: np.ndarray
 
 
-def _unique_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def column_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Factorize a column and normalize its unique values.
 
     Returns the per-row code into the uniques (-1 for missing), and per unique value
     its link key (or None) and reject reason (or None).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import identigraph as ig
+    >>> codes, keys, reasons = column_keys(ig.Cookie("c"), pd.Series(["ck-123", None, "ck-123"]))
+    >>> codes.tolist(), keys.tolist(), reasons.tolist()
+    ([0, -1, 0], ['ck-123'], [None])
+
+    Notes
+    -----
+    One ``pandas.factorize`` of the column, O(rows); normalization of the uniques only.
     """
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     text = spec.to_text(pd.Series(uniques))
@@ -65,20 +85,29 @@ def _edges(
     return cells // width, flat[cells], spec_of_column[cells % width]
 
 
-def extract_edges(
+def extract_keys(
     frame: pd.DataFrame,
     specs: Sequence[tuple[int, Identifier]],
-    values: dict[str, ValueIndex] | None,
+    values: Mapping[str, KeyEncoder] | None,
     next_code: int,
 ) -> Extracted:
     """Identifier edges of every row of ``frame`` for the present ``(index, spec)`` pairs.
 
-    With ``values`` (one :class:`ValueIndex` per kind), new link keys are added to
-    them with consecutive codes from ``next_code``. Without (a bulk load), every
+    With ``values`` (one :class:`KeyEncoder` per kind of ``specs``), new link keys
+    are added to them with consecutive codes from ``next_code``. Without (a bulk load), every
     distinct raw value of each column with a link key gets a provisional code of its
     own; equal keys are merged later, once for the whole load. ``new_kinds`` lists
     the kinds of the new codes in order and ``new_keys`` their keys. Nothing enters
     ``values`` unless every column normalizes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import identigraph as ig
+    >>> frame = pd.DataFrame({"email": ["a@x.com", "junk", "a@x.com"]})
+    >>> out = extract_keys(frame, [(0, ig.Email("email", hash=False))], None, 0)
+    >>> out.rec.tolist(), out.val.tolist(), out.reject_reason.tolist()
+    ([0, 2], [0, 0], ['invalid_email'])
 
     Notes
     -----
@@ -92,7 +121,7 @@ def extract_edges(
     new_keys: list[np.ndarray] = []
     # Every column is normalized before any key enters ``values``: a column that
     # raises (a dtype that cannot hold its identifier) leaves the indexes untouched.
-    normalized = [_unique_keys(spec, frame[spec.column]) for _, spec in specs]
+    normalized = [column_keys(spec, frame[spec.column]) for _, spec in specs]
     for (spec_id, spec), (codes, keys, reasons) in zip(specs, normalized, strict=True):
         has_key = ~pd.isna(keys)
         before = next_code
@@ -103,7 +132,7 @@ def extract_edges(
             next_code += len(key_uniques)
         else:
             key_codes, key_uniques = pd.factorize(keys[has_key])
-            index = values.setdefault(spec.kind, ValueIndex())
+            index = values[spec.kind]
             value_codes, next_code = index.encode(np.asarray(key_uniques, dtype=object), next_code)
         if next_code > before:
             new_kinds.append((spec.kind, next_code - before))

@@ -1,0 +1,134 @@
+"""Union-find with per-set limit counts: the inner loop of the per-person limit split."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+__all__ = ["Alike", "Kruskal", "unlike_set"]
+
+#: ``alike(code, code) -> bool``: whether two values of an attribute count as one.
+Alike = Callable[[int, int], bool]
+
+
+def unlike_set(values: list[int], size: int, alike: Alike) -> bool:
+    """Whether ``size`` of ``values`` are mutually unlike (a small backtracking search)."""
+    if size <= 1:
+        return len(values) >= size
+    for i, x in enumerate(values):  # a handful of values per person
+        rest = [y for y in values[i + 1 :] if not alike(x, y)]
+        if len(rest) >= size - 1 and unlike_set(rest, size - 1, alike):
+            return True
+    return False
+
+
+def _too_many(sa: frozenset[int], sb: frozenset[int], cap: int, alike: Alike | None) -> bool:
+    """Whether ``sa | sb`` holds more than ``cap`` mutually unlike values.
+
+    Each of ``sa`` and ``sb`` holds at most ``cap`` on its own.
+    """
+    union = sa | sb
+    if len(union) <= cap:
+        return False
+    if alike is None:
+        return True
+    if cap == 1:  # within each set every two values are alike: only cross pairs decide
+        return any(not alike(x, y) for x in sorted(sa - sb) for y in sorted(sb - sa))
+    return unlike_set(sorted(union), cap + 1, alike)
+
+
+class Kruskal:
+    """Union-find over the nodes of the breaking components, with per-set limit counts.
+
+    A set's counts of distinct values per limited kind are packed into one integer,
+    ``width`` bits a slot, so that checking a union against every cap is one
+    addition and one mask: ``(a + b + bias) & high`` is non-zero exactly when a
+    slot's sum exceeds its cap, and its lowest set bit names the first such slot.
+    """
+
+    def __init__(
+        self, n_nodes: int, caps: list[int], attr_caps: list[int], alike: list[Alike | None]
+    ) -> None:
+        self.width = max([*caps, 1]).bit_length() + 2
+        self.bias = sum(
+            ((1 << (self.width - 1)) - 1 - c) << (self.width * s) for s, c in enumerate(caps)
+        )
+        self.high = sum(1 << (self.width * s + self.width - 1) for s in range(len(caps)))
+        self.attr_caps = attr_caps
+        self.alike = alike
+        self.first_counts: list[int] = [0] * n_nodes
+        self.first_sets: list[list[frozenset[int] | None]] = [[None] * n_nodes for _ in attr_caps]
+        self.parent = list(range(n_nodes))
+        self.size = [1] * n_nodes
+        self.counts = list(self.first_counts)
+        self.sets: list[list[frozenset[int] | None]] = [list(s) for s in self.first_sets]
+
+    def one(self, slot: int) -> int:
+        """The packed counts of a single value of the limited kind in ``slot``."""
+        return 1 << (self.width * slot)
+
+    def reset(self, nodes: Iterable[int]) -> None:
+        """Make ``nodes`` single sets again, each with its own values."""
+        parent, size, counts, first = self.parent, self.size, self.counts, self.first_counts
+        for x in nodes:  # one step per node of the components split (again)
+            parent[x] = x
+            size[x] = 1
+            counts[x] = first[x]
+            for sets, first_sets in zip(self.sets, self.first_sets, strict=True):
+                sets[x] = first_sets[x]
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def run(self, edges: list[int], us: list[int], vs: list[int]) -> tuple[list[int], list[int]]:
+        """Join the ends of ``edges`` in order unless a limit breaks: the cuts and their slots."""
+        parent, size, counts = self.parent, self.size, self.counts
+        bias, high, width = self.bias, self.high, self.width
+        n_slots = self.high.bit_length() // width if self.high else 0
+        attr = list(zip(self.sets, self.attr_caps, self.alike, strict=True))
+        cut: list[int] = []
+        cut_slot: list[int] = []
+        for e in edges:  # Kruskal over the links of the breaking components
+            a, b = us[e], vs[e]
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            while parent[b] != b:
+                parent[b] = parent[parent[b]]
+                b = parent[b]
+            if a == b:
+                continue
+            total = counts[a] + counts[b]
+            over = (total + bias) & high
+            if over:
+                cut.append(e)
+                cut_slot.append(((over & -over).bit_length() - 1) // width)
+                continue
+            merged: list[frozenset[int] | None] = []
+            broken = -1
+            for t, (sets, cap, alike) in enumerate(attr):  # one step per attribute
+                sa, sb = sets[a], sets[b]
+                if sb is None or (sa is not None and sb <= sa):
+                    merged.append(sa)
+                elif sa is None or sa <= sb:
+                    merged.append(sb)
+                elif _too_many(sa, sb, cap, alike):
+                    broken = n_slots + t
+                    break
+                else:
+                    merged.append(sa | sb)
+            if broken >= 0:
+                cut.append(e)
+                cut_slot.append(broken)
+                continue
+            if size[a] < size[b]:
+                a, b = b, a
+            parent[b] = a
+            size[a] += size[b]
+            counts[a] = total
+            for (sets, _, _), m in zip(attr, merged, strict=True):
+                sets[a] = m
+        return cut, cut_slot

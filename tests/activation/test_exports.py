@@ -1,0 +1,215 @@
+"""Hashed exports: known SHA-256 vectors, an independent normalization, no raw value out."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import identigraph as ig
+from identigraph.activation import Consent, Persons, google_customer_match, meta_customer_file
+
+# SHA-256 of the normalized literals, computed once with hashlib and written out.
+SHA = {
+    "ann@mail.com": "1278c97d19647cda6b0e1f95c3f56a1b2b01138fa1b468fd97ecf9f133f3e9be",
+    "12015550123": "a0812289d382e13212c27c808ae6bebbb59ee887e71db3883883f0b87baebf4e",
+    "+12015550123": "e7e096141fe6290f8c04e20b51a686070a9c40f7f304667849b430645aaaf07d",
+    "annmarie": "2322d03565a46ece1e31e5ef0d5f79f5a0ee0dc96ff666e52948e52e0298850e",
+    "obrien": "b4cb6cb33fe4b865868de825023a1e2790dc12ac01ecc8d7c5afe8254071c8ba",
+    "a": "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb",
+    "sanantonio": "7267626d65bc04e85678c6be9ffa2995344699e59d99ba275a545363c3537b2c",
+    "ny": "1b06e2003f8420d6fa42badd8f77ec0f706b976b7a48b13c567dc5a559681683",
+    "78297": "7a52ec6189afed8114c1e1e392fb5a81a3f14fdaf54f2e3525ab2ed5acc51e73",
+    "us": "79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621",
+    "1970": "ad1f3889d0032e7c2791053060e4c044837353325fbd42cdeeef65638ed31c2a",
+    "10": "4a44dc15364204a80fe80e9039455cc1608281820fe2b24f1e5233ade6af1dd5",
+    "07": "19b100ab7725c612f3d80ff203ca53cea5cadaafae3bf0f88f0fb4089fe08815",
+    "f": "252f10c83610ebca1a059c0bae8255eba2f95be4d1d7bcfa89d7248a82d9f111",
+    "johndoe@gmail.com": "06a240d11cc201676da976f7b49341181fd180da37cbe40a77432c0a366c80c3",
+    "émilie": "2863487194ad92314c0d76b8e4fe04d127789e79c94081329c682b7beea2bf6c",
+}
+
+RAW = {
+    "email": " Ann@Mail.COM ",
+    "phone": "(201) 555-0123",
+    "first_name": "Ann-Marie",
+    "last_name": "O'Brien",
+    "city": "San Antonio",
+    "state": "New York",
+    "postcode": "78297-1234",
+    "country": "US",
+    "birth_date": pd.Timestamp("1970-10-07"),
+    "gender": "Female",
+    "device": "AECE52E7-03EE-455A-B3C4-E57283966239",
+}
+
+
+def _one_person() -> tuple[ig.IdentityGraph, Persons]:
+    g = ig.IdentityGraph([ig.Email("email"), ig.Phone("phone", region="US")])
+    g.add(pd.DataFrame({k: [v] for k, v in RAW.items()}), source="crm")
+    return g, Persons(g)
+
+
+def test_meta_known_vectors() -> None:
+    g, persons = _one_person()
+    out = meta_customer_file(
+        persons, email="email", phone="phone", first_name="first_name", last_name="last_name",
+        zip="postcode", city="city", state="state", country="country", birth_date="birth_date",
+        gender="gender", madid="device", max_columns=1,
+    )  # fmt: skip
+    row = out.frame.iloc[0]
+    assert list(out.frame.columns) == [
+        "EMAIL", "PHONE", "FN", "LN", "FI", "ZIP", "CT", "ST", "COUNTRY",
+        "DOBY", "DOBM", "DOBD", "GEN", "MADID", "EXTERN_ID",
+    ]  # fmt: skip
+    assert row["EMAIL"] == SHA["ann@mail.com"]
+    assert row["PHONE"] == SHA["12015550123"]  # digits with country code, no "+"
+    assert row["FN"] == SHA["annmarie"]
+    assert row["LN"] == SHA["obrien"]
+    assert row["FI"] == SHA["a"]
+    assert row["ZIP"] == SHA["78297"]
+    assert row["CT"] == SHA["sanantonio"]
+    assert row["ST"] == SHA["ny"]
+    assert row["COUNTRY"] == SHA["us"]
+    assert (row["DOBY"], row["DOBM"], row["DOBD"]) == (SHA["1970"], SHA["10"], SHA["07"])
+    assert row["GEN"] == SHA["f"]
+    assert row["MADID"] == "aece52e7-03ee-455a-b3c4-e57283966239"  # not hashed
+    assert row["EXTERN_ID"] == str(g.person_of("crm", 0))  # not hashed
+
+
+def test_google_known_vectors() -> None:
+    g = ig.IdentityGraph([ig.Email("email")])
+    g.add(pd.DataFrame({"email": ["J.o.h.n.Doe+ads@GMail.com "], "phone": ["201-555-0123"],
+                        "fn": ["Ann-Marie"], "ln": ["O'Brien"], "zip": ["78297-1234"]}),
+          source="crm")  # fmt: skip
+    out = google_customer_match(
+        Persons(g), email="email", phone="phone", first_name="fn", last_name="ln", zip="zip",
+        default_country="US", max_columns=1,
+    )  # fmt: skip
+    assert list(out.frame.columns) == [
+        "Email",
+        "Phone",
+        "First Name",
+        "Last Name",
+        "Country",
+        "Zip",
+    ]
+    row = out.frame.iloc[0]
+    assert row["Email"] == SHA["johndoe@gmail.com"]
+    assert row["Phone"] == SHA["+12015550123"]  # E.164 with "+"
+    assert (row["First Name"], row["Last Name"]) == (SHA["annmarie"], SHA["obrien"])
+    assert (row["Country"], row["Zip"]) == ("us", "78297")  # not hashed
+
+
+def test_accents_are_kept_in_utf8() -> None:
+    g = ig.IdentityGraph([ig.Email("email")])
+    g.add(pd.DataFrame({"email": ["e@x.com"], "fn": [" Émilie "]}), source="crm")
+    out = meta_customer_file(Persons(g), first_name="fn")
+    assert out.frame["FN"].iloc[0] == SHA["émilie"]
+
+
+# -- property: equal to an independent normalization, never a raw value --------------------
+_LOCAL = st.text(alphabet="abcdefgh.+", min_size=1, max_size=8).filter(
+    lambda s: s[0] not in ".+" and s[-1] != "." and ".." not in s
+)
+_DOMAIN = st.sampled_from(["gmail.com", "googlemail.com", "mail.org", "corp.io"])
+_EMAILS = st.builds(
+    lambda local, domain, upper, pad: (" " * pad) + (f"{local}@{domain}".upper() if upper else
+                                                      f"{local}@{domain}") + (" " * pad),
+    _LOCAL, _DOMAIN, st.booleans(), st.integers(0, 2),
+)  # fmt: skip
+
+
+def _meta_email(raw: str) -> str:
+    return raw.strip().lower()
+
+
+def _google_email(raw: str) -> str:
+    local, domain = raw.strip().lower().split("@")
+    if domain in ("gmail.com", "googlemail.com"):
+        local = local.split("+")[0].replace(".", "")
+    return f"{local}@{domain}"
+
+
+@settings(max_examples=30)
+@given(st.lists(st.lists(_EMAILS, min_size=1, max_size=3), min_size=1, max_size=5))
+def test_exports_equal_an_independent_normalization(people: list[list[str]]) -> None:
+    owners = [i for i, emails in enumerate(people) for _ in emails]
+    values = [e for emails in people for e in emails]
+    ids = [f"r{i}" for i in range(len(values))]
+    persons = Persons.from_clusters(
+        pd.DataFrame({"source": "crm", "record_id": ids, "person_id": owners}),
+        records=pd.DataFrame({"source": "crm", "record_id": ids, "email": values}),
+    )
+    for export, normalize in (
+        (meta_customer_file(persons, email="email", extern_id=False), _meta_email),
+        (google_customer_match(persons, email="email"), _google_email),
+    ):
+        frame = export.frame
+        cells = {v for v in frame.to_numpy().ravel().tolist() if isinstance(v, str)}
+        assert not cells & set(values)  # no raw value is written
+        assert not cells & {v.strip().lower() for v in values}
+        for row, pid in enumerate(export.person_ids):
+            expected = {hashlib.sha256(normalize(v).encode()).hexdigest() for v in people[int(pid)]}
+            got = {v for v in frame.iloc[row].tolist() if isinstance(v, str)}
+            assert got == expected or (len(expected) > 3 and got < expected)
+
+
+def test_several_values_per_person_most_frequent_first() -> None:
+    ids = ["a", "b", "c", "d", "e"]
+    emails = ["x@m.com", "y@m.com", "y@m.com", "z@m.com", "w@m.com"]
+    persons = Persons.from_clusters(
+        pd.DataFrame({"source": "crm", "record_id": ids, "person_id": 1}),
+        records=pd.DataFrame({"source": "crm", "record_id": ids, "email": emails}),
+    )
+    out = meta_customer_file(persons, email="email", extern_id=False, max_columns=2)
+    assert list(out.frame.columns) == ["EMAIL", "EMAIL"]
+    sha = [hashlib.sha256(e.encode()).hexdigest() for e in ("y@m.com", "x@m.com")]
+    assert out.frame.iloc[0].tolist() == sha  # most frequent first, ties by first seen
+
+
+def test_demo_exports_consent_and_members(demo, demo_persons, tmp_path) -> None:
+    _, sources = demo
+    consent = Consent(opt_out={"crm": "email_opt_out"})
+    out = meta_customer_file(
+        demo_persons, email=["email", "alt_email"], phone=["phone", "home_phone"],
+        first_name="first_name", last_name="last_name", zip="postcode", city="city",
+        birth_date="birth_date", madid="device_id", default_country="us", consent=consent,
+    )  # fmt: skip
+    assert out.left_out_consent > 0
+    assert len(out.frame) + out.left_out_consent + out.left_out_no_identifier == (
+        demo_persons.n_persons
+    )
+    assert len(out.frame) == len(np.unique(out.person_ids))
+    raw = set()
+    for frame in sources.values():
+        for column in ("email", "alt_email", "phone", "first_name", "last_name"):
+            if column in frame.columns:
+                raw |= set(frame[column].dropna().astype(str))
+    cells = set(out.frame.drop(columns=["MADID", "EXTERN_ID"]).to_numpy().ravel().tolist())
+    assert not cells & raw
+    assert "EMAIL" in repr(out)
+    assert "@" not in repr(out)
+    google = google_customer_match(
+        demo_persons, email=["email", "alt_email"], phone="phone", members=out.person_ids[:10]
+    )
+    assert len(google.frame) <= 10
+    assert set(google.person_ids) <= set(out.person_ids[:10])
+    path = tmp_path / "meta.csv"
+    out.to_csv(path)
+    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:3] == ["EMAIL", "EMAIL", "EMAIL"]
+
+
+def test_export_errors() -> None:
+    _, persons = _one_person()
+    with pytest.raises(ig.MissingColumnError):
+        meta_customer_file(persons, email="nope")
+    with pytest.raises(ig.ConfigError):
+        meta_customer_file(persons, email="email", max_columns=0)
+    with pytest.raises(ig.ConfigError):
+        google_customer_match(persons, email="email", default_country="USA")
