@@ -8,8 +8,8 @@ a golden record.
 from __future__ import annotations
 
 from identigraph import activation, datasets, evaluate, notebook, spark
-from identigraph.compare import RunComparison, compare, size_distribution, size_drift
 from identigraph._version import __version__
+from identigraph.compare import RunComparison, compare, size_distribution, size_drift
 from identigraph.errors import (
     ConfigError,
     DtypeError,
@@ -81,6 +81,7 @@ from identigraph.merge import (
 )
 
 __all__ = [
+    "DEFAULT_THRESHOLD",
     "Aggregate",
     "Attribute",
     "Block",
@@ -92,7 +93,6 @@ __all__ = [
     "Cookie",
     "Count",
     "Custom",
-    "DEFAULT_THRESHOLD",
     "DateComparison",
     "DtypeError",
     "DuplicateRecordError",

@@ -68,8 +68,11 @@ def _as_arrow(data: object) -> pa.Table | pa.RecordBatch | None:
         if callable(fetch):
             fetched: pa.Table = fetch()
             return fetched
-    if hasattr(data, "__arrow_c_stream__"):
-        return pa.table(data)
+    if hasattr(data, "__arrow_c_stream__") and not isinstance(data, (pd.Series, pd.Index)):
+        try:
+            return pa.table(data)
+        except (pa.ArrowException, TypeError, ValueError):  # a stream that is not a table
+            return None
     return None
 
 

@@ -36,10 +36,18 @@ def progress_enabled(progress: bool | None) -> bool:
     """
     if progress is not None:
         return bool(progress)
-    if "ipykernel" in sys.modules:
+    if _in_notebook():
         return True
     isatty = getattr(sys.stderr, "isatty", None)
     return bool(isatty and isatty())
+
+
+def _in_notebook() -> bool:
+    """Whether the code runs in a Jupyter kernel (not merely a process that imported one)."""
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    shell = get_ipython() if callable(get_ipython) else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def progress_bar(

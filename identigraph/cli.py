@@ -329,6 +329,12 @@ def _resolved_graph(config: Config) -> IdentityGraph:
     return graph
 
 
+def _stored_or_resolved(config: Config, store: str | None) -> IdentityGraph:
+    """The graph of the store when it is on disk, else the job's sources resolved now."""
+    target = _store_path(config, store)
+    return _load(target) if target is not None and target.exists() else _resolved_graph(config)
+
+
 def _record_key(graph: IdentityGraph, text: str) -> tuple[str, Hashable]:
     """``SOURCE:ID`` as a key of the graph; ``ID`` as text, else as an integer."""
     source, sep, record = text.partition(":")
@@ -534,8 +540,7 @@ def golden(
     Reads the store when it exists, else resolves the sources.
     """
     config = _merged(_job(config_path), sources, identifiers, region)
-    target = _store_path(config, store)
-    graph = _load(target) if target is not None and target.exists() else _resolved_graph(config)
+    graph = _stored_or_resolved(config, store)
     records = golden_records(
         graph.records(),
         graph.clusters(),
@@ -662,8 +667,7 @@ def report(
 ) -> None:
     """Cluster sizes, largest persons, generic values, cut links and rejects."""
     config = _merged(_job(config_path), sources, identifiers, region)
-    target = _store_path(config, store)
-    graph = _load(target) if target is not None and target.exists() else _resolved_graph(config)
+    graph = _stored_or_resolved(config, store)
     summary = graph.report(top=top)
     click.echo(str(summary))
     if html is not None:

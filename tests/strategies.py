@@ -307,6 +307,8 @@ def activation_worlds(draw: st.DrawFn, max_persons: int = 8) -> dict[str, object
         "persons": persons,
         "facts": [(sources[r], ids[r], day, status) for r, day, status in rows],
     }
+
+
 # --- compare: two runs over overlapping records ----------------------------------------
 #: Record ids of one source as a source may hold them: ints, strings that look like ints,
 #: other strings (an int and its text form are different records).
@@ -344,6 +346,8 @@ def run_pairs(draw: st.DrawFn, max_records: int = 20) -> tuple[list[tuple[str, o
         for s, r in later_keys
     ]
     return first, second
+
+
 # --- bad input: invisible characters --------------------------------------------------------
 #: Characters every normalizer removes: byte-order mark, zero-width space, non-joiner,
 #: joiner, word joiner, bidirectional marks, embeddings, overrides and isolates, the

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import importlib
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from identigraph.matcher._hashing import sha256_hex
 from identigraph.matcher.specs import Phone
 
 __all__ = [
@@ -25,7 +21,6 @@ __all__ = [
     "lower",
     "phone_e164",
     "sha256",
-    "sha256_unique",
     "state",
     "us_zip",
 ]
@@ -155,38 +150,6 @@ def gender(values: pd.Series) -> pd.Series:
     return _series(_keep(first, pc.is_in(first, pa.array(["m", "f"]))))
 
 
-def _builtin_sha256() -> Callable[[bytes], Any]:
-    """CPython's own SHA-256 (``_sha2``; ``_sha256`` before 3.12), else hashlib's.
-
-    Both give the same digests; for short values the built-in one skips OpenSSL's
-    per-call set-up and is faster.
-    """
-    for name in ("_sha2", "_sha256"):
-        try:
-            sha: Callable[[bytes], Any] = importlib.import_module(name).sha256
-        except (ImportError, AttributeError):
-            continue
-        if sha(b"abc").hexdigest() == hashlib.sha256(b"abc").hexdigest():
-            return sha
-    return hashlib.sha256
-
-
-_SHA256 = _builtin_sha256()
-
-
-def sha256_unique(values: np.ndarray) -> np.ndarray:
-    """SHA-256 hex digest (UTF-8) of each of ``values``, distinct strings, as an object array.
-
-    Examples
-    --------
-    >>> sha256_unique(np.array(["abc"], dtype=object))[0][:16]
-    'ba7816bf8f01cfea'
-    """
-    hexdigest = type(_SHA256(b"")).hexdigest
-    data = map(str.encode, np.asarray(values, dtype=object).tolist())
-    return np.fromiter(map(hexdigest, map(_SHA256, data)), dtype=object, count=len(values))
-
-
 def sha256(values: pd.Series) -> pd.Series:
     """SHA-256 hex digest of each value (UTF-8), None kept; each distinct value hashed once.
 
@@ -196,7 +159,7 @@ def sha256(values: pd.Series) -> pd.Series:
     'ba7816bf8f01cfea'
     """
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    digests = sha256_unique(np.asarray(uniques, dtype=object))
+    digests = sha256_hex(np.asarray(uniques, dtype=object).tolist())
     out = np.full(len(codes), None, dtype=object)
     out[codes >= 0] = digests[codes[codes >= 0]]
     return pd.Series(out, dtype=object)

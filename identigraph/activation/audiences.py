@@ -236,11 +236,7 @@ class AllOf(Condition):
     parts: tuple[Condition, ...]
 
     def __post_init__(self) -> None:
-        _check_parts(self, self.parts)
-        flat: list[Condition] = []
-        for part in self.parts:
-            flat.extend(part.parts if isinstance(part, AllOf) and part.label is None else (part,))
-        object.__setattr__(self, "parts", tuple(flat))
+        _flatten(self, AllOf)
 
     def describe(self) -> str:
         return "(" + " and ".join(p.name for p in self.parts) + ")"
@@ -256,11 +252,7 @@ class AnyOf(Condition):
     parts: tuple[Condition, ...]
 
     def __post_init__(self) -> None:
-        _check_parts(self, self.parts)
-        flat: list[Condition] = []
-        for part in self.parts:
-            flat.extend(part.parts if isinstance(part, AnyOf) and part.label is None else (part,))
-        object.__setattr__(self, "parts", tuple(flat))
+        _flatten(self, AnyOf)
 
     def describe(self) -> str:
         return "(" + " or ".join(p.name for p in self.parts) + ")"
@@ -283,6 +275,15 @@ class Not(Condition):
 
     def leaves(self) -> tuple[Condition, ...]:
         return self.part.leaves()
+
+
+def _flatten(owner: AllOf | AnyOf, kind: type[AllOf] | type[AnyOf]) -> None:
+    """Check the parts; an unlabelled part of the same ``kind`` gives its own parts instead."""
+    _check_parts(owner, owner.parts)
+    flat: list[Condition] = []
+    for part in owner.parts:
+        flat.extend(part.parts if isinstance(part, kind) and part.label is None else (part,))
+    object.__setattr__(owner, "parts", tuple(flat))
 
 
 def _check_parts(owner: Condition, parts: Sequence[object]) -> None:

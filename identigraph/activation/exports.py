@@ -21,6 +21,7 @@ from identigraph.activation.audiences import AudienceResult
 from identigraph.activation.consent import Consent, opted_out
 from identigraph.activation.facts import Persons
 from identigraph.errors import ConfigError, MissingColumnError
+from identigraph.matcher._hashing import sha256_hex
 
 __all__ = ["Export", "google_customer_match", "meta_customer_file"]
 
@@ -258,6 +259,23 @@ def _iso_dates(values: pd.Series) -> pd.Series:
     return text.astype(object).where(text.notna(), None)
 
 
+def _start(
+    persons: Persons,
+    members: AudienceResult | np.ndarray | Sequence[int] | None,
+    consent: Consent | None,
+    override_consent: bool,
+    max_columns: int,
+    region: str,
+    country: Columns,
+    default_country: str | None,
+) -> tuple[float, _Gather, np.ndarray]:
+    """The start time; the arguments checked; the exported persons and their countries."""
+    start = time.perf_counter()
+    _check(max_columns, region)
+    gather = _Gather(persons, members, consent, override_consent)
+    return start, gather, _countries(gather, _names(country), default_country)
+
+
 def _finish(
     platform: str,
     gather: _Gather,
@@ -272,7 +290,7 @@ def _finish(
             present |= codes >= 0
     data = {}
     for i, (_, (codes, uniques), hashed) in enumerate(columns):
-        values = norm.sha256_unique(uniques) if hashed else uniques
+        values = sha256_hex(uniques.tolist()) if hashed else uniques
         data[i] = _values((codes[present], values))
     frame = pd.DataFrame(data)
     frame.columns = pd.Index([header for header, _, _ in columns])
@@ -399,10 +417,9 @@ def meta_customer_file(
     Cost: O(records) vectorized, each distinct raw value normalized once and each
     distinct normalized value hashed once.
     """
-    start = time.perf_counter()
-    _check(max_columns, region)
-    gather = _Gather(persons, members, consent, override_consent)
-    countries = _countries(gather, _names(country), default_country)
+    start, gather, countries = _start(
+        persons, members, consent, override_consent, max_columns, region, country, default_country
+    )
     cols: list[tuple[str, _Col, bool]] = []
     for header, names, fn, k in (
         ("EMAIL", _names(email), norm.email, max_columns),
@@ -518,10 +535,9 @@ def google_customer_match(
     -----
     Cost: as :func:`meta_customer_file`.
     """
-    start = time.perf_counter()
-    _check(max_columns, region)
-    gather = _Gather(persons, members, consent, override_consent)
-    countries = _countries(gather, _names(country), default_country)
+    start, gather, countries = _start(
+        persons, members, consent, override_consent, max_columns, region, country, default_country
+    )
     cols: list[tuple[str, _Col, bool]] = []
     if email:
         cols.extend(

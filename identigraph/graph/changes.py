@@ -81,6 +81,11 @@ class ChangeSet:
             or len(self.splits)
         )
 
+    def _repr_html_(self) -> str:
+        from identigraph.notebook.html import changes_html
+
+        return changes_html(self)
+
     def __repr__(self) -> str:
         if self.staged:
             return f"ChangeSet(records_added={self.records_added}, staged=True)"

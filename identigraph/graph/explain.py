@@ -80,6 +80,11 @@ class Explanation:
     person_b: int
     path: pd.DataFrame
 
+    def _repr_html_(self) -> str:
+        from identigraph.notebook.html import explanation_html
+
+        return explanation_html(self)
+
     def __repr__(self) -> str:
         return f"Explanation(linked={self.linked}, reason={self.reason!r}, hops={len(self.path)})"
 

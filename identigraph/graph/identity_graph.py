@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from typing import Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
+from identigraph._frames import to_pandas
+from identigraph._progress import progress_bar
 from identigraph.errors import (
     ConfigError,
     DuplicateRecordError,
@@ -60,9 +63,11 @@ from identigraph.graph.record_ids import IdKind, check_id_kind, id_kind
 from identigraph.graph.report import GraphReport, graph_report
 from identigraph.graph.spec_checks import phone_counts, warn_phone_parse, warn_uncarried
 from identigraph.graph.store import load_graph, save_graph
+from identigraph.matcher import DEFAULT_THRESHOLD
+from identigraph.matcher._frame_checks import check_frame, check_record_ids
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.linker import Matcher
-from identigraph.matcher.specs import Identifier, Phone
+from identigraph.matcher.specs import Identifier, Phone, check_identifiers
 from identigraph.merge.golden import GoldenResult, golden_records
 from identigraph.merge.rules import MostFrequent, Rule
 
@@ -175,15 +180,7 @@ class IdentityGraph:
     def __init__(
         self, identifiers: Sequence[Identifier] = (), *, attributes: Sequence[Attribute] = ()
     ) -> None:
-        self.identifiers = tuple(identifiers)
-        for spec in self.identifiers:
-            if not isinstance(spec, Identifier):
-                msg = f"identifiers must be Identifier specs (ig.Email, ig.Phone...), got {spec!r}"
-                raise ConfigError(msg)
-        columns = [spec.column for spec in self.identifiers]
-        if len(set(columns)) != len(columns):
-            msg = f"each column may hold one identifier spec; repeated: {sorted(columns)}"
-            raise ConfigError(msg)
+        self.identifiers = check_identifiers(identifiers)
         self._policies = _kind_policies(self.identifiers)
         self._kind_index = {p.name: i for i, p in enumerate(self._policies)}
         self.attributes = check_attributes(attributes, self.identifiers)
@@ -260,6 +257,11 @@ class IdentityGraph:
         """Names of the sources added so far, in order of first addition."""
         return list(self._sources)
 
+    def _repr_html_(self) -> str:
+        from identigraph.notebook.html import graph_html
+
+        return graph_html(self)
+
     def __repr__(self) -> str:
         specs = ", ".join(f"{type(s).__name__}({s.column!r})" for s in self.identifiers)
         persons = "staged" if self._staged else self._n_persons
@@ -275,7 +277,7 @@ class IdentityGraph:
         keep: Sequence[str] | None = None,
         columns: dict[str, str] | None = None,
         matcher: Matcher | None = None,
-        threshold: float = 0.9,
+        threshold: float = DEFAULT_THRESHOLD,
     ) -> ChangeSet:
         """Add the records of one source and link them.
 
@@ -300,7 +302,7 @@ class IdentityGraph:
             source) with ``match_probability >= threshold``; an unfitted matcher is
             fitted on the frame first. For links across sources, call
             :meth:`link` with the pairs of ``matcher.predict({...})``.
-        threshold : float, default 0.9
+        threshold : float, default :data:`identigraph.DEFAULT_THRESHOLD` (0.5)
             Match probability a matcher's pair needs to become a link.
 
         Returns
@@ -330,14 +332,13 @@ class IdentityGraph:
         Cost: O(rows) vectorized work, normalization of unique values only, and
         connected components over the new records and the persons they touch.
         """
-        if not isinstance(frame, pd.DataFrame):
-            msg = f"add() takes a pandas DataFrame, got {type(frame).__name__}"
-            raise InputError(msg)
+        frame = to_pandas(frame, argument="frame")
+        check_frame(frame, self.identifiers, id=id, keep=keep, columns=columns)
         _check_source(source)
         if columns:
             frame = frame.rename(columns=columns)
         specs = [(i, s) for i, s in enumerate(self.identifiers) if s.column in frame.columns]
-        if not specs:
+        if not specs and matcher is None:
             wanted = [s.column for s in self.identifiers]
             msg = (
                 f"source {source!r} carries none of the identifier columns {wanted}; "
@@ -352,8 +353,7 @@ class IdentityGraph:
         pairs = None
         if matcher is not None:  # scored before anything is appended, as it may raise
             _check_threshold(threshold)
-            predict = matcher.predict if matcher.is_fitted else matcher.fit_predict
-            pairs = predict(frame, id=id, source=source)
+            pairs = matcher.dedupe(frame, id=id, source=source, threshold=threshold)
         start, values = self._append_records(frame, specs, source, ids, attributes)
         n_new = len(ids)
         if pairs is not None:
@@ -428,7 +428,7 @@ class IdentityGraph:
         changes = self._resolve(affected, region_new)
         return self._finish(changes, records_added=n_new)
 
-    def resolve(self) -> ChangeSet:
+    def resolve(self, *, progress: bool | None = None) -> ChangeSet:
         """Resolve the records of a bulk load into persons; a no-op once resolved.
 
         A new graph defers resolution: ``add`` and ``link`` only stage records and
@@ -437,6 +437,13 @@ class IdentityGraph:
         of its sources and rows. From then on every ``add``, ``link`` or removal
         resolves at once and returns its own :class:`ChangeSet`.
 
+        Parameters
+        ----------
+        progress : bool, optional
+            Show a progress bar over the steps (merging value codes, then the
+            components, limits and person ids); by default only in a terminal or a
+            notebook. Reads that resolve implicitly use the default.
+
         Returns
         -------
         ChangeSet
@@ -444,13 +451,24 @@ class IdentityGraph:
         """
         if not self._staged:
             return ChangeSet()
-        merge_values(self)
-        self._lifecycle = Lifecycle.RESOLVED
-        if self._batches:
-            warn_uncarried(self.identifiers, self._carried, self._warned)
+        started = time.perf_counter()
         n_records = len(self._rec_alive)
-        changes = self._resolve(np.empty(0, np.int64), np.flatnonzero(self._rec_alive))
-        return self._finish(changes, records_added=n_records)
+        with progress_bar(2, desc="resolve", unit="step", progress=progress) as bar:
+            merge_values(self)
+            bar.update(1)
+            self._lifecycle = Lifecycle.RESOLVED
+            if self._batches:
+                warn_uncarried(self.identifiers, self._carried, self._warned)
+            changes = self._resolve(np.empty(0, np.int64), np.flatnonzero(self._rec_alive))
+            bar.update(1)
+        result = self._finish(changes, records_added=n_records)
+        log.info(
+            "resolved %d records into %d persons in %.2f s",
+            n_records,
+            len(result.new_persons),
+            time.perf_counter() - started,
+        )
+        return result
 
     def check_invariants(self) -> None:
         """Check the invariants of the graph's state (tests call it after every step).
@@ -516,6 +534,7 @@ class IdentityGraph:
     def _check_ids(self, ids: pd.Index, source: str, where: str) -> pd.Index:
         """``ids`` once none is missing, repeated, of another type than the source's ids so
         far, or already in the graph for ``source``."""
+        check_record_ids(ids, where)
         kind = check_id_kind(ids, self._id_kind(source), source=source, where=where)
         if kind is not None:
             self._id_kinds.setdefault(source, kind)
@@ -568,7 +587,7 @@ class IdentityGraph:
         self._val_count = appended(self._val_count, np.zeros(grow, np.int64))
 
     # ------------------------------------------------------------------ link
-    def link(self, pairs: pd.DataFrame, *, threshold: float = 0.5) -> ChangeSet:
+    def link(self, pairs: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD) -> ChangeSet:
         """Add match edges between records already in the graph.
 
         Parameters
@@ -577,7 +596,7 @@ class IdentityGraph:
             Columns ``source_l, record_id_l, source_r, record_id_r,
             match_probability`` and optionally ``match_weight`` (as a matcher's
             ``predict`` returns them).
-        threshold : float, default 0.5
+        threshold : float, default :data:`identigraph.DEFAULT_THRESHOLD` (0.5)
             Pairs with ``match_probability >= threshold`` become links.
 
         Returns
@@ -606,6 +625,7 @@ class IdentityGraph:
         >>> g.n_persons
         1
         """
+        pairs = to_pandas(pairs, argument="pairs")
         needed = ["source_l", "record_id_l", "source_r", "record_id_r", "match_probability"]
         missing = [c for c in needed if c not in pairs.columns]
         if missing:
@@ -1146,7 +1166,13 @@ class IdentityGraph:
         self.resolve()  # an expiry splits persons: a staged load resolves first
         return expire_values(self, older_than, kinds=kinds, time_column=time_column, now=now)
 
-    def save(self, path: str | os.PathLike[str], *, compression: str = "zstd") -> None:
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        compression: str = "zstd",
+        progress: bool | None = None,
+    ) -> None:
         """Write the graph to the directory ``path`` (Parquet files and a JSON manifest).
 
         Parameters
@@ -1155,6 +1181,9 @@ class IdentityGraph:
             Directory of the store; an existing store there is replaced.
         compression : str, default "zstd"
             Parquet compression codec (``"none"`` to store plain pages).
+        progress : bool, optional
+            Show a progress bar over the files written; by default only in a terminal
+            or a notebook.
 
         Raises
         ------
@@ -1182,11 +1211,14 @@ class IdentityGraph:
         :meth:`load` and the next save restore; see :mod:`identigraph.graph.store`.
         Cost: O(records + links + values).
         """
-        save_graph(self, path, compression=compression)
+        save_graph(self, path, compression=compression, progress=progress)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> IdentityGraph:
+    def load(cls, path: str | os.PathLike[str], *, progress: bool | None = None) -> IdentityGraph:
         """Read a graph written by :meth:`save`.
+
+        ``progress`` shows a bar over the files read (by default only in a terminal
+        or a notebook).
 
         Raises
         ------
@@ -1196,7 +1228,7 @@ class IdentityGraph:
         StoreVersionError
             The store was written by a newer format version.
         """
-        return load_graph(path, cls)
+        return load_graph(path, cls, progress=progress)
 
     def lookup(
         self, identifiers: Mapping[str, object] | None = None, /, **kw: object

@@ -130,6 +130,27 @@ class PersonView:
     identifiers: pd.DataFrame
     edges: pd.DataFrame
 
+    def _repr_html_(self) -> str:
+        from identigraph.notebook.html import person_html
+
+        return person_html(self)
+
+    def chart(self) -> Any:
+        """The person's graph as an Altair chart, coloured by identifier kind (``charts`` extra).
+
+        Returns
+        -------
+        altair.Chart
+
+        Raises
+        ------
+        MissingDependencyError
+            Altair is not installed.
+        """
+        from identigraph.notebook.charts import person_chart
+
+        return person_chart(self)
+
     def __repr__(self) -> str:
         linked = int((self.identifiers["status"] == "link").sum())
         return (

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from identigraph.errors import DtypeError
+from identigraph.matcher._frame_checks import check_record_ids
 
 __all__ = ["IdKind", "check_id_kind", "id_kind"]
 
@@ -39,7 +40,7 @@ def id_kind(ids: pd.Index, *, source: str, where: str) -> IdKind | None:
     ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    identigraph.errors.DtypeError: source 'crm': record ids in the index mix types ...
+    identigraph.errors.DtypeError: record ids in the index of source 'crm' are Python ...
 
     Notes
     -----
@@ -60,11 +61,7 @@ def id_kind(ids: pd.Index, *, source: str, where: str) -> IdKind | None:
     if inferred in _STR_LIKE:
         return "string"
     if inferred.startswith("mixed"):
-        msg = (
-            f"source {source!r}: record ids in {where} mix types ({inferred}); "
-            "give every record id of a source one type"
-        )
-        raise DtypeError(msg, column=where, dtype=inferred)
+        check_record_ids(ids, f"{where} of source {source!r}")  # raises: one rule, one message
     return inferred
 
 

@@ -65,8 +65,14 @@ class GraphReport:
             "",
             "cluster sizes (size: persons)",
         ]
-        tail = self.sizes.tail(8)
-        lines += [f"  {s}: {p}" for s, p in zip(tail["size"], tail["persons"], strict=True)]
+        sizes, persons = self.sizes["size"].tolist(), self.sizes["persons"].tolist()
+        shown = list(range(len(sizes)))
+        if len(sizes) > 20:  # the ten smallest and ten largest sizes, and how many between
+            shown = [*range(10), -1, *range(len(sizes) - 10, len(sizes))]
+        lines += [
+            f"  ... {len(sizes) - 20} more sizes" if k < 0 else f"  {sizes[k]}: {persons[k]}"
+            for k in shown
+        ]
         lines += ["", "largest persons", _indent(self.largest.to_string(index=False))]
         lines += ["", f"generic values: {len(self.generic_values)}"]
         if len(self.generic_values):
@@ -92,20 +98,9 @@ class GraphReport:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        body = "".join(
-            f"<h4>{title}</h4>{frame.to_html(index=False)}"
-            for title, frame in (
-                ("Cluster sizes", self.sizes),
-                ("Largest persons", self.largest),
-                ("Generic values", self.generic_values.head(20)),
-                ("Conflicts", self.conflicts.head(20)),
-                ("Rejected values", self.rejects),
-            )
-        )
-        return (
-            f"<p>{self.records} records, {self.persons} persons, largest person "
-            f"{self.max_size} records</p>{body}"
-        )
+        from identigraph.notebook.html import report_html
+
+        return report_html(self)
 
 
 def _indent(text: str) -> str:

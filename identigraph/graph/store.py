@@ -40,8 +40,10 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -52,7 +54,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from tqdm import tqdm
 
+from identigraph._progress import progress_bar
 from identigraph._version import __version__
 from identigraph.errors import InvariantError, StoreError, StoreVersionError
 from identigraph.graph._batches import RecordBatch
@@ -65,6 +69,8 @@ from identigraph.matcher.specs import Cookie, Email, Identifier, Key, Phone
 
 if TYPE_CHECKING:
     from identigraph.graph.identity_graph import IdentityGraph
+
+log = logging.getLogger("identigraph.store")
 
 __all__ = ["FORMAT_VERSION", "load_graph", "save_graph"]
 
@@ -374,10 +380,15 @@ def _object_columns(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def save_graph(
-    g: IdentityGraph, path: str | os.PathLike[str], *, compression: str = "zstd"
+    g: IdentityGraph,
+    path: str | os.PathLike[str],
+    *,
+    compression: str = "zstd",
+    progress: bool | None = None,
 ) -> None:
     """Write ``g`` to the directory ``path`` atomically; see :meth:`IdentityGraph.save`."""
     g.resolve()  # a store holds persons: a staged load resolves first
+    started = time.perf_counter()
 
     path = Path(path)
     if path.exists() and not path.is_dir():
@@ -398,14 +409,16 @@ def save_graph(
     try:
         writer = _Writer(tmp, compression)
         facts: dict[str, Any] = {}
-        for name, table in _parts(g, facts):  # one file at a time, to bound memory
-            if isinstance(table, pd.DataFrame):
-                writer.frame(name, table)
-            elif isinstance(table, pa.Table):
-                writer.table(name, table)
-            else:
-                writer.groups(name, _VALUES_SCHEMA, table)
-            del table
+        with progress_bar(None, desc="save", unit="file", progress=progress) as bar:
+            for name, table in _parts(g, facts):  # one file at a time, to bound memory
+                if isinstance(table, pd.DataFrame):
+                    writer.frame(name, table)
+                elif isinstance(table, pa.Table):
+                    writer.table(name, table)
+                else:
+                    writer.groups(name, _VALUES_SCHEMA, table)
+                del table
+                bar.update(1)
         manifest = {
             "format": "identigraph-store",
             "format_version": FORMAT_VERSION,
@@ -431,6 +444,12 @@ def save_graph(
         else:
             os.replace(tmp, path)
             _fsync_dir(path.parent)
+        log.info(
+            "saved %d records in %d files in %.2f s",
+            int(np.count_nonzero(g._rec_alive)),
+            len(writer.files),
+            time.perf_counter() - started,
+        )
     except BaseException as err:
         _roll_back(path, tmp)
         if isinstance(err, OSError) and not isinstance(err, StoreError):
@@ -451,15 +470,18 @@ def _roll_back(path: Path, tmp: Path) -> None:
 class _Reader:
     """Reads the files a manifest lists, checking sizes and checksums first."""
 
-    def __init__(self, root: Path, files: dict[str, Any]) -> None:
+    def __init__(self, root: Path, files: dict[str, Any], bar: tqdm | None = None) -> None:
         self.root = root
         self.files = files
+        self.bar = bar
 
     def raw(self, name: str) -> bytes:
         entry = self.files.get(name)
         if not isinstance(entry, dict):
             msg = f"the store's manifest lists no file {name}"
             raise StoreError(msg)
+        if self.bar is not None:
+            self.bar.update(1)
         try:
             data = (self.root / name).read_bytes()
         except OSError as err:
@@ -530,8 +552,11 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def load_graph(path: str | os.PathLike[str], factory: type[IdentityGraph]) -> IdentityGraph:
+def load_graph(
+    path: str | os.PathLike[str], factory: type[IdentityGraph], *, progress: bool | None = None
+) -> IdentityGraph:
     """Read a graph saved by :func:`save_graph`; see :meth:`IdentityGraph.load`."""
+    started = time.perf_counter()
     path = Path(path)
     if not path.is_dir():
         backup = _backup(path)
@@ -540,8 +565,13 @@ def load_graph(path: str | os.PathLike[str], factory: type[IdentityGraph]) -> Id
             raise StoreError(msg)
         path = backup
     manifest = _read_manifest(path)
+    files = manifest.get("files")
+    total = len(files) if isinstance(files, dict) else None
     try:
-        return _build(path, manifest, factory)
+        with progress_bar(total, desc="load", unit="file", progress=progress) as bar:
+            g = _build(path, manifest, factory, bar)
+        log.info("loaded %d records in %.2f s", len(g), time.perf_counter() - started)
+        return g
     except StoreError:
         raise
     except (KeyError, TypeError, ValueError, IndexError) as err:
@@ -549,13 +579,15 @@ def load_graph(path: str | os.PathLike[str], factory: type[IdentityGraph]) -> Id
         raise StoreError(msg) from err
 
 
-def _build(path: Path, manifest: dict[str, Any], factory: type[IdentityGraph]) -> IdentityGraph:
+def _build(
+    path: Path, manifest: dict[str, Any], factory: type[IdentityGraph], bar: tqdm
+) -> IdentityGraph:
     from identigraph.graph.guards import CutLinks
 
     specs = [_spec_from_json(item) for item in manifest["specs"]]
     attributes = [_attribute_from_json(item) for item in manifest.get("attributes", [])]
     g = factory(specs, attributes=attributes)
-    read = _Reader(path, manifest["files"])
+    read = _Reader(path, manifest["files"], bar)
     counts = manifest["counts"]
 
     records = read.table("records.parquet")

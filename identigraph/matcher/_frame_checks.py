@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from identigraph.errors import DtypeError, InputError
+from identigraph._frames import ACCEPTED
+from identigraph.errors import DtypeError, InputError, UnsupportedFrameError
 from identigraph.matcher.specs import Identifier
 
 __all__ = ["RESERVED_PREFIX", "check_frame", "check_record_ids"]
@@ -88,9 +89,9 @@ def check_frame(
     converted to Arrow as a trial, the conversion ``save`` would make. O(rows x
     columns).
     """
-    if not isinstance(frame, pd.DataFrame):
-        msg = f"add() takes a pandas DataFrame, got {type(frame).__name__}"
-        raise InputError(msg)
+    if not isinstance(frame, pd.DataFrame):  # what to_pandas could not convert
+        got = f"{type(frame).__module__}.{type(frame).__qualname__}"
+        raise UnsupportedFrameError(argument="frame", got=got, accepted=ACCEPTED)
     names = _renamed(frame, columns)
     if id is not None and not isinstance(id, str):
         msg = f"id must be the name of a column (a string) or None, got {type(id).__name__}"
@@ -154,6 +155,8 @@ def _renamed(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> list[Has
 def check_record_ids(ids: pd.Index, where: str) -> None:
     """Raise :class:`InputError` unless record ids are flat, of one Python type, within 64 bits.
 
+    The one check of mixed id types: a :class:`DtypeError`, an ``InputError``.
+
     :func:`check_frame` calls it on the frame's ids; a path that adds records
     without a frame (one record at a time) calls it on its ids alone.
 
@@ -164,7 +167,7 @@ def check_record_ids(ids: pd.Index, where: str) -> None:
     >>> check_record_ids(pd.Index([1, "1"], dtype=object), "column 'rid'")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    identigraph.errors.InputError: record ids in column 'rid' are Python int, str values, ...
+    identigraph.errors.DtypeError: record ids in column 'rid' are Python int, str values, ...
     """
     if isinstance(ids, pd.MultiIndex):
         msg = (
@@ -180,9 +183,9 @@ def check_record_ids(ids: pd.Index, where: str) -> None:
         types = sorted({type(v).__name__ for v in present})  # the error path only
         msg = (
             f"record ids in {where} are Python {', '.join(types)} values, not one scalar "
-            "type Parquet can store; use strings or integers"
+            "type: give every record id of a source one type, strings or integers"
         )
-        raise InputError(msg)
+        raise DtypeError(msg, column=where, dtype=kind)
     if kind == "integer":
         values = ids[np.asarray(ids.notna())]
         if values.min() < _INT64[0] or values.max() > _INT64[1]:

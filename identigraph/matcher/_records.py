@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from identigraph._frames import to_pandas
 from identigraph.errors import ConfigError, DuplicateRecordError, InputError, MissingColumnError
 
 __all__ = ["Records", "collect_records"]
@@ -77,13 +78,18 @@ def collect_records(
     InputError
         Missing record ids, or no frame given.
     """
+    if not isinstance(data, Mapping):
+        data = to_pandas(data, argument="records")
     if isinstance(data, pd.DataFrame):
         if not isinstance(source, str) or not source:
             msg = f"source must be a non-empty string, got {source!r}"
             raise ConfigError(msg)
         frames: dict[str, pd.DataFrame] = {source: data}
     elif isinstance(data, Mapping):
-        frames = {str(name): frame for name, frame in data.items()}
+        frames = {
+            str(name): to_pandas(frame, argument=f"records[{name!r}]")
+            for name, frame in data.items()
+        }
         if not frames:
             msg = "no records: the mapping of sources is empty"
             raise InputError(msg)

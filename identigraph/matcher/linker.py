@@ -219,6 +219,11 @@ class Matcher:
         self._model: FellegiSunterModel | None = None
         self._fit_info: dict[str, Any] = {}
 
+    def _repr_html_(self) -> str:
+        from identigraph.notebook.html import matcher_html
+
+        return matcher_html(self)
+
     def __repr__(self) -> str:
         names = ", ".join(c.name for c in self.comparisons)
         state = "fitted" if self._model is not None else "not fitted"

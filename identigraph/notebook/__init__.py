@@ -9,12 +9,12 @@ or PNG (``chart.save("sizes.html")``).
 
 from __future__ import annotations
 
+from identigraph.matcher.charts import waterfall_chart
 from identigraph.notebook.charts import (
     cluster_sizes_chart,
     match_weights_chart,
     person_chart,
     threshold_chart,
-    waterfall_chart,
 )
 from identigraph.notebook.html import (
     changes_html,

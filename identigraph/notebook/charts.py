@@ -4,8 +4,7 @@ one person's graph. All need the ``charts`` extra and read public attributes onl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeAlias
 
 import networkx as nx
 import numpy as np
@@ -14,16 +13,17 @@ import pandas as pd
 from identigraph._optional import import_optional
 from identigraph.errors import ConfigError, MissingColumnError
 
-if TYPE_CHECKING:
-    from identigraph.graph import GraphReport, PersonView
-    from identigraph.matcher import Matcher
+# Shown objects are typed loosely on purpose: their classes (graph, matcher) call
+# these functions from ``_repr_html_``, so this package must not import them back.
+GraphReport: TypeAlias = Any
+PersonView: TypeAlias = Any
+Matcher: TypeAlias = Any
 
 __all__ = [
     "cluster_sizes_chart",
     "match_weights_chart",
     "person_chart",
     "threshold_chart",
-    "waterfall_chart",
 ]
 
 
@@ -117,82 +117,6 @@ def match_weights_chart(matcher: Matcher) -> Any:
         )
     )
     return bars.facet(row=alt.Row("comparison:N", title=None)).resolve_scale(y="independent")
-
-
-def waterfall_chart(matcher: Matcher, pair: pd.Series | Mapping[str, Any]) -> Any:
-    """How one pair's match weight adds up: the prior, then each comparison's weight.
-
-    Parameters
-    ----------
-    matcher : Matcher
-        A fitted matcher.
-    pair : pandas.Series or mapping
-        One row of ``matcher.predict(...)``: its ``<comparison>_level`` columns.
-
-    Returns
-    -------
-    altair.LayerChart
-
-    Raises
-    ------
-    MissingColumnError
-        The pair lacks a comparison's level.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import identigraph as ig
-    >>> people = pd.DataFrame({"name": ["ann lee", "ann lea", "bob ray", "bob ray"],
-    ...                        "city": ["oslo"] * 4})
-    >>> m = ig.Matcher([ig.NameComparison("name")], [ig.Block("city")], prior=0.3)
-    >>> pairs = m.fit(people).predict(people)
-    >>> chart = waterfall_chart(m, pairs.iloc[0])
-    >>> len(chart.to_dict()["layer"])
-    3
-    """
-    alt = _alt()
-    model = matcher.model
-    steps = ["prior"]
-    weights = [model.prior_weight]
-    for name, table in zip(model.names, model.level_weights(), strict=True):
-        column = f"{name}_level"
-        if column not in pair:
-            msg = f"the pair has no {column!r}: pass a row of matcher.predict(...)"
-            raise MissingColumnError(msg, column=column)
-        level = int(pair[column])
-        steps.append(f"{name} (level {level})" if level >= 0 else f"{name} (missing)")
-        weights.append(float(table[level]) if level >= 0 else 0.0)
-    end = np.cumsum(weights)
-    frame = pd.DataFrame(
-        {
-            "step": [*steps, "total"],
-            "order": np.arange(len(steps) + 1),
-            "start": np.concatenate([[0.0], end[:-1], [0.0]]),
-            "end": np.concatenate([end, [end[-1]]]),
-            "weight": np.concatenate([weights, [end[-1]]]),
-        }
-    )
-    frame["kind"] = np.where(
-        frame["step"] == "total", "total", np.where(frame["weight"] >= 0, "for", "against")
-    )
-    probability = float(1.0 / (1.0 + 2.0 ** (-end[-1])))
-    base = alt.Chart(frame, title=f"match weight {end[-1]:.2f}, probability {probability:.4f}")
-    x = alt.X("step:N", sort=alt.SortField("order"), title=None)
-    bars = base.mark_bar().encode(
-        x=x,
-        y=alt.Y("start:Q", title="cumulative match weight"),
-        y2="end:Q",
-        color=alt.Color(
-            "kind:N",
-            scale=alt.Scale(
-                domain=["for", "against", "total"], range=["#4c78a8", "#e45756", "#54a24b"]
-            ),
-        ),
-        tooltip=["step", "weight", "end"],
-    )
-    zero = base.mark_rule(color="#777").encode(y=alt.datum(0))
-    labels = base.mark_text(dy=-6).encode(x=x, y="end:Q", text=alt.Text("weight:Q", format=".2f"))
-    return alt.layer(bars, zero, labels)
 
 
 def threshold_chart(pairs: pd.DataFrame, *, points: int = 101) -> Any:

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from identigraph.graph import ChangeSet, Explanation, GraphReport, IdentityGraph, PersonView
-    from identigraph.matcher import Identifier, Matcher
+# Shown objects are typed loosely on purpose: their classes (graph, matcher) call
+# these functions from ``_repr_html_``, so this package must not import them back.
+ChangeSet: TypeAlias = Any
+Explanation: TypeAlias = Any
+GraphReport: TypeAlias = Any
+IdentityGraph: TypeAlias = Any
+PersonView: TypeAlias = Any
+Identifier: TypeAlias = Any
+Matcher: TypeAlias = Any
 
 __all__ = [
     "changes_html",

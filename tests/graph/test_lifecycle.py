@@ -112,7 +112,7 @@ def test_record_ids_keep_one_type_per_source() -> None:
     g.add(pd.DataFrame({"email": ["a@mail.com"]}, index=[1]), source="crm")
     with pytest.raises(ig.DtypeError, match="integer record ids"):
         g.add(pd.DataFrame({"email": ["b@mail.com"]}, index=["1"]), source="crm")
-    with pytest.raises(ig.DtypeError, match="mix types"):
+    with pytest.raises(ig.DtypeError, match="not one scalar type"):
         g.add(pd.DataFrame({"email": ["b@mail.com"] * 2}, index=pd.Index([2, "x"])), source="web")
     g.add(pd.DataFrame({"email": ["c@mail.com"]}, index=["w1"]), source="web")  # own type
     assert len(g) == 2

@@ -33,8 +33,8 @@ def _arrow(array: pa.Array) -> pd.Series:
 
 # Each case: the frame, check_frame's keyword arguments, and the error expected.
 STRUCTURE_CASES = {
-    "not-a-frame": ({"email": _EMAILS}, {}, ig.InputError),
-    "series": (pd.Series(_EMAILS, name="email"), {}, ig.InputError),
+    "not-a-frame": ({"email": _EMAILS}, {}, ig.UnsupportedFrameError),
+    "series": (pd.Series(_EMAILS, name="email"), {}, ig.UnsupportedFrameError),
     "multiindex-columns": (_multi_columns(), {}, ig.InputError),
     "repeated-identifier-column": (
         pd.DataFrame([_EMAILS[:2]] * 2, columns=["email", "email"]),
@@ -76,13 +76,13 @@ STRUCTURE_CASES = {
     "mixed-type-ids": (
         _frame().set_index(pd.Index([1, "a", 2.5], dtype=object)),
         {},
-        ig.InputError,
+        ig.DtypeError,
     ),
-    "int-and-str-ids": (_frame(rid=[1, "1", 2]), {"id": "rid"}, ig.InputError),
+    "int-and-str-ids": (_frame(rid=[1, "1", 2]), {"id": "rid"}, ig.DtypeError),
     "tuple-ids": (
         _frame().set_index(pd.Index([(1,), (2,), (3,)], tupleize_cols=False)),
         {},
-        ig.InputError,
+        ig.DtypeError,
     ),
     "ids-beyond-64-bits": (
         _frame().set_index(pd.Index([2**70, 1, 2], dtype=object)),

@@ -16,7 +16,6 @@ from identigraph.notebook import (
     match_weights_chart,
     person_chart,
     threshold_chart,
-    waterfall_chart,
 )
 
 PEOPLE = pd.DataFrame(
@@ -54,16 +53,6 @@ def test_match_weights_chart_carries_m_u_and_weight(matcher: ig.Matcher) -> None
     assert len(rows) == len(matcher.parameters)
     assert {"m_probability", "u_probability", "match_weight"} <= set(rows[0])
     assert spec["facet"]["row"]["field"] == "comparison"
-
-
-def test_waterfall_adds_up_to_the_pair_weight(matcher: ig.Matcher) -> None:
-    pairs = matcher.predict(PEOPLE)
-    pair = pairs.iloc[0]
-    rows = _datasets(waterfall_chart(matcher, pair).to_dict())
-    total = next(r for r in rows if r["step"] == "total")
-    assert total["end"] == pytest.approx(pair["match_weight"])
-    with pytest.raises(ig.MissingColumnError):
-        waterfall_chart(matcher, pair.drop("name_level"))
 
 
 def test_threshold_chart_counts_links() -> None:
