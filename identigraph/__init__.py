@@ -7,7 +7,7 @@ a golden record.
 
 from __future__ import annotations
 
-from identigraph import activation, datasets, evaluate, notebook
+from identigraph import activation, datasets, evaluate, notebook, spark
 from identigraph._version import __version__
 from identigraph.compare import RunComparison, compare, size_distribution, size_drift
 from identigraph.errors import (
@@ -149,6 +149,7 @@ __all__ = [
     "notebook",
     "size_distribution",
     "size_drift",
+    "spark",
     "waterfall_chart",
     "__version__",
 ]

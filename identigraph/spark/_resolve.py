@@ -1,0 +1,828 @@
+"""Resolve Spark DataFrames into persons with the in-memory engine's rules and person ids."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from identigraph._optional import import_optional
+from identigraph._progress import progress_bar
+from identigraph.errors import (
+    ConfigError,
+    DtypeError,
+    InputError,
+    MissingColumnError,
+    NoIdentifierColumnsError,
+    UnknownRecordError,
+)
+from identigraph.matcher.attributes import Attribute
+from identigraph.matcher.specs import Identifier
+from identigraph.spark import _engine
+from identigraph.spark.components import star_components
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame
+    from pyspark.sql.types import DataType
+
+__all__ = ["SparkResult", "resolve"]
+
+log = logging.getLogger("identigraph.spark")
+
+_PAIR_COLUMNS = ("source_l", "record_id_l", "source_r", "record_id_r", "match_probability")
+_PREVIOUS_COLUMNS = ("source", "record_id", "person_id")
+_BIG = int(np.iinfo(np.int64).max)
+_MASK63 = 0x7FFF_FFFF_FFFF_FFFF
+# Extraction rows: 0 a record, 1 an identifier link key, 2 a reject, 3 an attribute value.
+_RECORD, _EDGE, _REJECT, _ATTRIBUTE = 0, 1, 2, 3
+_CONFLICT_SCHEMA = (
+    "source string, record_id string, person_id long, kind string, value string, "
+    "other_source string, other_record_id string, other_person_id long, "
+    "match_probability double, reason string, limit string"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SparkResult:
+    """Persons resolved on Spark: lazy DataFrames over cached intermediate tables.
+
+    Attributes
+    ----------
+    clusters : pyspark.sql.DataFrame
+        ``source, record_id, person_id``: one row per record.
+    rejects : pyspark.sql.DataFrame
+        ``source, record_id, column, reason``: one row per unusable identifier
+        value (the value itself is not shown).
+    conflicts : pyspark.sql.DataFrame
+        Links cut by per-person limits, in the columns of
+        :meth:`identigraph.IdentityGraph.conflicts` (record ids as strings).
+    generic_values : pyspark.sql.DataFrame
+        ``kind, value, records``: link keys over their kind's ``max_records``.
+    id_history : pyspark.sql.DataFrame or None
+        With ``previous=``: ``old_id, new_id, reason`` where reason is ``merge``,
+        ``split``, ``new`` (``old_id`` null) or ``retired`` (``new_id`` null).
+    rounds : int
+        Rounds of the connected-components step.
+    edges_per_round : tuple of int
+        Edges left after each round (the shuffle volume of the next one).
+
+    Examples
+    --------
+    >>> SparkResult.__dataclass_fields__.keys() >= {"clusters", "rejects", "rounds"}
+    True
+    """
+
+    clusters: DataFrame
+    rejects: DataFrame
+    conflicts: DataFrame
+    generic_values: DataFrame
+    id_history: DataFrame | None
+    rounds: int
+    edges_per_round: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """One input source, checked: its name, frame, id column and the columns it feeds."""
+
+    index: int
+    name: str
+    frame: DataFrame
+    id_column: str
+    integral_id: bool
+    columns: tuple[str, ...]  # identifier and attribute columns present, input order
+
+
+# ---------------------------------------------------------------------------- checks
+_INTEGRAL = ("ByteType", "ShortType", "IntegerType", "LongType")
+_FRACTIONAL = ("FloatType", "DoubleType", "DecimalType")
+
+
+def _sample(spark_type: DataType) -> pd.Series | None:
+    """A one-value pandas series of the dtype a Spark column arrives as, if it matters."""
+    name = type(spark_type).__name__
+    if name in _INTEGRAL:
+        return pd.Series([1], dtype=np.int64)
+    if name in _FRACTIONAL:
+        return pd.Series([1.0])
+    if name == "BooleanType":
+        return pd.Series([True])
+    if name in ("TimestampType", "TimestampNTZType"):
+        return pd.Series([pd.Timestamp(0)])
+    return None
+
+
+def _check_sources(
+    sources: Mapping[str, DataFrame],
+    ids: Mapping[str, str],
+    identifiers: Sequence[Identifier],
+    attributes: Sequence[Attribute],
+) -> list[_Source]:
+    from pyspark.sql import DataFrame
+
+    if not isinstance(sources, Mapping) or not sources:
+        msg = "sources must be a non-empty mapping {source name: Spark DataFrame}"
+        raise InputError(msg)
+    out = []
+    for index, (name, frame) in enumerate(sources.items()):  # one step per source
+        if not isinstance(name, str) or not name:
+            msg = "source names must be non-empty strings"
+            raise InputError(msg)
+        if not isinstance(frame, DataFrame):
+            msg = f"source {name!r}: expected a Spark DataFrame, got {type(frame).__name__}"
+            raise InputError(msg)
+        if name not in ids:
+            msg = f"source {name!r}: ids= names no id column for it (Spark frames have no index)"
+            raise InputError(msg)
+        fields = {f.name: f.dataType for f in frame.schema.fields}
+        id_column = ids[name]
+        if id_column not in fields:
+            msg = f"source {name!r} has no id column {id_column!r}"
+            raise MissingColumnError(msg, column=id_column, available=list(fields))
+        id_type = type(fields[id_column]).__name__
+        if id_type not in (*_INTEGRAL, "StringType"):
+            msg = f"source {name!r}: id column {id_column!r} must hold integers or strings"
+            raise DtypeError(msg, column=id_column, dtype=id_type)
+        present = [s for s in identifiers if s.column in fields]
+        if not present:
+            wanted = [s.column for s in identifiers]
+            msg = (
+                f"source {name!r} carries none of the identifier columns {wanted}; "
+                f"its columns are {list(fields)}"
+            )
+            raise NoIdentifierColumnsError(msg)
+        for spec in present:  # the dtype check of the pandas engine, on a sample
+            sample = _sample(fields[spec.column])
+            if sample is not None:
+                spec.to_text(sample)
+        columns = [
+            c
+            for c in fields
+            if c != id_column
+            and (any(s.column == c for s in identifiers) or any(a.column == c for a in attributes))
+        ]
+        out.append(_Source(index, name, frame, id_column, id_type in _INTEGRAL, tuple(columns)))
+    extra = sorted(set(ids) - set(sources))
+    if extra:
+        msg = f"ids= names sources that are not given: {extra}"
+        raise InputError(msg)
+    return out
+
+
+def _check_columns(frame: DataFrame | None, needed: Sequence[str], what: str) -> None:
+    if frame is None:
+        return
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        msg = f"{what} lacks columns {missing}"
+        raise MissingColumnError(msg, column=missing[0], available=list(frame.columns))
+
+
+# ---------------------------------------------------------------------------- helpers
+_EXTRACT_COLUMNS = ("t", "node", "row", "spec", "kind", "key", "reason", "rid")
+_SPLIT_COLUMNS = (
+    "t", "node", "person_id", "source", "record_id", "kind", "value", "other_source",
+    "other_record_id", "other_person_id", "match_probability", "reason", "limit",
+)  # fmt: skip
+_CARRY_COLUMNS = ("t", "node", "person_id", "old_id", "new_id", "reason")
+_SPLIT_TEXT = (
+    "source", "record_id", "kind", "value", "other_source", "other_record_id", "reason", "limit",
+)  # fmt: skip
+
+
+def _columns(
+    parts: Sequence[pd.DataFrame], names: Sequence[str], text: Sequence[str]
+) -> pd.DataFrame:
+    """The rows of ``parts`` with exactly the columns ``names``, ``t`` as int8.
+
+    A non-text column a part lacks is filled with zeros before the parts are
+    joined, so that 64-bit integers never pass through floats (``t`` tells which
+    columns a row uses). The ``text`` columns become plain objects with ``None``
+    for missing: Arrow-backed strings may be chunked and an all-missing column is
+    float, neither of which PySpark sends as a string column.
+    """
+    filled = []
+    for part in parts:
+        part = part.reindex(columns=list(names))
+        for c in names:
+            if c not in text and part[c].isna().all():
+                part[c] = 0
+        filled.append(part)
+    out = pd.concat(filled, ignore_index=True)
+    for c in text:
+        column = out[c].astype(object).to_numpy(copy=True)
+        column[pd.isna(column)] = None
+        out[c] = pd.Series(column, index=out.index, dtype=object)
+    return out.astype({"t": np.int8})
+
+
+def _pick(values: Sequence[Any], index: Column) -> Column:
+    """``values[index]`` as a Spark expression (``index`` a 0-based integer column)."""
+    from pyspark.sql import functions as F
+
+    return F.element_at(F.array(*[F.lit(v) for v in values]), index + 1)
+
+
+def _as_ids(values: pd.Series, integral: bool) -> pd.Index:
+    """Record ids of one source as the pandas engine holds them."""
+    if integral:
+        return pd.Index(pd.to_numeric(values).astype(np.int64))
+    return pd.Index(values.astype(str).to_numpy(dtype=object), dtype=object)
+
+
+def _node_frame(
+    frame: DataFrame, source_of: Column | str, id_of: str, sources: list[_Source], name: str
+) -> DataFrame:
+    """``frame`` with a node-id column ``name`` for the record ``(source_of, id_of)``.
+
+    Unknown sources get a null node.
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import LongType, StructField, StructType
+
+    by_name = {s.name: s.integral_id for s in sources}
+    schema = StructType([*frame.schema.fields, StructField(name, LongType(), True)])
+    tmp = "__src"
+    source_column = F.col(source_of) if isinstance(source_of, str) else source_of
+    input_frame = frame.withColumn(tmp, source_column.cast("string"))
+
+    def add_nodes(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for batch in batches:
+            nodes = pd.array(np.zeros(len(batch), np.int64), dtype="Int64")
+            nodes[:] = pd.NA
+            src = batch[tmp].to_numpy(dtype=object)
+            for source in pd.unique(src):  # one step per source named
+                if source not in by_name:
+                    continue
+                rows = np.flatnonzero(src == source)
+                record_ids = _as_ids(batch[id_of].iloc[rows], by_name[source])
+                nodes[rows] = _engine.node_ids(source, record_ids)
+            yield batch.drop(columns=tmp).assign(**{name: nodes})
+
+    return input_frame.mapInPandas(add_nodes, schema)
+
+
+def _extract_source(
+    source: _Source, identifiers: Sequence[Identifier], attributes: Sequence[Attribute]
+) -> DataFrame:
+    """Records, link keys, rejects and attribute values of one source, in one pass."""
+    from pyspark.sql import functions as F
+
+    spec_kind = _engine.check_specs(identifiers, attributes).spec_kind
+    id_type = "long" if source.integral_id else "string"
+    schema = (
+        f"t byte, node long, row long, spec int, kind int, key string, reason string, rid {id_type}"
+    )
+    names = (source.id_column, *source.columns)
+    frame = source.frame.select(
+        *[F.col(c).cast("long") if c == source.id_column and source.integral_id else F.col(c)
+          for c in names],
+        F.monotonically_increasing_id().alias("__row"),
+    )  # fmt: skip
+    name, id_column, integral = source.name, source.id_column, source.integral_id
+    kinds = np.asarray(spec_kind, dtype=np.int32)
+    text = ("key", "reason") if integral else ("key", "reason", "rid")
+
+    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for batch in batches:
+            record_ids = _as_ids(batch[id_column], integral)
+            nodes = _engine.node_ids(name, record_ids)
+            rows = batch["__row"].to_numpy(dtype=np.int64)
+            edges, rejects, attrs = _engine.extract(
+                batch.drop(columns=[id_column, "__row"]), identifiers, attributes
+            )
+            rid = batch[id_column].to_numpy()
+            parts = [
+                pd.DataFrame({"t": _RECORD, "node": nodes, "row": rows, "rid": rid}),
+                pd.DataFrame(
+                    {
+                        "t": _EDGE,
+                        "node": nodes[edges["row"]],
+                        "spec": edges["spec"].to_numpy(),
+                        "kind": kinds[edges["spec"].to_numpy()],
+                        "key": edges["key"].to_numpy(dtype=object),
+                    }
+                ),
+                pd.DataFrame(
+                    {
+                        "t": _REJECT,
+                        "node": nodes[rejects["row"]],
+                        "spec": rejects["spec"].to_numpy(),
+                        "reason": rejects["reason"].to_numpy(dtype=object),
+                        "rid": rid[rejects["row"].to_numpy()],
+                    }
+                ),
+                pd.DataFrame(
+                    {
+                        "t": _ATTRIBUTE,
+                        "node": nodes[attrs["row"]],
+                        "spec": attrs["attribute"].to_numpy(),
+                        "key": attrs["value"].to_numpy(dtype=object),
+                    }
+                ),
+            ]
+            parts = [p for p in parts if len(p)]
+            if parts:
+                yield _columns(parts, _EXTRACT_COLUMNS, text)
+
+    return frame.mapInPandas(run, schema)
+
+
+# ---------------------------------------------------------------------------- limits
+def _split_limited(
+    sources: list[_Source],
+    components: DataFrame,
+    flagged: DataFrame,
+    generic_specs: DataFrame,
+    matches: DataFrame | None,
+    identifiers: Sequence[Identifier],
+    attributes: Sequence[Attribute],
+    threshold: float,
+) -> DataFrame:
+    """Re-resolve the components that break a limit, per component, with the pandas engine.
+
+    Returns rows ``t = 0`` (``node, person_id`` of each record) and ``t = 1``
+    (a conflict, in the columns of ``IdentityGraph.conflicts``).
+    """
+    from pyspark.sql import functions as F
+
+    members = components.join(flagged, on="comp")
+    parts = []
+    column_of: dict[tuple[int, str], str] = {}
+    for s in sources:  # one step per source
+        raw = s.frame.select(s.id_column, *s.columns)
+        if s.integral_id:
+            raw = raw.withColumn(s.id_column, F.col(s.id_column).cast("long"))
+        raw = _node_frame(raw, F.lit(s.name), s.id_column, sources, "node")
+        renames = {c: f"__s{s.index}_{j}" for j, c in enumerate((s.id_column, *s.columns))}
+        column_of.update({(s.index, c): n for c, n in renames.items()})
+        raw = raw.select("node", *[F.col(c).alias(n) for c, n in renames.items()])
+        parts.append(
+            raw.join(members.where(F.col("src") == s.index), on="node").join(
+                generic_specs, on="node", how="left"
+            )
+        )
+    rows = parts[0]
+    for part in parts[1:]:
+        rows = rows.unionByName(part, allowMissingColumns=True)
+    types = {f.name: f.dataType for f in rows.schema.fields}
+
+    if matches is not None:
+        # A fresh ``comp`` column: the same attribute on both cogroup sides is ambiguous.
+        ends = members.select(F.col("node").alias("node_l"), (F.col("comp") + 0).alias("comp"))
+        pair_rows = matches.join(ends, on="node_l").drop("node_l", "node_r")
+    else:
+        pair_rows = rows.sparkSession.createDataFrame([], "comp long")
+
+    integral_columns = {
+        name for name, t in types.items() if type(t).__name__ in _INTEGRAL and name != "node"
+    }
+    spec_index = {s.column: i for i, s in enumerate(identifiers)}
+    # What the workers need of each source (the frames themselves stay on the driver).
+    meta = [(s.index, s.name, s.id_column, s.integral_id, s.columns) for s in sources]
+    out_schema = (
+        "t byte, node long, person_id long, source string, record_id string, kind string, "
+        "value string, other_source string, other_record_id string, other_person_id long, "
+        "match_probability double, reason string, limit string"
+    )
+
+    def split(records: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+        records = records.sort_values(["src", "row"], kind="stable")
+        frames = []
+        for index, name, id_column, _, present in meta:  # one step per source, in run order
+            mine = records[records["src"].to_numpy() == index]
+            if not len(mine):
+                continue
+            names = (id_column, *present)
+            frame = pd.DataFrame(
+                {c: mine[column_of[(index, c)]].reset_index(drop=True) for c in names}
+            )
+            for c in names:  # integers come back as floats when another source is null there
+                if column_of[(index, c)] in integral_columns and frame[c].notna().all():
+                    frame[c] = frame[c].astype(np.int64)
+            generic = mine["gspecs"].reset_index(drop=True)
+            for c in present:  # values generic in the whole data link nobody
+                if c not in spec_index:
+                    continue
+                spec = spec_index[c]
+                hit = np.fromiter(
+                    (g is not None and spec in g for g in generic), dtype=bool, count=len(mine)
+                )
+                if hit.any():
+                    if frame[c].dtype.kind in "iu":
+                        frame[c] = frame[c].astype(float)
+                    frame.loc[hit, c] = None
+            frames.append((name, frame, id_column))
+        link_pairs = pairs.drop(columns="comp") if len(pairs) else None
+        if link_pairs is not None:  # pair ids as each source holds them (integers or text)
+            for side in ("l", "r"):
+                ids_ = link_pairs[f"record_id_{side}"].astype(object).to_numpy(copy=True)
+                src_ = link_pairs[f"source_{side}"].astype(object).to_numpy()
+                for _, name, _, integral, _ in meta:  # one step per source
+                    hit = src_ == name
+                    if integral and hit.any():
+                        ids_[hit] = pd.to_numeric(pd.Series(ids_[hit])).to_numpy(np.int64)
+                link_pairs[f"record_id_{side}"] = pd.Series(ids_, dtype=object)
+        result = _engine.split_component(frames, link_pairs, identifiers, attributes, threshold)
+        clusters = result.clusters
+        nodes = np.empty(len(clusters), dtype=np.int64)
+        src = clusters["source"].astype(str).to_numpy(dtype=object)
+        for _, name, _, integral, _ in meta:  # one step per source
+            hit = np.flatnonzero(src == name)
+            if len(hit):
+                record_ids = _as_ids(clusters["record_id"].iloc[hit], integral)
+                nodes[hit] = _engine.node_ids(name, record_ids)
+        out = pd.DataFrame(
+            {"t": np.int8(0), "node": nodes, "person_id": clusters["person_id"].to_numpy()}
+        )
+        conflicts = result.conflicts
+        if len(conflicts):
+            c = conflicts.assign(
+                t=np.int8(1),
+                source=conflicts["source"].astype(str),
+                record_id=conflicts["record_id"].astype(str),
+                other_source=conflicts["other_source"].astype(object),
+                other_record_id=conflicts["other_record_id"].map(
+                    lambda v: None if pd.isna(v) else str(v)
+                ),
+                other_person_id=conflicts["other_person_id"].fillna(-1).astype(np.int64),
+                limit=conflicts["limit"].astype(object),
+            )
+            return _columns([out, c], _SPLIT_COLUMNS, _SPLIT_TEXT)
+        return _columns([out], _SPLIT_COLUMNS, _SPLIT_TEXT)
+
+    grouped = rows.groupBy("comp").cogroup(pair_rows.groupBy("comp"))
+    return grouped.applyInPandas(split, out_schema)
+
+
+# ---------------------------------------------------------------------------- resolve
+def resolve(
+    sources: Mapping[str, DataFrame],
+    *,
+    identifiers: Sequence[Identifier],
+    ids: Mapping[str, str],
+    attributes: Sequence[Attribute] = (),
+    pairs: DataFrame | None = None,
+    threshold: float = 0.5,
+    previous: DataFrame | None = None,
+    checkpoint_every: int = 3,
+    checkpoint_dir: str | None = None,
+    max_rounds: int = 100,
+    progress: bool | None = None,
+) -> SparkResult:
+    """Resolve records of Spark DataFrames into persons, as :class:`IdentityGraph` would.
+
+    Parameters
+    ----------
+    sources : mapping of str to pyspark.sql.DataFrame
+        One frame per source, in the order the pandas engine would add them.
+    identifiers : sequence of Identifier
+        The identifier specs (``ig.Email``, ``ig.Phone``, ``ig.Cookie``, ``ig.Key``).
+    ids : mapping of str to str
+        Record-id column of each source (integers or strings).
+    attributes : sequence of Attribute, optional
+        Columns that cap how many unlike values a person holds.
+    pairs : pyspark.sql.DataFrame, optional
+        Match pairs in the ``IdentityGraph.link`` format (``source_l, record_id_l,
+        source_r, record_id_r, match_probability`` and optionally ``match_weight``).
+    threshold : float, default 0.5
+        Match probability a pair needs to become a link.
+    previous : pyspark.sql.DataFrame, optional
+        A prior run's ``clusters`` (``source, record_id, person_id``): its ids are
+        carried over by the survivor rules of ``IdentityGraph.add``, and the
+        result's ``id_history`` lists merges, splits, new and retired ids.
+    checkpoint_every, checkpoint_dir, max_rounds
+        Connected-components settings, see :func:`star_components`.
+    progress : bool or None
+        Show a bar over the steps (``None``: when interactive).
+
+    Returns
+    -------
+    SparkResult
+
+    Raises
+    ------
+    MissingDependencyError
+        pyspark is not installed (``pip install 'identigraph[spark]'``).
+    ConfigError
+        Bad specs or options (checked before any Spark job).
+    MissingColumnError, NoIdentifierColumnsError, DtypeError, InputError
+        Bad frames (checked on their schemas, before any Spark job).
+    UnknownRecordError
+        A pair names a record no source holds.
+
+    Examples
+    --------
+    >>> import identigraph as ig
+    >>> from identigraph import spark as igs
+    >>> igs.resolve({}, identifiers=[ig.Email("email")], ids={})  # doctest: +SKIP
+    Traceback (most recent call last):
+    ...
+    identigraph.errors.InputError: sources must be a non-empty mapping ...
+
+    Notes
+    -----
+    Normalization runs the pandas engine's extraction in ``mapInPandas``; values
+    carried by more records than ``max_records`` are dropped after one
+    aggregation; components come from :func:`star_components`; only components
+    that break a per-person limit are re-examined, each in one
+    ``applyInPandas`` group, by the pandas engine. Person ids derive from the
+    smallest record hash of each person, so they equal the pandas engine's
+    (barring a 63-bit hash collision). Cost: a few shuffles of the identifier
+    links plus O(log n) shuffles of the record edges.
+    """
+    import_optional("pyspark.sql", extra="spark")
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    identifiers = list(identifiers)
+    attributes = list(attributes)
+    limits = _engine.check_specs(identifiers, attributes)
+    if not 0.0 <= threshold <= 1.0:
+        msg = f"threshold must be within [0, 1], got {threshold}"
+        raise ConfigError(msg)
+    if checkpoint_every < 1 or max_rounds < 1:
+        msg = "checkpoint_every and max_rounds must be at least 1"
+        raise ConfigError(msg)
+    checked = _check_sources(sources, ids, identifiers, attributes)
+    _check_columns(pairs, _PAIR_COLUMNS, "pairs")
+    _check_columns(previous, _PREVIOUS_COLUMNS, "previous")
+
+    start = time.perf_counter()
+    spark = checked[0].frame.sparkSession
+    if spark.conf.get("spark.sql.adaptive.enabled", "true") != "true":
+        spark.conf.set("spark.sql.adaptive.enabled", "true")
+    keep = StorageLevel.MEMORY_AND_DISK
+    bar = progress_bar(5, desc="spark resolve", unit="step", progress=progress)
+
+    # 1. extraction: records, keys, rejects, attribute values of every source.
+    extracted = [
+        _extract_source(s, identifiers, attributes).withColumn("src", F.lit(s.index)).persist(keep)
+        for s in checked
+    ]
+    columns = [s.column for s in identifiers]
+    same_type = len({s.integral_id for s in checked}) == 1
+    rid_type = "long" if same_type and checked[0].integral_id else "string"
+
+    def union(frames: list[DataFrame]) -> DataFrame:
+        out = frames[0]
+        for f in frames[1:]:
+            out = out.unionByName(f)
+        return out
+
+    records = union(
+        [e.where(F.col("t") == _RECORD).select("src", "node", "row") for e in extracted]
+    )
+    edges = union(
+        [e.where(F.col("t") == _EDGE).select("node", "spec", "kind", "key") for e in extracted]
+    )
+    rejects = union(
+        [
+            e.where(F.col("t") == _REJECT).select(
+                F.lit(s.name).alias("source"),
+                F.col("rid").cast(rid_type).alias("record_id"),
+                _pick(columns, F.col("spec")).alias("column"),
+                "reason",
+            )
+            for s, e in zip(checked, extracted, strict=True)
+        ]
+    )
+    bar.update()
+
+    # 2. value counts: generic values dropped, every other value a star on its smallest carrier.
+    max_records = [m if m is not None else _BIG for m in limits.max_records]
+    values = (
+        edges.groupBy("kind", "key")
+        .agg(F.count(F.lit(1)).alias("n"), F.min("node").alias("root"))
+        .withColumn("generic", F.col("n") > _pick(max_records, F.col("kind")))
+        .persist(keep)
+    )
+    linking = values.where((F.col("n") >= 2) & ~F.col("generic")).select("kind", "key", "root")
+    links = (
+        edges.join(linking, on=["kind", "key"])
+        .where(F.col("node") != F.col("root"))
+        .select(F.col("node").alias("a"), F.col("root").alias("b"))
+    )
+    generic = values.where("generic").select("kind", "key", "n")
+    generic_values = generic.select(
+        _pick(list(limits.kinds), F.col("kind")).alias("kind"),
+        F.col("key").alias("value"),
+        F.col("n").alias("records"),
+    )
+    matches = None
+    if pairs is not None:
+        accepted = pairs.where(F.col("match_probability") >= threshold)
+        weight = (
+            F.col("match_weight").cast("double")
+            if "match_weight" in pairs.columns
+            else F.lit(None).cast("double")
+        )
+        accepted = accepted.select(
+            *[F.col(c).cast("string").alias(c) for c in _PAIR_COLUMNS[:4]],
+            F.col("match_probability").cast("double"),
+            weight.alias("match_weight"),
+        )
+        accepted = _node_frame(accepted, "source_l", "record_id_l", checked, "node_l")
+        accepted = _node_frame(accepted, "source_r", "record_id_r", checked, "node_r")
+        matches = accepted.persist(keep)
+        ends = matches.select(F.col("node_l").alias("node")).unionByName(
+            matches.select(F.col("node_r").alias("node"))
+        )
+        unknown = ends.join(records, on="node", how="left_anti").limit(1).count()
+        if unknown:
+            msg = "pairs name records that no source holds"
+            raise UnknownRecordError(msg)
+        links = links.unionByName(
+            matches.where(F.col("node_l") != F.col("node_r")).select(
+                F.col("node_l").alias("a"), F.col("node_r").alias("b")
+            )
+        )
+    bar.update()
+
+    # 3. connected components.
+    found = star_components(
+        links, checkpoint_every=checkpoint_every, checkpoint_dir=checkpoint_dir,
+        max_rounds=max_rounds,
+    )  # fmt: skip
+    components = (
+        records.join(found.labels, on="node", how="left")
+        .select("src", "node", "row", F.coalesce("root", "node").alias("comp"))
+        .persist(keep)
+    )
+    bar.update()
+
+    # 4. per-person limits, on the components that break one.
+    assigned = components.select("node", F.col("comp").bitwiseAND(_MASK63).alias("person_id"))
+    conflicts = spark.createDataFrame([], _CONFLICT_SCHEMA)
+    has_caps = any(m for m in limits.max_per_person) or attributes
+    if has_caps:
+        per_person = [m if m is not None else _BIG for m in limits.max_per_person]
+        usable = edges.join(generic, on=["kind", "key"], how="left_anti")
+        node_comp = components.select("node", "comp")
+        flagged = (
+            usable.join(node_comp, on="node")
+            .groupBy("comp", "kind")
+            .agg(F.countDistinct("key").alias("d"))
+            .where(F.col("d") > _pick(per_person, F.col("kind")))
+            .select("comp")
+        )
+        if attributes:
+            caps = [a.max_per_person for a in attributes]
+            attribute_values = union(
+                [e.where(F.col("t") == _ATTRIBUTE).select("node", "spec", "key") for e in extracted]
+            )
+            flagged = flagged.unionByName(
+                attribute_values.join(node_comp, on="node")
+                .groupBy("comp", "spec")
+                .agg(F.countDistinct("key").alias("d"))
+                .where(F.col("d") > _pick(caps, F.col("spec")))
+                .select("comp")
+            )
+        flagged = flagged.distinct().persist(keep)
+        generic_specs = (
+            edges.join(generic, on=["kind", "key"])
+            .groupBy("node")
+            .agg(F.collect_set("spec").alias("gspecs"))
+        )
+        split = _split_limited(
+            checked, components, flagged, generic_specs, matches, identifiers, attributes,
+            threshold,
+        )  # fmt: skip
+        split = split.persist(keep)
+        redone = split.where(F.col("t") == 0).select("node", F.col("person_id").alias("split_id"))
+        assigned = assigned.join(redone, on="node", how="left").select(
+            "node", F.coalesce("split_id", "person_id").alias("person_id")
+        )
+        conflicts = split.where(F.col("t") == 1).withColumn(
+            "other_person_id",
+            F.when(F.col("other_person_id") >= 0, F.col("other_person_id")),  # -1: none
+        )
+        conflicts = conflicts.select(
+            *[c.strip().split(" ")[0] for c in _CONFLICT_SCHEMA.split(",")]
+        )
+    bar.update()
+
+    # 5. person ids carried over from a previous run.
+    id_history = None
+    if previous is not None:
+        assigned, id_history = _carry_over(assigned, previous, checked, checkpoint_dir)
+    assigned = assigned.persist(keep)
+    clusters = union(
+        [
+            e.where(F.col("t") == _RECORD)
+            .select("node", "rid")
+            .join(assigned, on="node")
+            .select(
+                F.lit(s.name).alias("source"),
+                F.col("rid").cast(rid_type).alias("record_id"),
+                "person_id",
+            )
+            for s, e in zip(checked, extracted, strict=True)
+        ]
+    )
+    bar.update()
+    bar.close()
+    log.info(
+        "spark resolve: %d sources, %d component rounds, %.1f s to plan and run components",
+        len(checked),
+        found.rounds,
+        time.perf_counter() - start,
+    )
+    return SparkResult(
+        clusters=clusters,
+        rejects=rejects,
+        conflicts=conflicts,
+        generic_values=generic_values,
+        id_history=id_history,
+        rounds=found.rounds,
+        edges_per_round=found.edges_per_round,
+    )
+
+
+def _carry_over(
+    assigned: DataFrame, previous: DataFrame, sources: list[_Source], checkpoint_dir: str | None
+) -> tuple[DataFrame, DataFrame]:
+    """Carry a previous run's person ids over by ``IdentityGraph.add``'s survivor rules."""
+    from pyspark.sql import functions as F
+
+    old = _node_frame(
+        previous.select(
+            F.col("source").cast("string").alias("source"),
+            F.col("record_id").cast("string").alias("record_id"),
+            F.col("person_id").cast("long").alias("old_id"),
+        ),
+        "source",
+        "record_id",
+        sources,
+        "node",
+    )
+    # Components tied by old ids are resolved together: a component is a node ``label``
+    # and an old id a node ``-old_id - 1``, so the two never collide.
+    current = assigned.join(old.select("node", "old_id"), on="node", how="left")
+    ties = current.where(F.col("old_id").isNotNull()).select(
+        F.col("person_id").alias("a"), (-F.col("old_id") - 1).alias("b")
+    )
+    groups = star_components(ties, checkpoint_dir=checkpoint_dir).labels
+    label_group = groups.where(F.col("node") >= 0).select(
+        F.col("node").alias("person_id"), F.col("root").alias("group")
+    )
+    # A missing old id would reach pandas as a float NaN, and ids above 2**53 would
+    # lose their low bits on the way: new records carry ``-1`` instead.
+    tied = current.join(label_group, on="person_id").withColumn(
+        "old_id", F.coalesce(F.col("old_id"), F.lit(-1).cast("long"))
+    )
+    untouched = current.join(label_group, on="person_id", how="left_anti").select(
+        "node", "person_id"
+    )
+    old_ids = previous.select(F.col("person_id").cast("long").alias("old_id")).distinct()
+
+    schema = "t byte, node long, person_id long, old_id long, new_id long, reason string"
+
+    def carry(group: pd.DataFrame) -> pd.DataFrame:
+        labels, _ = pd.factorize(group["person_id"].to_numpy(dtype=np.int64))
+        old_id = group["old_id"].to_numpy(dtype=np.int64)
+        previous_ids = np.unique(old_id[old_id >= 0])
+        ids, changes = _engine.assign_group_ids(
+            labels, old_id, group["node"].to_numpy(dtype=np.int64), previous_ids
+        )
+        fresh = np.setdiff1d(ids, previous_ids)
+        out = [
+            pd.DataFrame({"t": np.int8(0), "node": group["node"], "person_id": ids[labels]}),
+            pd.DataFrame(
+                {
+                    "t": np.int8(1),
+                    "old_id": changes["old_id"],
+                    "new_id": changes["new_id"],
+                    "reason": changes["reason"],
+                }
+            ),
+            pd.DataFrame({"t": np.int8(1), "new_id": fresh, "reason": "new"}),
+        ]
+        return _columns([p for p in out if len(p)], _CARRY_COLUMNS, ("reason",))
+
+    carried = tied.groupBy("group").applyInPandas(carry, schema)
+    carried = carried.persist()
+    assigned_out = carried.where(F.col("t") == 0).select("node", "person_id").unionByName(untouched)
+    kept = carried.where(F.col("t") == 0).select(F.col("person_id").alias("old_id"))
+    changed = carried.where(F.col("t") == 1).select(
+        F.when(F.col("reason") != "new", F.col("old_id")).alias("old_id"), "new_id", "reason"
+    )
+    new_untouched = untouched.select(
+        F.lit(None).cast("long").alias("old_id"), F.col("person_id").alias("new_id"),
+        F.lit("new").alias("reason"),
+    ).distinct()  # fmt: skip
+    seen = current.where(F.col("old_id").isNotNull()).select("old_id")
+    retired = (
+        old_ids.join(seen, on="old_id", how="left_anti")
+        .join(kept, on="old_id", how="left_anti")
+        .select(
+            "old_id", F.lit(None).cast("long").alias("new_id"), F.lit("retired").alias("reason")
+        )
+    )
+    history = changed.unionByName(new_untouched).unionByName(retired)
+    return assigned_out, history
