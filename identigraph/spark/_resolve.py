@@ -21,6 +21,7 @@ from identigraph.errors import (
     NoIdentifierColumnsError,
     UnknownRecordError,
 )
+from identigraph.matcher import DEFAULT_THRESHOLD
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.specs import Identifier
 from identigraph.spark import _engine
@@ -468,7 +469,7 @@ def resolve(
     ids: Mapping[str, str],
     attributes: Sequence[Attribute] = (),
     pairs: DataFrame | None = None,
-    threshold: float = 0.5,
+    threshold: float = DEFAULT_THRESHOLD,
     previous: DataFrame | None = None,
     checkpoint_every: int = 3,
     checkpoint_dir: str | None = None,
@@ -490,7 +491,7 @@ def resolve(
     pairs : pyspark.sql.DataFrame, optional
         Match pairs in the ``IdentityGraph.link`` format (``source_l, record_id_l,
         source_r, record_id_r, match_probability`` and optionally ``match_weight``).
-    threshold : float, default 0.5
+    threshold : float, default :data:`identigraph.DEFAULT_THRESHOLD` (0.5)
         Match probability a pair needs to become a link.
     previous : pyspark.sql.DataFrame, optional
         A prior run's ``clusters`` (``source, record_id, person_id``): its ids are
