@@ -170,7 +170,12 @@ def main() -> None:
     if pairs is not None:
         t = time.perf_counter()
         g.link(pairs)
-        rows.append((f"link of {len(g._match):,} match edges", f"{time.perf_counter() - t:.2f} s"))
+        rows.append(
+            (
+                f"link of {len(g.state.matches.frame):,} match edges",
+                f"{time.perf_counter() - t:.2f} s",
+            )
+        )
     rows.append(("records / persons", f"{len(g):,} / {g.n_persons:,}"))
     print(rows[-2:], f"peak {_peak_gib():.2f} GiB", flush=True)
     del sources, base

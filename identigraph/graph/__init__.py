@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from identigraph.graph.changes import ChangeSet
 from identigraph.graph.core import connected_components
-from identigraph.graph.explain import Explanation
 from identigraph.graph.identity_graph import IdentityGraph
-from identigraph.graph.lifecycle import Lifecycle
-from identigraph.graph.person import PersonView
-from identigraph.graph.report import GraphReport
-from identigraph.graph.spec_checks import SpecWarning
+from identigraph.graph.ops.spec_checks import SpecWarning
+from identigraph.graph.state.lifecycle import Lifecycle
+from identigraph.graph.views.explain import Explanation
+from identigraph.graph.views.person import PersonView
+from identigraph.graph.views.report import GraphReport
 
 __all__ = [
     "ChangeSet",

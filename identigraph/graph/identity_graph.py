@@ -4,70 +4,52 @@ from __future__ import annotations
 
 import logging
 import os
-import time
-import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from identigraph._frames import to_pandas
-from identigraph._progress import progress_bar
 from identigraph.errors import (
     ConfigError,
-    DuplicateRecordError,
     InputError,
     MissingColumnError,
     NoIdentifierColumnsError,
-    UnknownRecordError,
 )
-from identigraph.graph._attributes import (
-    AttributeCodes,
-    alike_functions,
-    append_attribute_codes,
-    check_attributes,
-    transform_attributes,
-)
-from identigraph.graph._batches import RecordBatch
-from identigraph.graph._bulk import merge_values
-from identigraph.graph._display import value_hashes
-from identigraph.graph._growable import appended
-from identigraph.graph._incremental import (
-    append_batch,
-    append_rejects,
-    edge_rows,
-    ensure_indexes,
-    find_records,
-    index_new_records,
-    persons_of_values,
-    records_of_persons,
-    region_matches,
-    reindex_persons,
-)
-from identigraph.graph._issued import IssuedIds
-from identigraph.graph._postings import Postings
-from identigraph.graph._values import ValueIndex
 from identigraph.graph.changes import ChangeSet
-from identigraph.graph.core import KindLimits, extract_keys, record_hashes, resolve_region
-from identigraph.graph.erase import expire_values, record_positions, remove_records
-from identigraph.graph.explain import Explanation, explain
-from identigraph.graph.guards import CutLinks, close_over_cuts, conflicts_frame, record_cuts
-from identigraph.graph.invariants import check_invariants
-from identigraph.graph.lifecycle import Lifecycle
-from identigraph.graph.lookup import lookup_all, lookup_person, row_frame
-from identigraph.graph.person import PersonView, person_view
-from identigraph.graph.record_ids import IdKind, check_id_kind, id_kind
-from identigraph.graph.report import GraphReport, graph_report
-from identigraph.graph.spec_checks import phone_counts, warn_phone_parse, warn_uncarried
+from identigraph.graph.ops.erase import expire_values, record_positions, remove_records
+from identigraph.graph.ops.ingest import (
+    append_records,
+    check_ids,
+    kept_attributes,
+    record_ids,
+    row_frame,
+    stage_matches,
+)
+from identigraph.graph.ops.resolve import resolve_added, resolve_persons, resolve_staged
+from identigraph.graph.state.graph_state import GraphState
+from identigraph.graph.state.indexes import ensure_indexes
+from identigraph.graph.state.keys import positions
+from identigraph.graph.state.lifecycle import Lifecycle
 from identigraph.graph.store import load_graph, save_graph
+from identigraph.graph.views.conflicts import conflicts_frame
+from identigraph.graph.views.explain import Explanation, explain
+from identigraph.graph.views.lookup import lookup_all, lookup_person
+from identigraph.graph.views.outputs import (
+    clusters_frame,
+    generic_values_frame,
+    id_history_frame,
+    records_frame,
+    rejects_frame,
+)
+from identigraph.graph.views.person import PersonView, person_view
+from identigraph.graph.views.report import GraphReport, graph_report
 from identigraph.matcher import DEFAULT_THRESHOLD
-from identigraph.matcher._frame_checks import check_frame, check_record_ids
+from identigraph.matcher._frame_checks import check_frame
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.linker import Matcher
-from identigraph.matcher.specs import Identifier, Phone, check_identifiers
+from identigraph.matcher.specs import Identifier
 from identigraph.merge.golden import GoldenResult, golden_records
 from identigraph.merge.rules import MostFrequent, Rule
 
@@ -75,29 +57,6 @@ __all__ = ["IdentityGraph"]
 
 log = logging.getLogger("identigraph")
 _DEFAULT_RULE = MostFrequent()
-
-# Record, edge and value arrays that updates append to (graph/_growable.py).
-_GROWING = (
-    "_rec_source", "_rec_hash", "_rec_alive", "_person", "_edge_rec", "_edge_val",
-    "_edge_spec", "_val_kind", "_val_count", "_val_key",
-)  # fmt: skip
-_REJECT_COLUMNS = ["source", "record_id", "column", "reason"]
-
-
-class _Resolved(NamedTuple):
-    """What one resolution changed: the id changes and the ids it issued (sorted)."""
-
-    changes: pd.DataFrame
-    fresh: np.ndarray
-
-
-@dataclass(frozen=True, slots=True)
-class _KindPolicy:
-    name: str
-    priority: int
-    max_records: int | None
-    max_per_person: int | None
-    on_shared: str = "keep"
 
 
 def _check_source(source: object) -> None:
@@ -110,22 +69,6 @@ def _check_threshold(threshold: float) -> None:
     if not 0.0 <= threshold <= 1.0:
         msg = f"threshold must be within [0, 1], got {threshold}"
         raise ConfigError(msg)
-
-
-def _kind_policies(identifiers: Sequence[Identifier]) -> list[_KindPolicy]:
-    policies: dict[str, _KindPolicy] = {}
-    for spec in identifiers:
-        policy = _KindPolicy(
-            spec.kind, spec.priority, spec.max_records, spec.max_per_person, spec.on_shared
-        )
-        known = policies.setdefault(spec.kind, policy)
-        if known != policy:
-            msg = (
-                f"identifier specs of kind {spec.kind!r} disagree on priority, max_records, "
-                f"max_per_person or on_shared ({known} vs {policy}); give them the same settings"
-            )
-            raise ConfigError(msg)
-    return list(policies.values())
 
 
 class IdentityGraph:
@@ -143,7 +86,7 @@ class IdentityGraph:
     attributes : sequence of Attribute, optional
         Columns that never link records but cap how many mutually unlike values
         (first names) one person may hold; see :class:`identigraph.Attribute`
-        and :func:`identigraph.graph.guards.enforce_limits`.
+        and :func:`identigraph.graph.core.enforce_limits`.
 
     Attributes
     ----------
@@ -180,82 +123,47 @@ class IdentityGraph:
     def __init__(
         self, identifiers: Sequence[Identifier] = (), *, attributes: Sequence[Attribute] = ()
     ) -> None:
-        self.identifiers = check_identifiers(identifiers)
-        self._policies = _kind_policies(self.identifiers)
-        self._kind_index = {p.name: i for i, p in enumerate(self._policies)}
-        self.attributes = check_attributes(attributes, self.identifiers)
-        self._reset()
+        self._state = GraphState(identifiers, attributes)
+        self.identifiers = self._state.identifiers
+        self.attributes = self._state.attributes
 
-    # ------------------------------------------------------------------ state
-    def _reset(self) -> None:
-        self._sources: list[str] = []
-        self._id_kinds: dict[str, IdKind] = {}  # type of each source's record ids
-        self._carried: set[str] = set()  # identifier columns some source carried
-        self._warned: set[str] = set()  # specs warned about (spec_checks.py), once each
-        self._batches: list[RecordBatch] = []
-        self._batch_starts = np.empty(0, dtype=np.int64)  # cache, see _incremental.batch_starts
-        self._rec_source = np.empty(0, dtype=np.int32)
-        self._rec_hash = np.empty(0, dtype=np.uint64)
-        self._rec_alive = np.empty(0, dtype=bool)
-        self._person = np.empty(0, dtype=np.int64)
-        self._values: dict[str, ValueIndex] = {}
-        self._next_value = 0
-        self._val_key = np.empty(0, dtype=object)  # code -> link key (None once erased)
-        self._cut_values: tuple[CutLinks, np.ndarray] | None = None  # see guards._cut_values
-        # Ends of the cut links, sorted, and their rows (see guards._cut_ends).
-        self._cut_ends: tuple[CutLinks, np.ndarray, np.ndarray] | None = None
-        # Ends of the match edges, sorted, and their rows (see _incremental.region_matches).
-        self._match_ends: tuple[pd.DataFrame, np.ndarray, np.ndarray] | None = None
-        self._val_kind = np.empty(0, dtype=np.int16)
-        self._val_count = np.empty(0, dtype=np.int64)
-        self._edge_rec = np.empty(0, dtype=np.int64)
-        self._edge_val = np.empty(0, dtype=np.int64)
-        self._edge_spec = np.empty(0, dtype=np.int16)
-        self._match = pd.DataFrame(
-            {"rec_l": np.empty(0, np.int64), "rec_r": np.empty(0, np.int64),
-             "match_probability": np.empty(0, float), "match_weight": np.empty(0, float)}
-        )  # fmt: skip
-        self._rejects: list[pd.DataFrame] = []
-        self._ids = IssuedIds()  # every person id issued, with its generation
-        self._n_persons = 0
-        # Postings (graph/_incremental.py): value -> records, person -> records, hash -> record.
-        self._by_value = Postings()
-        self._by_person = Postings()
-        self._by_hash = Postings()
-        self._generation = 0
-        self._history: list[pd.DataFrame] = []
-        self._cuts = CutLinks.empty()  # links cut by per-person limits (graph/guards.py)
-        # Shared values (on_shared="unlink"): sorted codes; their links are listed in _cuts.
-        self._shared = np.empty(0, dtype=np.int64)
-        # Attribute codes of every record (-1: none) and vocabularies (graph/_attributes.py).
-        self._attr = AttributeCodes.empty(len(self.attributes))
-        # A new graph is a bulk load: its records are resolved together at the first read.
-        self._lifecycle = Lifecycle.STAGED
+    @classmethod
+    def _from_state(cls, state: GraphState) -> IdentityGraph:
+        graph = cls.__new__(cls)
+        graph._state = state
+        graph.identifiers = state.identifiers
+        graph.attributes = state.attributes
+        return graph
+
+    @property
+    def state(self) -> GraphState:
+        """The graph's tables (:class:`~identigraph.graph.state.GraphState`), to read only.
+
+        For tests, backends and debugging: every write goes through this facade's
+        methods, which keep the tables' invariants.
+        """
+        return self._state
 
     # ------------------------------------------------------------------ sizes
     def __len__(self) -> int:
         """Number of records in the graph."""
-        return int(self._rec_alive.sum())
+        return self._state.n_alive()
 
     @property
     def n_persons(self) -> int:
         """Number of persons (clusters)."""
         self.resolve()
-        return self._n_persons
+        return self._state.ids.n_persons
 
     @property
     def lifecycle(self) -> Lifecycle:
         """Where the graph stands: ``STAGED`` (a bulk load), ``RESOLVED`` or ``LIVE``."""
-        return self._lifecycle
-
-    @property
-    def _staged(self) -> bool:
-        return self._lifecycle is Lifecycle.STAGED
+        return self._state.lifecycle
 
     @property
     def sources(self) -> list[str]:
         """Names of the sources added so far, in order of first addition."""
-        return list(self._sources)
+        return list(self._state.records.sources)
 
     def _repr_html_(self) -> str:
         from identigraph.notebook.html import graph_html
@@ -264,7 +172,7 @@ class IdentityGraph:
 
     def __repr__(self) -> str:
         specs = ", ".join(f"{type(s).__name__}({s.column!r})" for s in self.identifiers)
-        persons = "staged" if self._staged else self._n_persons
+        persons = "staged" if self._state.staged else self._state.ids.n_persons
         return f"IdentityGraph(identifiers=[{specs}], records={len(self)}, persons={persons})"
 
     # ------------------------------------------------------------------ add
@@ -345,8 +253,8 @@ class IdentityGraph:
                 f"its columns are {[str(c) for c in frame.columns]}"
             )
             raise NoIdentifierColumnsError(msg)
-        ids = self._record_ids(frame, source, id)
-        attributes = self._attributes(frame, source, id, keep)
+        ids = record_ids(self._state, frame, source, id)
+        attributes = kept_attributes(frame, source, id, keep)
         if len(frame) == 0:
             log.info("add(): source %r: empty frame, nothing added", source)
             return ChangeSet()
@@ -354,79 +262,12 @@ class IdentityGraph:
         if matcher is not None:  # scored before anything is appended, as it may raise
             _check_threshold(threshold)
             pairs = matcher.dedupe(frame, id=id, source=source, threshold=threshold)
-        start, values = self._append_records(frame, specs, source, ids, attributes)
-        n_new = len(ids)
+        start, values = append_records(self._state, frame, specs, source, ids, attributes)
         if pairs is not None:
-            self._stage_matches(pairs, threshold)
-        if self._staged:
-            return ChangeSet(records_added=n_new, staged=True)
-        return self._resolve_added(start, n_new, values)
-
-    def _append_records(
-        self,
-        frame: pd.DataFrame,
-        specs: list[tuple[int, Identifier]],
-        source: str,
-        ids: pd.Index,
-        attributes: pd.DataFrame,
-    ) -> tuple[int, np.ndarray]:
-        """Append the checked records of ``frame``; their first position and edge values."""
-        bulk = self._staged
-        # First what may raise (transforms, normalization), then the appends.
-        transformed = transform_attributes(self, frame)
-        hashes = record_hashes(source, ids)
-        if not bulk:
-            for _, spec in specs:
-                self._values.setdefault(spec.kind, ValueIndex())
-        extracted = extract_keys(frame, specs, None if bulk else self._values, self._next_value)
-        self._next_value = extracted.next_code
-
-        start = len(self._rec_alive)
-        n_new = len(ids)
-        if source not in self._sources:
-            self._sources.append(source)
-        source_code = self._sources.index(source)
-        append_batch(self, RecordBatch(source, start, ids, attributes))
-        self._rec_source = appended(self._rec_source, np.full(n_new, source_code, np.int32))
-        self._rec_hash = appended(self._rec_hash, hashes)
-        self._rec_alive = appended(self._rec_alive, np.ones(n_new, bool))
-        self._person = appended(self._person, np.full(n_new, -1, np.int64))
-        append_attribute_codes(self, transformed, n_new)  # attribute values (_attributes.py)
-        self._grow_values(extracted.new_kinds)
-        self._val_key = appended(self._val_key, extracted.new_keys)
-        edge_start = len(self._edge_rec)
-        # Edges come sorted by record and stay so: the new records follow the old.
-        self._edge_rec = appended(self._edge_rec, extracted.rec + start)
-        self._edge_val = appended(self._edge_val, extracted.val)
-        self._edge_spec = appended(self._edge_spec, extracted.spec)
-        index_new_records(self, start, edge_start, hashes)
-        if len(extracted.reject_rec):
-            append_rejects(
-                self,
-                pd.DataFrame(
-                    {
-                        "source": source,
-                        "record_id": ids[extracted.reject_rec],
-                        "column": [self.identifiers[i].column for i in extracted.reject_spec],
-                        "reason": extracted.reject_reason,
-                    }
-                ),
-            )
-        self._carried.update(spec.column for _, spec in specs)
-        for i, spec in specs:
-            if isinstance(spec, Phone) and spec.region is None:
-                n_values, n_failed = phone_counts(i, extracted.spec, extracted.reject_spec)
-                warn_phone_parse(spec, n_values, n_failed, self._warned, source=source)
-        if not bulk:  # a bulk load counts once its codes are merged
-            np.add.at(self._val_count, extracted.val, 1)
-        return start, extracted.val
-
-    def _resolve_added(self, start: int, n_new: int, values: np.ndarray) -> ChangeSet:
-        """Resolve the records appended from ``start`` on, carrying edge ``values``."""
-        affected = self._persons_with_values(values, exclude_from=start)
-        region_new = np.arange(start, start + n_new, dtype=np.int64)
-        changes = self._resolve(affected, region_new)
-        return self._finish(changes, records_added=n_new)
+            stage_matches(self._state, pairs, threshold)
+        if self._state.staged:
+            return ChangeSet(records_added=len(ids), staged=True)
+        return resolve_added(self._state, start, values)
 
     def resolve(self, *, progress: bool | None = None) -> ChangeSet:
         """Resolve the records of a bulk load into persons; a no-op once resolved.
@@ -449,31 +290,12 @@ class IdentityGraph:
         ChangeSet
             The persons of the bulk load (empty when already resolved).
         """
-        if not self._staged:
-            return ChangeSet()
-        started = time.perf_counter()
-        n_records = len(self._rec_alive)
-        with progress_bar(2, desc="resolve", unit="step", progress=progress) as bar:
-            merge_values(self)
-            bar.update(1)
-            self._lifecycle = Lifecycle.RESOLVED
-            if self._batches:
-                warn_uncarried(self.identifiers, self._carried, self._warned)
-            changes = self._resolve(np.empty(0, np.int64), np.flatnonzero(self._rec_alive))
-            bar.update(1)
-        result = self._finish(changes, records_added=n_records)
-        log.info(
-            "resolved %d records into %d persons in %.2f s",
-            n_records,
-            len(result.new_persons),
-            time.perf_counter() - started,
-        )
-        return result
+        return resolve_staged(self._state, progress=progress)
 
     def check_invariants(self) -> None:
         """Check the invariants of the graph's state (tests call it after every step).
 
-        See :func:`identigraph.graph.invariants.check_invariants` for the list.
+        See :func:`identigraph.graph.state.invariants.check_invariants` for the list.
 
         Raises
         ------
@@ -488,7 +310,7 @@ class IdentityGraph:
         >>> _ = g.add(pd.DataFrame({"cookie_id": ["c-123", "c-123"]}), source="web")
         >>> g.check_invariants()
         """
-        check_invariants(self)
+        self._state.check_invariants()
 
     def build_indexes(self) -> None:
         """Build the look-up indexes now, resolving a bulk load first.
@@ -510,81 +332,10 @@ class IdentityGraph:
         True
         """
         self.resolve()
-        ensure_indexes(self)
-        for index in self._values.values():
+        ensure_indexes(self._state)
+        for index in self._state.value_codes.indexes.values():
             index.build()
-        # Spare capacity behind the growing arrays, so the first update copies none.
-        for name in _GROWING:
-            setattr(self, name, appended(getattr(self, name), getattr(self, name)[:0]))
-
-    def _record_ids(self, frame: pd.DataFrame, source: str, id_column: str | None) -> pd.Index:
-        if id_column is None:
-            ids = pd.Index(frame.index)
-            where = "the index"
-        else:
-            if id_column not in frame.columns:
-                msg = f"source {source!r} has no id column {id_column!r}"
-                raise MissingColumnError(
-                    msg, column=id_column, available=[str(c) for c in frame.columns]
-                )
-            ids = pd.Index(frame[id_column])
-            where = f"column {id_column!r}"
-        return self._check_ids(ids, source, where)
-
-    def _check_ids(self, ids: pd.Index, source: str, where: str) -> pd.Index:
-        """``ids`` once none is missing, repeated, of another type than the source's ids so
-        far, or already in the graph for ``source``."""
-        check_record_ids(ids, where)
-        kind = check_id_kind(ids, self._id_kind(source), source=source, where=where)
-        if kind is not None:
-            self._id_kinds.setdefault(source, kind)
-        if ids.hasnans:
-            missing = np.count_nonzero(ids.isna())
-            msg = f"source {source!r}: {missing} record ids in {where} are missing"
-            raise InputError(msg)
-        if not ids.is_unique:
-            repeated = ids[ids.duplicated()].unique()[:10].tolist()
-            msg = f"source {source!r}: record ids repeat in {where}: {repeated}"
-            raise DuplicateRecordError(msg, source=source, record_ids=repeated)
-        again = find_records(self, source, ids) >= 0
-        if again.any():
-            repeated = ids[again][:10].tolist()
-            msg = f"source {source!r}: record ids already in the graph: {repeated}"
-            raise DuplicateRecordError(msg, source=source, record_ids=repeated)
-        return ids
-
-    def _id_kind(self, source: str) -> IdKind | None:
-        """The type of the record ids of ``source`` (from its first batch), None if new."""
-        known = self._id_kinds.get(source)
-        if known is None:
-            first = next((b for b in self._batches if b.source == source and len(b.ids)), None)
-            if first is not None:
-                known = id_kind(first.ids, source=source, where="the graph")
-                if known is not None:
-                    self._id_kinds[source] = known
-        return known
-
-    def _attributes(
-        self, frame: pd.DataFrame, source: str, id_column: str | None, keep: Sequence[str] | None
-    ) -> pd.DataFrame:
-        if keep is None:
-            names = [c for c in frame.columns if c != id_column]
-        else:
-            names = list(keep)
-            missing = [c for c in names if c not in frame.columns]
-            if missing:
-                msg = f"source {source!r}: keep names columns it lacks: {missing}"
-                raise MissingColumnError(
-                    msg, column=missing[0], available=[str(c) for c in frame.columns]
-                )
-        # Copy-on-write makes this selection cheap; the caller's frame is never touched.
-        return frame.loc[:, names].reset_index(drop=True)
-
-    def _grow_values(self, new_kinds: list[tuple[str, int]]) -> None:
-        kinds = [np.full(n, self._kind_index[kind], dtype=np.int16) for kind, n in new_kinds]
-        grow = sum(n for _, n in new_kinds)
-        self._val_kind = appended(self._val_kind, np.concatenate([*kinds, np.empty(0, np.int16)]))
-        self._val_count = appended(self._val_count, np.zeros(grow, np.int64))
+        self._state.reserve()  # so that the first update copies no array
 
     # ------------------------------------------------------------------ link
     def link(self, pairs: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD) -> ChangeSet:
@@ -631,179 +382,14 @@ class IdentityGraph:
         if missing:
             msg = f"pairs lack columns {missing}"
             raise MissingColumnError(msg, column=missing[0], available=list(pairs.columns))
-        ends = self._stage_matches(pairs, threshold)
-        if self._staged:
+        _check_threshold(threshold)
+        ends = stage_matches(self._state, pairs, threshold)
+        if self._state.staged:
             return ChangeSet(staged=True)
         if not len(ends):
             return ChangeSet()
-        affected = np.unique(self._person[ends])
-        changes = self._resolve(affected, np.empty(0, np.int64))
-        return self._finish(changes)
-
-    def _stage_matches(self, pairs: pd.DataFrame, threshold: float) -> np.ndarray:
-        """Store the accepted pairs as match edges; returns their end records."""
-        _check_threshold(threshold)
-        accepted = pairs[pairs["match_probability"].to_numpy(dtype=float) >= threshold]
-        if accepted.empty:
-            return np.empty(0, dtype=np.int64)
-        rec_l = self._positions(accepted["source_l"], accepted["record_id_l"])
-        rec_r = self._positions(accepted["source_r"], accepted["record_id_r"])
-        weight = (
-            accepted["match_weight"].to_numpy(dtype=float)
-            if "match_weight" in accepted.columns
-            else np.full(len(accepted), np.nan)
-        )
-        new = pd.DataFrame(
-            {
-                "rec_l": np.minimum(rec_l, rec_r),
-                "rec_r": np.maximum(rec_l, rec_r),
-                "match_probability": accepted["match_probability"].to_numpy(dtype=float),
-                "match_weight": weight,
-            }
-        )
-        # Comparison levels (``<name>_level`` columns) stay with the edge for explain().
-        levels = [c for c in accepted.columns if isinstance(c, str) and c.endswith("_level")]
-        new = new.assign(**{c: accepted[c].to_numpy() for c in levels})
-        new = new[new["rec_l"] != new["rec_r"]]
-        self._match = (
-            pd.concat([self._match, new], ignore_index=True)
-            .sort_values("match_probability", ascending=False, kind="stable")
-            .drop_duplicates(["rec_l", "rec_r"])
-            .sort_values(["rec_l", "rec_r"], ignore_index=True)
-        )
-        return np.concatenate([new["rec_l"].to_numpy(), new["rec_r"].to_numpy()])
-
-    def _positions(self, sources: pd.Series, record_ids: pd.Series) -> np.ndarray:
-        """Global record positions of ``(source, record_id)`` keys; raises on unknown keys."""
-        out = np.full(len(sources), -1, dtype=np.int64)
-        src = sources.to_numpy(dtype=object)
-        rid = record_ids.to_numpy(dtype=object)
-        for source in pd.unique(src):  # one step per source named
-            rows = np.flatnonzero(src == source)
-            out[rows] = find_records(self, source, pd.Index(rid[rows], dtype=object))
-        found = out >= 0
-        if not found.all():
-            bad = np.flatnonzero(~found)[:10]
-            keys = list(zip(src[bad].tolist(), rid[bad].tolist(), strict=True))
-            msg = f"records not in the graph: {keys}"
-            raise UnknownRecordError(msg)
-        return out
-
-    # ------------------------------------------------------------------ resolve
-    def _generic_mask(self, values: np.ndarray | None = None) -> np.ndarray:
-        """Values (all, or the given codes) carried by more records than their kind allows."""
-        limits = np.array(
-            [p.max_records if p.max_records is not None else np.iinfo(np.int64).max
-             for p in self._policies] or [0],
-            dtype=np.int64,
-        )  # fmt: skip
-        if values is None:
-            return self._val_count > limits[self._val_kind]
-        generic: np.ndarray = self._val_count[values] > limits[self._val_kind[values]]
-        return generic
-
-    def _limits(self) -> KindLimits | None:
-        """The per-person limits of the graph's kinds and attributes; None without any."""
-        if not self.attributes and not any(p.max_per_person for p in self._policies):
-            return None
-        return KindLimits(
-            limits=np.array([p.max_per_person or 0 for p in self._policies], dtype=np.int64),
-            priorities=np.array([p.priority for p in self._policies], dtype=float),
-            unlink=np.array([p.on_shared == "unlink" for p in self._policies], dtype=bool),
-            attr_caps=[a.max_per_person for a in self.attributes],
-            attr_alike=alike_functions(self),
-        )
-
-    def _persons_with_values(self, values: np.ndarray, *, exclude_from: int) -> np.ndarray:
-        """Persons of records below ``exclude_from`` that carry any of ``values``."""
-        if exclude_from == 0 or not len(values):
-            return np.empty(0, dtype=np.int64)
-        return persons_of_values(self, values, before=exclude_from)
-
-    def _resolve(self, affected: np.ndarray, new_records: np.ndarray) -> _Resolved:
-        """Recompute components of the affected persons plus new records; assign ids."""
-        affected = close_over_cuts(self, affected)
-        affected = np.unique(affected[affected >= 0])
-        # The region: every alive record of the affected persons, found through the
-        # person index, plus the new records; sorted, so positions map by binary search.
-        region = (
-            np.union1d(records_of_persons(self, affected), new_records)
-            if len(affected)
-            else new_records
-        )
-        if not len(region):
-            self._n_persons -= len(affected)  # persons whose records all left
-            return _Resolved(ChangeSet().merges, np.empty(0, dtype=np.int64))
-        if len(region) == len(self._rec_alive):
-            # Every record (a bulk load): all links; positions are region indexes already.
-            generic = self._generic_mask()
-            if generic.any():
-                usable = ~generic[self._edge_val]
-                e_rec, e_val = self._edge_rec[usable], self._edge_val[usable]
-            else:
-                e_rec, e_val = self._edge_rec, self._edge_val
-            n_codes: int | None = len(self._val_kind)
-        else:
-            rows = edge_rows(self, region)
-            usable = rows[~self._generic_mask(self._edge_val[rows])]
-            e_rec = np.searchsorted(region, self._edge_rec[usable])
-            e_val = self._edge_val[usable]
-            n_codes = None
-        m_rows, ml, mr = region_matches(self, region)
-        prob = self._match["match_probability"].to_numpy(dtype=float)[m_rows]
-        limits = self._limits()
-        old_ids = self._person[region]
-        result = resolve_region(
-            len(region),
-            e_rec,
-            e_val,
-            record_hash=self._rec_hash[region],
-            old_ids=old_ids,
-            issued=self._ids,
-            match_l=ml,
-            match_r=mr,
-            match_probability=prob,
-            value_kind=self._val_kind,
-            value_hash=lambda codes: value_hashes(self, codes),
-            limits=limits,
-            attr_codes=[codes[region] for codes in self._attr.codes] if limits else (),
-            n_codes=n_codes,
-        )
-        if result.split is not None:
-            record_cuts(
-                self, region, result.split, e_rec, e_val, result.link_value,
-                len(result.values), ml, mr, prob,
-            )  # fmt: skip
-        ids, labels, is_fresh, changes = result.ids, result.labels, result.fresh, result.changes
-        self._person[region] = ids[labels]
-        reindex_persons(self, region, old_ids)
-        self._generation += 1
-        fresh = np.sort(ids[is_fresh])
-        self._ids.add(fresh, generation=self._generation)
-        self._n_persons += len(ids) - len(affected)
-        return _Resolved(changes, fresh)
-
-    def _finish(self, resolved: _Resolved, *, records_added: int = 0) -> ChangeSet:
-        """The ChangeSet of one resolution; merges and splits enter the id history."""
-        changes, fresh_ids = resolved
-        if not len(changes):  # the common case of a small update: no pandas selections
-            none = changes.iloc[:, :2]
-            return ChangeSet(
-                records_added=records_added, new_persons=fresh_ids, merges=none, splits=none
-            )
-        merges = changes.loc[changes["reason"] == "merge", ["old_id", "new_id"]]
-        splits = changes.loc[changes["reason"] == "split", ["old_id", "new_id"]]
-        self._history.append(
-            changes[["old_id", "new_id", "reason"]].assign(
-                time=pd.Timestamp(datetime.now(timezone.utc))
-            )
-        )
-        return ChangeSet(
-            records_added=records_added,
-            new_persons=np.sort(fresh_ids),
-            merges=merges.reset_index(drop=True),
-            splits=splits.reset_index(drop=True),
-        )
+        affected = np.unique(self._state.records.person[ends])
+        return resolve_persons(self._state, affected, np.empty(0, np.int64))
 
     # ------------------------------------------------------------------ outputs
     def clusters(self) -> pd.DataFrame:
@@ -816,26 +402,7 @@ class IdentityGraph:
             ``person_id`` (int64), in the order records were added.
         """
         self.resolve()
-        if not self._batches:
-            return pd.DataFrame(
-                {"source": pd.Categorical([]), "record_id": [], "person_id": np.empty(0, np.int64)}
-            )
-        alive = self._rec_alive
-        ids = [
-            batch.ids
-            if alive[batch.start : batch.stop].all()
-            else batch.ids[alive[batch.start : batch.stop]]
-            for batch in self._batches
-        ]  # one step per batch
-        return pd.DataFrame(
-            {
-                "source": pd.Categorical.from_codes(
-                    self._rec_source[alive], dtype=pd.CategoricalDtype(self._sources)
-                ),
-                "record_id": ids[0].append(ids[1:]) if len(ids) > 1 else ids[0],
-                "person_id": self._person[alive],
-            }
-        )
+        return clusters_frame(self._state)
 
     @property
     def rejects(self) -> pd.DataFrame:
@@ -844,25 +411,11 @@ class IdentityGraph:
         Reasons: ``invalid_email``, ``invalid_phone``, ``junk_value``. The rejected
         values themselves are not shown.
         """
-        if not self._rejects:
-            return pd.DataFrame({c: pd.Series([], dtype=object) for c in _REJECT_COLUMNS})
-        return pd.concat(self._rejects, ignore_index=True)[_REJECT_COLUMNS]
+        return rejects_frame(self._state)
 
     def records(self) -> pd.DataFrame:
         """The kept attribute columns of every record, with ``source`` and ``record_id`` first."""
-        parts = []
-        for batch in self._batches:
-            alive = self._rec_alive[batch.start : batch.stop]
-            attrs = batch.attributes[alive] if not alive.all() else batch.attributes
-            front = pd.DataFrame({"source": batch.source, "record_id": batch.ids[alive]})
-            parts.append(pd.concat([front, attrs.reset_index(drop=True)], axis=1))
-        if not parts:
-            return pd.DataFrame({"source": [], "record_id": []})
-        with warnings.catch_warnings():
-            # Batches whose column is all missing take the other batches' dtype, as
-            # pandas 2 does; its FutureWarning about that rule is not the caller's.
-            warnings.simplefilter("ignore", FutureWarning)
-            return pd.concat(parts, ignore_index=True)
+        return records_frame(self._state)
 
     def golden(
         self,
@@ -930,34 +483,12 @@ class IdentityGraph:
             for hashed kinds), never a raw email or phone.
         """
         self.resolve()
-        generic = np.flatnonzero(self._generic_mask())
-        kinds, keys, counts = [], [], []
-        for kind, index in self._values.items():
-            k, codes = index.items()
-            hit = np.isin(codes, generic)
-            kinds.extend([kind] * int(hit.sum()))
-            keys.append(k[hit])
-            counts.append(self._val_count[codes[hit]])
-        return pd.DataFrame(
-            {
-                "kind": kinds,
-                "value": np.concatenate(keys) if keys else [],
-                "records": np.concatenate(counts) if counts else np.empty(0, np.int64),
-            }
-        ).sort_values(
-            ["records", "kind", "value"], ascending=[False, True, True], ignore_index=True
-        )
+        return generic_values_frame(self._state)
 
     def id_history(self) -> pd.DataFrame:
         """Every merge and split of person ids: ``old_id, new_id, reason, time``."""
         self.resolve()
-        if not self._history:
-            return pd.DataFrame(
-                {"old_id": np.empty(0, np.int64), "new_id": np.empty(0, np.int64),
-                 "reason": pd.Series([], dtype=object),
-                 "time": pd.Series([], dtype="datetime64[ns, UTC]")}
-            )  # fmt: skip
-        return pd.concat(self._history, ignore_index=True)
+        return id_history_frame(self._state)
 
     # ------------------------------------------------------------------ guards and explanations
     def conflicts(self) -> pd.DataFrame:
@@ -989,10 +520,10 @@ class IdentityGraph:
 
         See Also
         --------
-        identigraph.graph.guards.enforce_limits : how limits split a person.
+        identigraph.graph.core.enforce_limits : how limits split a person.
         """
         self.resolve()
-        return conflicts_frame(self)
+        return conflicts_frame(self._state)
 
     def explain(self, a: tuple[str, Hashable], b: tuple[str, Hashable]) -> Explanation:
         """Why two records are the same person, or why they are not.
@@ -1007,14 +538,15 @@ class IdentityGraph:
         Explanation
             ``linked``, ``reason`` and ``path``: the chain of records and the evidence
             on each hop (identifier kind and masked value, or match probability,
-            weight and comparison levels); see :func:`identigraph.graph.explain.explain`.
+            weight and comparison levels); see :func:`identigraph.graph.views.explain.explain`.
 
         Raises
         ------
         UnknownRecordError
             The graph holds no such record.
         """
-        return explain(self, a, b)
+        self.resolve()
+        return explain(self._state, a, b)
 
     def person(self, person_id: int) -> PersonView:
         """One person's records, identifier values and links (values masked).
@@ -1025,11 +557,12 @@ class IdentityGraph:
             No person has that id.
         """
         self.resolve()
-        return person_view(self, person_id)
+        return person_view(self._state, person_id)
 
     def report(self, *, top: int = 10) -> GraphReport:
         """Cluster sizes, the ``top`` largest persons, generic values, conflicts and rejects."""
-        return graph_report(self, top=top)
+        self.resolve()
+        return graph_report(self._state, top=top)
 
     def person_of(self, source: str, record_id: Hashable) -> int:
         """Person id of one record.
@@ -1040,10 +573,10 @@ class IdentityGraph:
             The graph holds no such record.
         """
         self.resolve()
-        pos = self._positions(
-            pd.Series([source], dtype=object), pd.Series([record_id], dtype=object)
+        pos = positions(
+            self._state, pd.Series([source], dtype=object), pd.Series([record_id], dtype=object)
         )
-        return int(self._person[pos[0]])
+        return int(self._state.records.person[pos[0]])
 
     # ------------------------------------------------------------------ living graph
     def remove(
@@ -1102,8 +635,7 @@ class IdentityGraph:
         a kind) to forget values, components over the persons touched only.
         """
         self.resolve()  # an erasure acts on persons: a staged load resolves first
-        positions = record_positions(self, records, person)
-        return remove_records(self, positions)
+        return remove_records(self._state, record_positions(self._state, records, person))
 
     def expire(
         self,
@@ -1164,7 +696,7 @@ class IdentityGraph:
         links of the kinds, then components over the persons touched.
         """
         self.resolve()  # an expiry splits persons: a staged load resolves first
-        return expire_values(self, older_than, kinds=kinds, time_column=time_column, now=now)
+        return expire_values(self._state, older_than, kinds=kinds, time_column=time_column, now=now)
 
     def save(
         self,
@@ -1211,7 +743,8 @@ class IdentityGraph:
         :meth:`load` and the next save restore; see :mod:`identigraph.graph.store`.
         Cost: O(records + links + values).
         """
-        save_graph(self, path, compression=compression, progress=progress)
+        self.resolve()  # a store holds persons: a staged load resolves first
+        save_graph(self._state, path, compression=compression, progress=progress)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, progress: bool | None = None) -> IdentityGraph:
@@ -1228,7 +761,7 @@ class IdentityGraph:
         StoreVersionError
             The store was written by a newer format version.
         """
-        return load_graph(path, cls, progress=progress)
+        return cls._from_state(load_graph(path, progress=progress))
 
     def lookup(
         self, identifiers: Mapping[str, object] | None = None, /, **kw: object
@@ -1276,7 +809,8 @@ class IdentityGraph:
         Cost: normalization of the given values, one hash look-up per value and
         O(log records) index searches; no scan.
         """
-        return lookup_person(self, {**(identifiers or {}), **kw})
+        self.resolve()
+        return lookup_person(self._state, {**(identifiers or {}), **kw})
 
     def lookup_all(
         self, identifiers: Mapping[str, object] | None = None, /, **kw: object
@@ -1296,7 +830,8 @@ class IdentityGraph:
         >>> g.lookup_all(email="not an email")["status"].tolist()
         ['invalid_email']
         """
-        return lookup_all(self, {**(identifiers or {}), **kw})
+        self.resolve()
+        return lookup_all(self._state, {**(identifiers or {}), **kw})
 
     def resolve_one(
         self,
@@ -1352,11 +887,11 @@ class IdentityGraph:
         """
         self.resolve()
         template = None
-        if self._batches and self._batches[-1].source == source:
-            template = self._batches[-1].attributes
+        if self._state.records.batches and self._state.records.batches[-1].source == source:
+            template = self._state.records.batches[-1].attributes
         if not self._add_one(record, template, source=source, id=id, keep=keep, columns=columns):
             self.add(row_frame(record, template), source=source, id=id, keep=keep, columns=columns)
-        return int(self._person[len(self._person) - 1])
+        return int(self._state.records.person[len(self._state.records.person) - 1])
 
     def _add_one(
         self,
@@ -1387,9 +922,9 @@ class IdentityGraph:
         if not specs:
             return False
         ids = pd.Index(pd.Series([record[id]], name=id))
-        ids = self._check_ids(ids, source, f"column {id!r}")
-        start, values = self._append_records(frame, specs, source, ids, frame)
-        self._resolve_added(start, 1, values)
+        ids = check_ids(self._state, ids, source, f"column {id!r}")
+        start, values = append_records(self._state, frame, specs, source, ids, frame)
+        resolve_added(self._state, start, values)
         return True
 
     @property

@@ -48,7 +48,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,16 +59,18 @@ from tqdm import tqdm
 from identigraph._progress import progress_bar
 from identigraph._version import __version__
 from identigraph.errors import InvariantError, StoreError, StoreVersionError
-from identigraph.graph._batches import RecordBatch
-from identigraph.graph._incremental import batch_starts, rebuild_indexes
-from identigraph.graph._values import ValueIndex
 from identigraph.graph.core import segment_of
-from identigraph.graph.lifecycle import Lifecycle
+from identigraph.graph.state.attributes import AttributeCodes
+from identigraph.graph.state.batches import RecordBatch
+from identigraph.graph.state.cuts import CutLinks
+from identigraph.graph.state.graph_state import GraphState
+from identigraph.graph.state.indexes import batch_starts, rebuild_indexes
+from identigraph.graph.state.keys import positions
+from identigraph.graph.state.lifecycle import Lifecycle
+from identigraph.graph.state.value_index import ValueIndex
+from identigraph.graph.views.outputs import id_history_frame, rejects_frame
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.specs import Cookie, Email, Identifier, Key, Phone
-
-if TYPE_CHECKING:
-    from identigraph.graph.identity_graph import IdentityGraph
 
 log = logging.getLogger("identigraph.store")
 
@@ -210,36 +212,37 @@ def _backup(path: Path) -> Path | None:
 
 
 def _parts(
-    g: IdentityGraph, facts: dict[str, Any]
+    state: GraphState, facts: dict[str, Any]
 ) -> Iterator[tuple[str, pa.Table | pd.DataFrame | Iterator[pa.Table]]]:
     """Every table of the store, one at a time, on alive records renumbered densely.
 
     Fills ``facts`` (counts and batch entries of the manifest) on the way.
     """
-    alive = np.flatnonzero(g._rec_alive)
-    new_pos = np.full(len(g._rec_alive), -1, dtype=np.int64)
+    alive = np.flatnonzero(state.records.alive)
+    new_pos = np.full(len(state.records.alive), -1, dtype=np.int64)
     new_pos[alive] = np.arange(len(alive))
     yield (
         "records.parquet",
         pa.table(
             {
-                "source": g._rec_source[alive].astype(np.int32),
-                "hash": g._rec_hash[alive].astype(np.uint64),
-                "person": g._person[alive].astype(np.int64),
+                "source": state.records.source[alive].astype(np.int32),
+                "hash": state.records.hash[alive].astype(np.uint64),
+                "person": state.records.person[alive].astype(np.int64),
             }
         ),
     )
 
     # Values: only those some alive record carries, renumbered densely, one kind and
     # chunk at a time (row groups), so no second copy of every key is ever held.
-    new_code = np.full(len(g._val_kind), -1, dtype=np.int64)
-    carried_codes = np.flatnonzero(g._val_count > 0)
+    new_code = np.full(len(state.value_codes.kind), -1, dtype=np.int64)
+    carried_codes = np.flatnonzero(state.value_codes.count > 0)
     new_code[carried_codes] = np.arange(len(carried_codes))
 
     def value_groups() -> Iterator[pa.Table]:
-        for kind, index in g._values.items():  # one step per identifier kind and chunk
+        # one step per identifier kind and chunk
+        for kind, index in state.value_codes.indexes.items():
             for keys, codes in index.chunks():
-                carried = g._val_count[codes] > 0
+                carried = state.value_codes.count[codes] > 0
                 yield pa.table(
                     {
                         "kind": pa.array(
@@ -255,22 +258,20 @@ def _parts(
         "edges.parquet",
         pa.table(
             {
-                "rec": new_pos[g._edge_rec],
-                "val": new_code[g._edge_val],
-                "spec": g._edge_spec.astype(np.int16),
+                "rec": new_pos[state.links.rec],
+                "val": new_code[state.links.val],
+                "spec": state.links.spec.astype(np.int16),
             }
         ),
     )
 
-    match = g._match.copy()
+    match = state.matches.frame.copy()
     if len(match):
         match["rec_l"] = new_pos[match["rec_l"].to_numpy()]
         match["rec_r"] = new_pos[match["rec_r"].to_numpy()]
         match = match[(match["rec_l"] >= 0) & (match["rec_r"] >= 0)]
     yield "matches.parquet", match.reset_index(drop=True)
-    cuts = g._cuts
-    cut_ok = g._rec_alive[cuts.rec] & ((cuts.other < 0) | g._rec_alive[np.maximum(cuts.other, 0)])
-    cuts = cuts.take(cut_ok)
+    cuts = state.cuts.links.alive(state.records.alive)
     yield (
         "cuts.parquet",
         pa.table(
@@ -283,14 +284,15 @@ def _parts(
             }
         ),
     )
-    shared = g._shared[g._val_count[g._shared] > 0] if len(g._shared) else g._shared
+    shared = state.cuts.shared
+    shared = shared[state.value_codes.count[shared] > 0] if len(shared) else shared
     yield "shared.parquet", pa.table({"val": new_code[shared].astype(np.int64)})
-    if g.attributes:
-        yield from _attribute_parts(g, alive)
-    rejects = g.rejects
+    if state.attributes:
+        yield from _attribute_parts(state, alive)
+    rejects = rejects_frame(state)
     rej_pos = np.empty(0, dtype=np.int64)
     if len(rejects):
-        rej_pos = new_pos[g._positions(rejects["source"].astype(object), rejects["record_id"])]
+        rej_pos = new_pos[positions(state, rejects["source"].astype(object), rejects["record_id"])]
     yield (
         "rejects.parquet",
         pa.table(
@@ -301,17 +303,17 @@ def _parts(
             }
         ),
     )
-    issued, born = g._ids.items()
+    issued, born = state.ids.issued.items()
     yield (
         "persons.parquet",
         pa.table({"person_id": issued.astype(np.int64), "born": born.astype(np.int64)}),
     )
-    if g._history:
-        yield "history.parquet", g.id_history()
+    if state.ids.history:
+        yield "history.parquet", id_history_frame(state)
 
     batches: list[dict[str, Any]] = []
-    for batch in g._batches:  # one file per batch (an emptied one keeps its columns)
-        rows = np.flatnonzero(g._rec_alive[batch.start : batch.stop])
+    for batch in state.records.batches:  # one file per batch (an emptied one keeps its columns)
+        rows = np.flatnonzero(state.records.alive[batch.start : batch.stop])
         if _ID_COLUMN in batch.attributes.columns:
             msg = f"source {batch.source!r} keeps a column named {_ID_COLUMN!r}, reserved"
             raise StoreError(msg)
@@ -333,24 +335,24 @@ def _parts(
     facts["batches"] = batches
     facts["counts"] = {
         "records": len(alive),
-        "persons": g._n_persons,
+        "persons": state.ids.n_persons,
         "values": len(carried_codes),
-        "edges": len(g._edge_rec),
+        "edges": len(state.links.rec),
         "matches": len(match),
     }
 
 
-def _attribute_parts(g: IdentityGraph, alive: np.ndarray) -> Iterator[tuple[str, pa.Table]]:
+def _attribute_parts(state: GraphState, alive: np.ndarray) -> Iterator[tuple[str, pa.Table]]:
     """Attribute codes of the alive records and the values they use, renumbered densely."""
     columns: dict[str, np.ndarray] = {}
     which, codes, values = [], [], []
-    for t, all_codes in enumerate(g._attr.codes):  # one step per attribute
+    for t, all_codes in enumerate(state.attr_codes.codes):  # one step per attribute
         mine = all_codes[alive]
         used = np.unique(mine[mine >= 0])
-        renumber = np.full(len(g._attr.known[t]) + 1, -1, dtype=np.int64)
+        renumber = np.full(len(state.attr_codes.known[t]) + 1, -1, dtype=np.int64)
         renumber[used] = np.arange(len(used))
         columns[f"a{t}"] = renumber[mine]  # -1 stays -1: the last slot
-        known = np.array(g._attr.known[t], dtype=object)
+        known = np.array(state.attr_codes.known[t], dtype=object)
         which.append(np.full(len(used), t, dtype=np.int16))
         codes.append(np.arange(len(used), dtype=np.int64))
         values.append(known[used] if len(used) else np.empty(0, dtype=object))
@@ -380,14 +382,16 @@ def _object_columns(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def save_graph(
-    g: IdentityGraph,
+    state: GraphState,
     path: str | os.PathLike[str],
     *,
     compression: str = "zstd",
     progress: bool | None = None,
 ) -> None:
-    """Write ``g`` to the directory ``path`` atomically; see :meth:`IdentityGraph.save`."""
-    g.resolve()  # a store holds persons: a staged load resolves first
+    """Write ``state`` to the directory ``path`` atomically; see :meth:`IdentityGraph.save`."""
+    if state.staged:
+        msg = "a store holds persons: resolve the bulk load before saving it"
+        raise StoreError(msg)
     started = time.perf_counter()
 
     path = Path(path)
@@ -403,14 +407,14 @@ def save_graph(
     for stale in _siblings(path, "tmp") + _siblings(path, "old"):
         shutil.rmtree(stale, ignore_errors=True)
 
-    specs = [_spec_to_json(s) for s in g.identifiers]
+    specs = [_spec_to_json(s) for s in state.identifiers]
     tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     try:
         writer = _Writer(tmp, compression)
         facts: dict[str, Any] = {}
         with progress_bar(None, desc="save", unit="file", progress=progress) as bar:
-            for name, table in _parts(g, facts):  # one file at a time, to bound memory
+            for name, table in _parts(state, facts):  # one file at a time, to bound memory
                 if isinstance(table, pd.DataFrame):
                     writer.frame(name, table)
                 elif isinstance(table, pa.Table):
@@ -425,11 +429,11 @@ def save_graph(
             "identigraph_version": __version__,
             "created": datetime.now(timezone.utc).isoformat(),
             "specs": specs,
-            "attributes": [_attribute_to_json(a) for a in g.attributes],
-            "sources": list(g._sources),
+            "attributes": [_attribute_to_json(a) for a in state.attributes],
+            "sources": list(state.records.sources),
             "resolved": True,
-            "generation": int(g._generation),
-            "value_kinds": list(g._values),
+            "generation": int(state.ids.generation),
+            "value_kinds": list(state.value_codes.indexes),
             **facts,
             "files": writer.files,
         }
@@ -446,7 +450,7 @@ def save_graph(
             _fsync_dir(path.parent)
         log.info(
             "saved %d records in %d files in %.2f s",
-            int(np.count_nonzero(g._rec_alive)),
+            int(np.count_nonzero(state.records.alive)),
             len(writer.files),
             time.perf_counter() - started,
         )
@@ -552,9 +556,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def load_graph(
-    path: str | os.PathLike[str], factory: type[IdentityGraph], *, progress: bool | None = None
-) -> IdentityGraph:
+def load_graph(path: str | os.PathLike[str], *, progress: bool | None = None) -> GraphState:
     """Read a graph saved by :func:`save_graph`; see :meth:`IdentityGraph.load`."""
     started = time.perf_counter()
     path = Path(path)
@@ -569,9 +571,9 @@ def load_graph(
     total = len(files) if isinstance(files, dict) else None
     try:
         with progress_bar(total, desc="load", unit="file", progress=progress) as bar:
-            g = _build(path, manifest, factory, bar)
-        log.info("loaded %d records in %.2f s", len(g), time.perf_counter() - started)
-        return g
+            state = _build(path, manifest, bar)
+        log.info("loaded %d records in %.2f s", state.n_alive(), time.perf_counter() - started)
+        return state
     except StoreError:
         raise
     except (KeyError, TypeError, ValueError, IndexError) as err:
@@ -579,24 +581,20 @@ def load_graph(
         raise StoreError(msg) from err
 
 
-def _build(
-    path: Path, manifest: dict[str, Any], factory: type[IdentityGraph], bar: tqdm
-) -> IdentityGraph:
-    from identigraph.graph.guards import CutLinks
-
+def _build(path: Path, manifest: dict[str, Any], bar: tqdm) -> GraphState:
     specs = [_spec_from_json(item) for item in manifest["specs"]]
     attributes = [_attribute_from_json(item) for item in manifest.get("attributes", [])]
-    g = factory(specs, attributes=attributes)
+    state = GraphState(specs, attributes)
     read = _Reader(path, manifest["files"], bar)
     counts = manifest["counts"]
 
     records = read.table("records.parquet")
     n = records.num_rows
-    g._sources = [str(s) for s in manifest["sources"]]
-    g._rec_source = read.column(records, "source", np.int32)
-    g._rec_hash = read.column(records, "hash", np.uint64)
-    g._person = read.column(records, "person", np.int64)
-    g._rec_alive = np.ones(n, dtype=bool)
+    state.records.sources = [str(s) for s in manifest["sources"]]
+    state.records.source = read.column(records, "source", np.int32)
+    state.records.hash = read.column(records, "hash", np.uint64)
+    state.records.person = read.column(records, "person", np.int64)
+    state.records.alive = np.ones(n, dtype=bool)
     start = 0
     batches = []
     for item in manifest["batches"]:  # one step per batch file
@@ -615,7 +613,7 @@ def _build(
     if start != n or n != counts["records"]:
         msg = f"the store at {path} holds {start} batch rows for {n} records"
         raise StoreError(msg)
-    g._batches = batches
+    state.records.batches = batches
 
     values = read.table("values.parquet")
     kinds = values.column("kind").to_numpy(zero_copy_only=False).astype(object)
@@ -625,42 +623,43 @@ def _build(
     if n_values and not np.array_equal(np.sort(codes), np.arange(n_values)):
         msg = f"values.parquet of the store at {path} does not number its values 0..n-1"
         raise StoreError(msg)
-    kind_index = {p.name: i for i, p in enumerate(g._policies)}
-    g._values = {}
-    g._val_kind = np.zeros(n_values, dtype=np.int16)
-    g._val_key = np.empty(n_values, dtype=object)
-    g._val_key[codes] = keys
+    kind_index = state.kind_index
+    state.value_codes.indexes = {}
+    state.value_codes.kind = np.zeros(n_values, dtype=np.int16)
+    state.value_codes.key = np.empty(n_values, dtype=object)
+    state.value_codes.key[codes] = keys
     value_kinds = [str(k) for k in manifest.get("value_kinds", [])]
     for kind in [*value_kinds, *pd.unique(kinds)]:  # one step per identifier kind
         if kind not in kind_index:
             msg = f"the store at {path} holds values of a kind no spec declares: {kind!r}"
             raise StoreError(msg)
         mine = kinds == kind
-        g._values.setdefault(str(kind), ValueIndex.from_items(keys[mine], codes[mine]))
-        g._val_kind[codes[mine]] = kind_index[kind]
+        index = ValueIndex.from_items(keys[mine], codes[mine])
+        state.value_codes.indexes.setdefault(str(kind), index)
+        state.value_codes.kind[codes[mine]] = kind_index[kind]
     del kinds, keys
-    g._next_value = n_values
+    state.value_codes.next_code = n_values
 
     edges = read.table("edges.parquet")
-    g._edge_rec = read.column(edges, "rec", np.int64)
-    g._edge_val = read.column(edges, "val", np.int64)
-    g._edge_spec = read.column(edges, "spec", np.int16)
+    state.links.rec = read.column(edges, "rec", np.int64)
+    state.links.val = read.column(edges, "val", np.int64)
+    state.links.spec = read.column(edges, "spec", np.int16)
     bad_edges = (
-        (g._edge_rec < 0).any()
-        or (g._edge_rec >= n).any()
-        or (g._edge_val < 0).any()
-        or (g._edge_val >= n_values).any()
-        or (np.diff(g._edge_rec) < 0).any()
+        (state.links.rec < 0).any()
+        or (state.links.rec >= n).any()
+        or (state.links.val < 0).any()
+        or (state.links.val >= n_values).any()
+        or (np.diff(state.links.rec) < 0).any()
     )
     if bad_edges:
         msg = f"edges.parquet of the store at {path} points outside its records or values"
         raise StoreError(msg)
-    g._val_count = np.bincount(g._edge_val, minlength=n_values).astype(np.int64)
+    state.value_codes.count = np.bincount(state.links.val, minlength=n_values).astype(np.int64)
 
     match = read.frame("matches.parquet")
-    g._match = match.astype({"rec_l": np.int64, "rec_r": np.int64})
+    state.matches.frame = match.astype({"rec_l": np.int64, "rec_r": np.int64})
     cuts = read.table("cuts.parquet")
-    g._cuts = CutLinks(
+    state.cuts.links = CutLinks(
         rec=read.column(cuts, "rec", np.int64),
         val=read.column(cuts, "val", np.int64),
         other=read.column(cuts, "other", np.int64),
@@ -668,71 +667,73 @@ def _build(
         probability=read.column(cuts, "probability", float),
     )
     if "shared.parquet" in read.files:
-        g._shared = np.unique(read.column(read.table("shared.parquet"), "val", np.int64))
-    if g.attributes:
-        _read_attributes(g, read, n)
-    g._rejects = _rejects(g, read.table("rejects.parquet"), read)
-    g._history = []
+        state.cuts.shared = np.unique(read.column(read.table("shared.parquet"), "val", np.int64))
+    if state.attributes:
+        _read_attributes(state, read, n)
+    state.records.rejects = _rejects(state, read.table("rejects.parquet"), read)
+    state.ids.history = []
     if "history.parquet" in read.files:
-        g._history = [read.frame("history.parquet").astype({"reason": object})]
+        state.ids.history = [read.frame("history.parquet").astype({"reason": object})]
     persons = read.table("persons.parquet")
-    g._ids.add(
+    state.ids.issued.add(
         read.column(persons, "person_id", np.int64),
         generation=read.column(persons, "born", np.int64),
     )
-    g._generation = int(manifest["generation"])
+    state.ids.generation = int(manifest["generation"])
     resolved = bool(manifest["resolved"])  # stores of version 1 may hold a staged load
-    g._lifecycle = Lifecycle.RESOLVED if resolved else Lifecycle.STAGED
-    g._n_persons = len(np.unique(g._person)) if resolved else 0
-    if resolved and g._n_persons != counts["persons"]:
-        msg = f"the store at {path} holds {g._n_persons} persons, its manifest says otherwise"
+    state.lifecycle = Lifecycle.RESOLVED if resolved else Lifecycle.STAGED
+    state.ids.n_persons = len(np.unique(state.records.person)) if resolved else 0
+    if resolved and state.ids.n_persons != counts["persons"]:
+        msg = (
+            f"the store at {path} holds {state.ids.n_persons} persons, its manifest says otherwise"
+        )
         raise StoreError(msg)
-    rebuild_indexes(g)
-    for index in g._values.values():  # a loaded graph serves look-ups: build the tables now
+    rebuild_indexes(state)
+    for (
+        index
+    ) in state.value_codes.indexes.values():  # a loaded graph serves look-ups: build the tables now
         index.build()
     try:
-        g.check_invariants()
+        state.check_invariants()
     except InvariantError as err:
         msg = f"the store at {path} is inconsistent: {err.invariant}"
         raise StoreError(msg) from err
-    return g
+    return state
 
 
-def _read_attributes(g: IdentityGraph, read: _Reader, n_records: int) -> None:
+def _read_attributes(state: GraphState, read: _Reader, n_records: int) -> None:
     """Attribute codes and vocabularies of a store (written by :func:`_attribute_parts`)."""
-    from identigraph.graph._attributes import AttributeCodes
-
     table = read.table("attributes.parquet")
     values = read.table("attribute_values.parquet")
     which = read.column(values, "attribute", np.int64)
     codes = read.column(values, "code", np.int64)
     text = values.column("value").to_numpy(zero_copy_only=False).astype(object)
-    state = AttributeCodes.empty(len(g.attributes))
-    for t in range(len(g.attributes)):  # one step per attribute
+    codes_table = AttributeCodes.empty(len(state.attributes))
+    for t in range(len(state.attributes)):  # one step per attribute
         mine = which == t
         known = [str(v) for v in text[mine][np.argsort(codes[mine], kind="stable")]]
-        state.known[t] = known
-        state.vocab[t] = {v: i for i, v in enumerate(known)}
+        codes_table.known[t] = known
+        codes_table.vocab[t] = {v: i for i, v in enumerate(known)}
         record_codes = read.column(table, f"a{t}", np.int64)
         if len(record_codes) != n_records or (record_codes >= len(known)).any():
             msg = "attributes.parquet does not match the store's records or attribute values"
             raise StoreError(msg)
-        state.codes[t] = record_codes
-    g._attr = state
+        codes_table.codes[t] = record_codes
+    state.attr_codes = codes_table
 
 
-def _rejects(g: IdentityGraph, table: pa.Table, read: _Reader) -> list[pd.DataFrame]:
+def _rejects(state: GraphState, table: pa.Table, read: _Reader) -> list[pd.DataFrame]:
     """Reject frames, one per run of rows from one batch, as ``add`` made them."""
     if not table.num_rows:
         return []
     rec = read.column(table, "rec", np.int64)
     column = table.column("column").to_numpy(zero_copy_only=False).astype(object)
     reason = table.column("reason").to_numpy(zero_copy_only=False).astype(object)
-    batch_of = segment_of(batch_starts(g), rec)
+    batch_of = segment_of(batch_starts(state), rec)
     cut = np.flatnonzero(np.diff(batch_of)) + 1
     frames = []
     for lo, hi in zip(np.r_[0, cut], np.r_[cut, len(rec)], strict=True):  # one per run
-        batch = g._batches[int(batch_of[lo])]
+        batch = state.records.batches[int(batch_of[lo])]
         frames.append(
             pd.DataFrame(
                 {

@@ -2,7 +2,7 @@
 
 An :class:`Attribute` names a column such as a CRM first name. The identity graph
 never links two records because their attribute values agree; instead the
-per-person limits (see :mod:`identigraph.graph.guards`) count the attribute like
+per-person limits (see :func:`identigraph.graph.core.enforce_limits`) count the attribute like
 an identifier kind's ``max_per_person``: a merge that would give one person more
 than ``max_per_person`` mutually unlike values is cut. A household landline then
 cannot chain Ann and Bob into one person, while ``"Jon"`` and ``"John"`` on two

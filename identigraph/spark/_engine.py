@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from identigraph.graph._issued import IssuedIds
 from identigraph.graph.core import assign_ids, extract_keys, record_hashes
 from identigraph.graph.identity_graph import IdentityGraph
+from identigraph.graph.state.issued import IssuedIds
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.specs import Identifier
 

@@ -166,7 +166,7 @@ def test_unlinked_landline_links_nobody() -> None:
 
 def test_conflicts_show_no_raw_names_or_numbers() -> None:
     g = _household_graph(unlink=True)
-    text = g.conflicts().to_string() + repr(g) + repr(g._attr)
+    text = g.conflicts().to_string() + repr(g) + repr(g.state.attr_codes)
     for raw in ("Ann", "ann", "Bob", "bob", "555", "0123"):
         assert raw not in text
 
@@ -195,7 +195,7 @@ def test_frames_without_the_attribute_column_give_no_values() -> None:
     assert not _together(g, ("a", 1), ("c", 2))
     # the nameless record joins whichever of the two keeps the key
     assert _together(g, ("a", 1), ("b", 1)) != _together(g, ("c", 2), ("b", 1))
-    assert g._attr.codes[0].tolist() == [0, -1, 1]
+    assert g.state.attr_codes.codes[0].tolist() == [0, -1, 1]
 
 
 def test_cap_of_two_with_exact_likeness() -> None:
@@ -229,7 +229,7 @@ def test_removing_a_member_lets_the_shared_value_link_again() -> None:
     g.remove(records=[("crm", "C2"), ("support", "T1")])
     assert _together(g, ("crm", "C1"), ("pos", "R1"))
     assert g.conflicts().empty
-    assert not len(g._shared)
+    assert not len(g.state.cuts.shared)
 
 
 # ------------------------------------------------------------------------------ properties
@@ -452,7 +452,7 @@ def test_save_and_load_keep_attributes_and_shared_values(tmp_path: Path) -> None
     assert [s.on_shared for s in h.identifiers] == [s.on_shared for s in g.identifiers]
     pd.testing.assert_frame_equal(h.clusters(), g.clusters())
     pd.testing.assert_frame_equal(h.conflicts(), g.conflicts())
-    assert len(h._shared) == len(g._shared) == 1
+    assert len(h.state.cuts.shared) == len(g.state.cuts.shared) == 1
     # both graphs go on alike: a new household member and a typo of a known name
     more = pd.DataFrame(
         {"row": ["C5", "C6"], "first_name": ["Cy", "Jonatan"], "phone": [LANDLINE, None],
@@ -470,7 +470,7 @@ def test_store_writes_only_names_of_alive_records(tmp_path: Path) -> None:
     g.remove(records=[("crm", "C2")])
     g.save(tmp_path / "graph")
     h = ig.IdentityGraph.load(tmp_path / "graph")
-    assert sorted(h._attr.known[0]) == ["ann", "jonathan", "jonathon"]
+    assert sorted(h.state.attr_codes.known[0]) == ["ann", "jonathan", "jonathon"]
     pd.testing.assert_frame_equal(h.clusters(), g.clusters())
 
 
@@ -490,4 +490,4 @@ def test_version_1_store_loads_without_attributes(tmp_path: Path) -> None:
     h = ig.IdentityGraph.load(tmp_path / "graph")
     assert h.attributes == ()
     assert h.n_persons == 1
-    assert np.array_equal(h._shared, np.empty(0, dtype=np.int64))
+    assert np.array_equal(h.state.cuts.shared, np.empty(0, dtype=np.int64))

@@ -14,7 +14,7 @@ import identigraph as ig
 from identigraph.cli import demo_specs
 from identigraph.graph.core import codes as _codes
 from identigraph.graph.core import factorize_keys
-from identigraph.graph.lifecycle import Lifecycle
+from identigraph.graph.state.lifecycle import Lifecycle
 
 
 def _digests(values: list[str]) -> np.ndarray:
@@ -56,11 +56,11 @@ def test_equal_keys_across_columns_and_adds_share_one_code() -> None:
     assert g.lifecycle is Lifecycle.STAGED
     g.resolve()
     assert g.lifecycle is Lifecycle.RESOLVED
-    assert len(g._values["email"]) == 2
-    assert len(g._values["cookie"]) == 1
+    assert len(g.state.value_codes.indexes["email"]) == 2
+    assert len(g.state.value_codes.indexes["cookie"]) == 1
     # The record carrying one address in both columns keeps one edge for it.
-    assert len(g._edge_rec) == 4
-    assert g._val_count.tolist() == [2, 1, 1]
+    assert len(g.state.links.rec) == 4
+    assert g.state.value_codes.count.tolist() == [2, 1, 1]
     assert g.clusters()["person_id"].nunique() == 2
 
 

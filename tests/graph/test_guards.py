@@ -16,7 +16,7 @@ import identigraph as ig
 from identigraph.cli import demo_specs
 from identigraph.graph.core import MATCH_PRIORITY, connected_components, enforce_limits
 from identigraph.graph.core.limits import _spread
-from identigraph.graph.guards import CONFLICT_COLUMNS, _cut_ends, _cut_values
+from identigraph.graph.views.conflicts import CONFLICT_COLUMNS
 from tests.strategies import GUARD_KINDS, limited_graphs
 
 
@@ -676,26 +676,26 @@ def _graph_of_first_source(
 def test_cached_cut_values_follow_every_update() -> None:
     g, sources, names = _graph_of_first_source(400, seed=5)
     ids = ig.datasets.RECORD_ID_COLUMNS
-    _cut_values(g)  # cached from here on, then carried over by each update
+    g.state.cuts.values()  # cached from here on, then carried over by each update
     for name in names[1:]:
         frame = sources[name]
         for part in np.array_split(np.arange(len(frame)), 3):
             g.add(frame.iloc[part], source=name, id=ids[name])
-            cuts = g._cuts
-            assert np.array_equal(_cut_values(g), np.sort(cuts.val[cuts.val >= 0]))
+            cuts = g.state.cuts.links
+            assert np.array_equal(g.state.cuts.values(), np.sort(cuts.val[cuts.val >= 0]))
 
 
 def _assert_cut_indexes_fresh(g: ig.IdentityGraph) -> None:
     """The cached cut indexes equal their recomputation from the cut table."""
-    cuts = g._cuts
+    cuts = g.state.cuts.links
     match = np.flatnonzero(cuts.other >= 0)
     ends = np.concatenate([cuts.rec, cuts.other[match]])
     rows = np.concatenate([np.arange(len(cuts)), match])
     order = np.lexsort((rows, ends))
-    got_ends, got_rows = _cut_ends(g)
+    got_ends, got_rows = g.state.cuts.ends()
     assert np.array_equal(got_ends, ends[order])
     assert np.array_equal(got_rows, rows[order])
-    assert np.array_equal(_cut_values(g), np.sort(cuts.val[cuts.val >= 0]))
+    assert np.array_equal(g.state.cuts.values(), np.sort(cuts.val[cuts.val >= 0]))
 
 
 @given(limited_graphs(), st.data())
@@ -708,8 +708,8 @@ def test_cached_cut_ends_follow_every_update(data: dict[str, Any], draw: st.Data
     g = ig.IdentityGraph(specs)
     g.add(_frame(rows[:split]), source="s", id="rid")
     g.resolve()
-    _cut_ends(g)  # cached from here on, then carried over by each update
-    _cut_values(g)
+    g.state.cuts.ends()  # cached from here on, then carried over by each update
+    g.state.cuts.values()
     columns = ["rid", *GUARD_KINDS]
     for row in rows[split:]:  # one record at a time, as a service adds them
         g.resolve_one(dict(zip(columns, row, strict=True)), source="s", id="rid")
@@ -734,22 +734,24 @@ def test_cached_cut_ends_follow_every_update(data: dict[str, Any], draw: st.Data
 def test_cached_cut_ends_follow_single_records_and_erasures() -> None:
     g, sources, names = _graph_of_first_source(300, seed=7)
     ids = ig.datasets.RECORD_ID_COLUMNS
-    _cut_ends(g)
+    g.state.cuts.ends()
     dropped = 0
     for step, name in enumerate(names[1:]):
         frame = sources[name]
         g.add(frame.iloc[: len(frame) // 2], source=name, id=ids[name])
         for row in frame.iloc[len(frame) // 2 :].head(60).to_dict("records"):
-            old = g._cuts
+            old = g.state.cuts.links
             g.resolve_one(row, source=name, id=ids[name])
-            new = g._cuts
+            new = g.state.cuts.links
             kept_all = len(new) >= len(old) and all(
                 np.array_equal(getattr(new, f)[: len(old)], getattr(old, f))
                 for f in ("rec", "val", "other")
             )
             dropped += not kept_all
             _assert_cut_indexes_fresh(g)
-        person = int(g._person[g._cuts.rec[step]])  # a person with cut links leaves
+        person = int(
+            g.state.records.person[g.state.cuts.links.rec[step]]
+        )  # a person with cut links leaves
         g.remove(person=person)
         _assert_cut_indexes_fresh(g)
     assert dropped  # some updates dropped old cut links

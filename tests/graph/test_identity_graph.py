@@ -415,8 +415,8 @@ def test_resolve_one_matches_add_of_its_one_row_frame(
     pd.testing.assert_frame_equal(lean.clusters(), full.clusters())
     pd.testing.assert_frame_equal(lean.records(), full.records())
     pd.testing.assert_frame_equal(lean.rejects, full.rejects)
-    assert len(lean._batches) == len(full._batches)
-    for a, b in zip(lean._batches, full._batches, strict=True):
+    assert len(lean.state.records.batches) == len(full.state.records.batches)
+    for a, b in zip(lean.state.records.batches, full.state.records.batches, strict=True):
         pd.testing.assert_frame_equal(a.attributes, b.attributes, check_column_type=True)
         pd.testing.assert_index_equal(a.ids, b.ids, exact=True)
 

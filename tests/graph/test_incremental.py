@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import identigraph as ig
-from identigraph.graph._incremental import records_of_persons, region_matches
+from identigraph.graph.state.indexes import records_of_persons, region_matches
 
 # Small vocabularies and a low cookie limit, so values are shared and turn generic.
 SPECS = [ig.Email("email"), ig.Phone("phone", region="US"), ig.Cookie("cookie_id", max_records=3)]
@@ -51,14 +51,14 @@ def _check_internal(g: ig.IdentityGraph) -> None:
     """The counters and indexes agree with the record arrays."""
     clusters = g.clusters()
     assert g.n_persons == clusters["person_id"].nunique()
-    alive = np.flatnonzero(g._rec_alive)
-    persons = np.unique(g._person[alive])
-    assert np.array_equal(records_of_persons(g, persons), alive)
-    assert (g._val_count >= 0).all()
-    counts = np.bincount(g._edge_val, minlength=len(g._val_count))
-    assert np.array_equal(counts, g._val_count)
-    assert (np.diff(g._edge_rec) >= 0).all()
-    assert g._rec_alive[g._edge_rec].all()
+    alive = np.flatnonzero(g.state.records.alive)
+    persons = np.unique(g.state.records.person[alive])
+    assert np.array_equal(records_of_persons(g.state, persons), alive)
+    assert (g.state.value_codes.count >= 0).all()
+    counts = np.bincount(g.state.links.val, minlength=len(g.state.value_codes.count))
+    assert np.array_equal(counts, g.state.value_codes.count)
+    assert (np.diff(g.state.links.rec) >= 0).all()
+    assert g.state.records.alive[g.state.links.rec].all()
 
 
 def _sizes(clusters: pd.DataFrame) -> dict[int, int]:
@@ -262,9 +262,9 @@ def test_region_matches_equals_a_scan_of_every_match_edge(
                     {"source_l": "s", "record_id_l": lefts, "source_r": "s", "record_id_r": rights}
                 ).assign(match_probability=0.9)
             )
-        rows, ml, mr = region_matches(g, region)
-        left = g._match["rec_l"].to_numpy()
-        right = g._match["rec_r"].to_numpy()
+        rows, ml, mr = region_matches(g.state, region)
+        left = g.state.matches.frame["rec_l"].to_numpy()
+        right = g.state.matches.frame["rec_r"].to_numpy()
         expected = np.flatnonzero(np.isin(left, region) & np.isin(right, region))
         assert rows.tolist() == expected.tolist()
         assert region[ml].tolist() == left[expected].tolist()

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import identigraph as ig
-from identigraph.graph.lifecycle import Lifecycle
+from identigraph.graph.state.lifecycle import Lifecycle
 
 SPECS = [ig.Email("email"), ig.Cookie("cookie_id")]
 

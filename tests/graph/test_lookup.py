@@ -133,11 +133,11 @@ def test_resolve_one_adds_and_returns_the_person() -> None:
 
 def test_consecutive_single_records_share_a_batch() -> None:
     g = _graph()
-    before = len(g._batches)
+    before = len(g.state.records.batches)
     for i in range(20):
         email = None if i % 2 else f"u{i}@mail.com"
         g.resolve_one({"event_id": i, "email": email, "page": "/"}, source="app", id="event_id")
-    assert len(g._batches) == before + 1
+    assert len(g.state.records.batches) == before + 1
     records = g.records()
     assert len(records[records["source"] == "app"]) == 20
     assert g.person_of("app", 4) == g.lookup(email="u4@mail.com")

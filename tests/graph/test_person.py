@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import identigraph as ig
-from identigraph.graph.person import PersonView
+from identigraph.graph.views.person import PersonView
 from tests.graph.test_explain import _graph
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from identigraph.graph._issued import IssuedIds
 from identigraph.graph.core import assign_ids, record_hashes
+from identigraph.graph.state.issued import IssuedIds
 
 
 def _issued(ids_born: dict[int, int]) -> IssuedIds:

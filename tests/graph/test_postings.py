@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from identigraph.graph._growable import appended
-from identigraph.graph._postings import Postings
+from identigraph.graph.state.growable import appended
+from identigraph.graph.state.postings import Postings
 
 batches = st.lists(
     st.lists(st.tuples(st.integers(-5, 20), st.integers(0, 1000)), max_size=12), max_size=12

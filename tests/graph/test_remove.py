@@ -92,7 +92,7 @@ def test_unreferenced_values_are_forgotten_shared_ones_kept() -> None:
     assert g.lookup(email="ann.secret@mail.com") == g.person_of("web", "w1")
     assert g.lookup(phone="201-555-0123") is None  # only a carried it
     key = hashlib.sha256(b"+12015550123").hexdigest()
-    assert g._values["phone"].get(np.array([key], dtype=object)).tolist() == [-1]
+    assert g.state.value_codes.indexes["phone"].get(np.array([key], dtype=object)).tolist() == [-1]
     g.remove(records=[("web", "w1")])
     assert g.lookup(email="ann.secret@mail.com") is None
     assert g.lookup_all(email="ann.secret@mail.com")["status"].tolist() == ["unknown"]
@@ -101,7 +101,7 @@ def test_unreferenced_values_are_forgotten_shared_ones_kept() -> None:
 def test_erased_attributes_are_emptied_in_memory() -> None:
     g = _graph()
     g.remove(records=[("crm", "a")])
-    batch = g._batches[0]
+    batch = g.state.records.batches[0]
     row = batch.attributes.iloc[0]
     assert pd.isna(row["email"])
     assert pd.isna(row["name"])
@@ -140,7 +140,7 @@ def test_match_edges_and_rejects_of_erased_records_go() -> None:
     assert len(g.rejects) == 1
     g.remove(records=[("pos", "x")])
     assert g.rejects.empty
-    assert g._match.empty
+    assert g.state.matches.frame.empty
 
 
 def test_remove_before_resolution_stages() -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import identigraph as ig
-from identigraph.graph.report import GraphReport
+from identigraph.graph.views.report import GraphReport
 from tests.graph.test_explain import _graph
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import identigraph as ig
 from identigraph.graph import store
-from identigraph.graph.lifecycle import Lifecycle
+from identigraph.graph.state.lifecycle import Lifecycle
 
 SPECS = [
     ig.Email("email", junk=frozenset({"nobody@x.com"})),

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from identigraph.graph import _values
-from identigraph.graph._values import ValueIndex
+from identigraph.graph.state import value_index as _values
+from identigraph.graph.state.value_index import ValueIndex
 
 keys = st.sampled_from([f"k{i}" for i in range(60)])
 ops = st.lists(

@@ -74,7 +74,7 @@ class IssuedIdLookup(Protocol):
     """What :func:`assign_ids` needs to know of the person ids issued so far.
 
     Any object with these two methods will do: the in-memory graph's
-    :class:`~identigraph.graph._issued.IssuedIds`, or a table a distributed
+    :class:`~identigraph.graph.state.issued.IssuedIds`, or a table a distributed
     backend broadcasts.
     """
 

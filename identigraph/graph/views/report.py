@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 
 from identigraph.errors import ConfigError
+from identigraph.graph.views.conflicts import conflicts_frame
+from identigraph.graph.views.outputs import clusters_frame, generic_values_frame, rejects_frame
 
 if TYPE_CHECKING:
-    from identigraph.graph.identity_graph import IdentityGraph
+    from identigraph.graph.state.graph_state import GraphState
 
 __all__ = ["GraphReport", "graph_report"]
 
@@ -107,8 +109,8 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
 
-def graph_report(graph: IdentityGraph, *, top: int = 10) -> GraphReport:
-    """Build the :class:`GraphReport` of ``graph`` (see :meth:`IdentityGraph.report`).
+def graph_report(state: GraphState, *, top: int = 10) -> GraphReport:
+    """Build the :class:`GraphReport` of ``state`` (see :meth:`IdentityGraph.report`).
 
     Notes
     -----
@@ -117,7 +119,7 @@ def graph_report(graph: IdentityGraph, *, top: int = 10) -> GraphReport:
     if not isinstance(top, int) or top < 0:
         msg = f"top must be a non-negative integer, got {top!r}"
         raise ConfigError(msg)
-    clusters = graph.clusters()
+    clusters = clusters_frame(state)
     size = clusters.groupby("person_id", sort=False).size()
     sizes = (
         size.value_counts()
@@ -131,12 +133,12 @@ def graph_report(graph: IdentityGraph, *, top: int = 10) -> GraphReport:
     ranked = ranked.sort_values(["records", "person_id"], ascending=[False, True]).head(top)
     members = clusters[clusters["person_id"].isin(ranked["person_id"])]
     by_source = pd.crosstab(members["person_id"], members["source"].astype(str))
-    by_source = by_source.reindex(columns=[str(s) for s in graph.sources], fill_value=0)
+    by_source = by_source.reindex(columns=[str(s) for s in state.records.sources], fill_value=0)
     by_source.columns = [str(c) for c in by_source.columns]
     largest = ranked.merge(by_source.reset_index(), on="person_id", how="left").reset_index(
         drop=True
     )
-    rejects = graph.rejects
+    rejects = rejects_frame(state)
     empty = {
         "column": pd.Series([], dtype=object),
         "reason": pd.Series([], dtype=object),
@@ -152,7 +154,7 @@ def graph_report(graph: IdentityGraph, *, top: int = 10) -> GraphReport:
         persons=len(size),
         sizes=sizes,
         largest=largest,
-        generic_values=graph.generic_values(),
-        conflicts=graph.conflicts(),
+        generic_values=generic_values_frame(state),
+        conflicts=conflicts_frame(state),
         rejects=reject_counts.sort_values(["column", "reason"], ignore_index=True),
     )

@@ -11,12 +11,13 @@ import numpy as np
 import pandas as pd
 
 from identigraph.errors import InputError
-from identigraph.graph._display import link_display, record_keys
-from identigraph.graph._incremental import edge_rows, records_of_persons, value_carriers
-from identigraph.graph.person import link_table
+from identigraph.graph.state.indexes import records_of_persons, value_carriers
+from identigraph.graph.state.keys import positions, record_keys
+from identigraph.graph.views.display import link_display
+from identigraph.graph.views.person import link_table
 
 if TYPE_CHECKING:
-    from identigraph.graph.identity_graph import IdentityGraph
+    from identigraph.graph.state.graph_state import GraphState
 
 __all__ = ["HOP_COLUMNS", "Explanation", "Reason", "explain"]
 
@@ -120,7 +121,7 @@ def _empty_path() -> pd.DataFrame:
 
 
 def _link_graph(links: pd.DataFrame) -> nx.Graph:
-    """Bipartite graph of records ``("r", pos)`` and values ``("v", code)``, in a fixed order."""
+    """Bipartite state of records ``("r", pos)`` and values ``("v", code)``, in a fixed order."""
     g = nx.Graph()
     rec = links["rec"].to_numpy()
     val = links["val"].to_numpy()
@@ -132,18 +133,17 @@ def _link_graph(links: pd.DataFrame) -> nx.Graph:
     return g
 
 
-def _person_path(graph: IdentityGraph, pa: int, pb: int) -> list[int] | None:
+def _person_path(state: GraphState, pa: int, pb: int) -> list[int] | None:
     """Shortest chain of persons from ``pa`` to ``pb`` through generic values or cut links."""
-    alive = graph._rec_alive
-    cuts = graph._cuts
+    cuts = state.cuts.links.alive(state.records.alive)
     ident = cuts.val >= 0
-    blocking = np.union1d(np.flatnonzero(graph._generic_mask()), cuts.val[ident])
-    rows = edge_rows(graph, value_carriers(graph, blocking))
-    rows = rows[np.isin(graph._edge_val[rows], blocking)]
-    person = graph._person
+    blocking = np.union1d(np.flatnonzero(state.generic_mask()), cuts.val[ident])
+    rows = state.links.rows_of(value_carriers(state, blocking))
+    rows = rows[np.isin(state.links.val[rows], blocking)]
+    person = state.records.person
     g = nx.Graph()
     pairs = pd.DataFrame(
-        {"v": graph._edge_val[rows], "p": person[graph._edge_rec[rows]]}
+        {"v": state.links.val[rows], "p": person[state.links.rec[rows]]}
     ).drop_duplicates()
     g.add_edges_from(
         zip(
@@ -152,7 +152,7 @@ def _person_path(graph: IdentityGraph, pa: int, pb: int) -> list[int] | None:
             strict=True,
         )
     )
-    m = ~ident & alive[cuts.rec] & alive[np.maximum(cuts.other, 0)]
+    m = ~ident
     g.add_edges_from(
         zip(
             (("p", p) for p in person[cuts.rec[m]].tolist()),
@@ -180,9 +180,9 @@ def _levels(links: pd.DataFrame, row: int) -> str:
 
 
 def _hops(
-    graph: IdentityGraph, g: nx.Graph, links: pd.DataFrame, nodes: list[tuple[str, int]]
+    state: GraphState, g: nx.Graph, links: pd.DataFrame, nodes: list[tuple[str, int]]
 ) -> pd.DataFrame:
-    kind_names = [p.name for p in graph._policies]
+    kind_names = [p.name for p in state.policies]
     rows: list[dict[str, object]] = []
     i = 0
     while i < len(nodes) - 1:  # one step per hop of the path
@@ -198,8 +198,8 @@ def _hops(
                 {
                     "from": start[1],
                     "to": end[1],
-                    "evidence": kind_names[int(graph._val_kind[value])],
-                    "value": link_display(graph, np.array([start[1]]), np.array([value]))[0],
+                    "evidence": kind_names[int(state.value_codes.kind[value])],
+                    "value": link_display(state, np.array([start[1]]), np.array([value]))[0],
                     "match_probability": np.nan,
                     "match_weight": np.nan,
                     "levels": "",
@@ -227,8 +227,8 @@ def _hops(
     if not rows:
         return _empty_path()
     frame = pd.DataFrame(rows)
-    from_source, from_id = record_keys(graph, frame["from"].to_numpy(dtype=np.int64))
-    to_source, to_id = record_keys(graph, frame["to"].to_numpy(dtype=np.int64))
+    from_source, from_id = record_keys(state, frame["from"].to_numpy(dtype=np.int64))
+    to_source, to_id = record_keys(state, frame["to"].to_numpy(dtype=np.int64))
     out: pd.DataFrame = frame.drop(columns=["from", "to"]).assign(
         from_source=from_source, from_record_id=from_id, to_source=to_source, to_record_id=to_id
     )[HOP_COLUMNS]
@@ -242,14 +242,15 @@ def _record_key(key: object, name: str) -> RecordKey:
     return key[0], key[1]
 
 
-def explain(graph: IdentityGraph, a: RecordKey, b: RecordKey) -> Explanation:
+def explain(state: GraphState, a: RecordKey, b: RecordKey) -> Explanation:
     """Explain how two records are linked, or why they are not.
 
     Parameters
     ----------
-    graph : IdentityGraph
+    state : GraphState
+        A resolved graph's state.
     a, b : tuple
-        ``(source, record_id)`` keys of two records of the graph.
+        ``(source, record_id)`` keys of two records of the state.
 
     Returns
     -------
@@ -260,7 +261,7 @@ def explain(graph: IdentityGraph, a: RecordKey, b: RecordKey) -> Explanation:
     InputError
         ``a`` or ``b`` is not a ``(source, record_id)`` tuple.
     UnknownRecordError
-        The graph holds no such record.
+        The state holds no such record.
 
     Examples
     --------
@@ -282,32 +283,33 @@ def explain(graph: IdentityGraph, a: RecordKey, b: RecordKey) -> Explanation:
     identifier values and match edges; ``networkx`` on that subgraph only). Records
     of different persons: a shortest chain of persons joined by generic values or
     cut links, then a shortest record path through those persons. Cost: the
-    membership tests are O(links of the graph); path searches are over the
+    membership tests are O(links of the state); path searches are over the
     persons involved.
     """
-    graph.resolve()
     key_a, key_b = _record_key(a, "a"), _record_key(b, "b")
-    pos = graph._positions(
-        pd.Series([key_a[0], key_b[0]], dtype=object), pd.Series([key_a[1], key_b[1]], dtype=object)
+    pos = positions(
+        state,
+        pd.Series([key_a[0], key_b[0]], dtype=object),
+        pd.Series([key_a[1], key_b[1]], dtype=object),
     )
     ra, rb = int(pos[0]), int(pos[1])
-    pa, pb = int(graph._person[ra]), int(graph._person[rb])
+    pa, pb = int(state.records.person[ra]), int(state.records.person[rb])
     if ra == rb:
         return Explanation(key_a, key_b, True, "same_record", pa, pb, _empty_path())
     if pa == pb:
         persons = [pa]
     else:
-        chain = _person_path(graph, pa, pb)
+        chain = _person_path(state, pa, pb)
         if chain is None:
             return Explanation(key_a, key_b, False, "no_shared_evidence", pa, pb, _empty_path())
         persons = chain
-    records = records_of_persons(graph, np.array(persons, dtype=np.int64))
-    links = link_table(graph, records)
+    records = records_of_persons(state, np.array(persons, dtype=np.int64))
+    links = link_table(state, records)
     if pa == pb:
         links = links[links["status"] == "link"].reset_index(drop=True)
     g = _link_graph(links)
     nodes = nx.shortest_path(g, ("r", ra), ("r", rb))
-    path = _hops(graph, g, links, nodes)
+    path = _hops(state, g, links, nodes)
     if pa == pb:
         return Explanation(key_a, key_b, True, "linked", pa, pb, path)
     reason: Reason = "limit_cut" if (path["status"] == "cut").any() else "generic_value"

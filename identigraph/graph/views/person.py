@@ -1,4 +1,4 @@
-"""One person of an identity graph: its records, identifiers and links, for inspection."""
+"""One person of an identity state: its records, identifiers and links, for inspection."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 
 from identigraph.errors import MissingDependencyError, UnknownPersonError
-from identigraph.graph._display import link_display, record_keys, value_hashes
-from identigraph.graph._incremental import edge_rows, records_of_persons
+from identigraph.graph.state.indexes import records_of_persons
+from identigraph.graph.state.keys import record_keys, value_hashes
+from identigraph.graph.views.display import link_display
 
 if TYPE_CHECKING:
-    from identigraph.graph.identity_graph import IdentityGraph
+    from identigraph.graph.state.graph_state import GraphState
 
 __all__ = ["PersonView", "link_table", "person_view"]
 
@@ -33,7 +34,7 @@ _EDGE_COLUMNS = [
 _IDENTIFIER_COLUMNS = ["value_id", "kind", "value", "records", "status"]
 
 
-def link_table(graph: IdentityGraph, records: np.ndarray) -> pd.DataFrame:
+def link_table(state: GraphState, records: np.ndarray) -> pd.DataFrame:
     """Every identifier link and match edge among ``records`` (sorted positions).
 
     Returns
@@ -49,18 +50,19 @@ def link_table(graph: IdentityGraph, records: np.ndarray) -> pd.DataFrame:
     Cost: O(links of the records) plus O(match edges) for the match look-up.
     """
     records = np.unique(np.asarray(records, dtype=np.int64))
-    rows = edge_rows(graph, records)
-    rec, val = graph._edge_rec[rows], graph._edge_val[rows]
+    rows = state.links.rows_of(records)
+    rec, val = state.links.rec[rows], state.links.val[rows]
     order = np.lexsort((val, rec))
     rec, val = rec[order], val[order]
-    spec = graph._edge_spec[rows][order].astype(np.int64)
-    cuts = graph._cuts
-    n_val = np.int64(max(len(graph._val_kind), 1))
+    spec = state.links.spec[rows][order].astype(np.int64)
+    # The cut links with an end among the records: binary searches, not a pass.
+    cuts = state.cuts.links.take(state.cuts.rows_of(records))
+    n_val = np.int64(max(len(state.value_codes.kind), 1))
     ident_cut = cuts.val >= 0
     cut_keys = cuts.rec[ident_cut] * n_val + cuts.val[ident_cut]
     status = np.full(len(rec), "link", dtype=object)
     status[np.isin(rec * n_val + val, cut_keys)] = "cut"
-    status[graph._generic_mask()[val]] = "generic"
+    status[state.generic_mask()[val]] = "generic"
     ident = pd.DataFrame(
         {
             "rec": rec,
@@ -72,13 +74,13 @@ def link_table(graph: IdentityGraph, records: np.ndarray) -> pd.DataFrame:
             "match_weight": np.nan,
         }
     )
-    match = graph._match
+    match = state.matches.frame
     if len(match):
         ml, mr = match["rec_l"].to_numpy(), match["rec_r"].to_numpy()
         inside = np.isin(ml, records) & np.isin(mr, records)
         m = match[inside]
         m_l, m_r = ml[inside], mr[inside]
-        n_rec = np.int64(max(len(graph._rec_alive), 1))
+        n_rec = np.int64(max(len(state.records.alive), 1))
         c_l, c_r = cuts.rec[~ident_cut], cuts.other[~ident_cut]
         cut_pairs = np.minimum(c_l, c_r) * n_rec + np.maximum(c_l, c_r)
         m_status = np.where(np.isin(m_l * n_rec + m_r, cut_pairs), "cut", "link")
@@ -95,7 +97,7 @@ def link_table(graph: IdentityGraph, records: np.ndarray) -> pd.DataFrame:
 class PersonView:
     """One person: member records, the identifier values they hold and their links.
 
-    Values are masked (``j***@g***.com``); see :func:`identigraph.graph._mask.mask_value`.
+    Values are masked (``j***@g***.com``); see :func:`identigraph.graph.views.mask.mask_value`.
 
     Attributes
     ----------
@@ -136,7 +138,7 @@ class PersonView:
         return person_html(self)
 
     def chart(self) -> Any:
-        """The person's graph as an Altair chart, coloured by identifier kind (``charts`` extra).
+        """The person's state as an Altair chart, coloured by identifier kind (``charts`` extra).
 
         Returns
         -------
@@ -236,22 +238,22 @@ class PersonView:
         return ax
 
 
-def person_view(graph: IdentityGraph, person_id: int) -> PersonView:
+def person_view(state: GraphState, person_id: int) -> PersonView:
     """Build the :class:`PersonView` of ``person_id``; raises when it does not exist."""
-    records = records_of_persons(graph, np.array([person_id], dtype=np.int64))
+    records = records_of_persons(state, np.array([person_id], dtype=np.int64))
     if not len(records):
         msg = f"no person with id {person_id}"
         raise UnknownPersonError(msg)
-    source, record_id = record_keys(graph, records)
-    links = link_table(graph, records)
+    source, record_id = record_keys(state, records)
+    links = link_table(state, records)
     ident = links[links["val"] >= 0]
-    kind_names = np.array([p.name for p in graph._policies], dtype=object)
+    kind_names = np.array([p.name for p in state.policies], dtype=object)
 
     # identifiers: one row per value, in a stable order (kind, then value hash)
     values, first = np.unique(ident["val"].to_numpy(), return_index=True)
     first_rec = ident["rec"].to_numpy()[first]
-    kinds = kind_names[graph._val_kind[values]]
-    order = np.lexsort((value_hashes(graph, values), kinds.astype(str)))
+    kinds = kind_names[state.value_codes.kind[values]]
+    order = np.lexsort((value_hashes(state, values), kinds.astype(str)))
     values, first_rec, kinds = values[order], first_rec[order], kinds[order]
     status_rank = {"link": 0, "cut": 1, "generic": 2}
     per_value = (
@@ -265,7 +267,7 @@ def person_view(graph: IdentityGraph, person_id: int) -> PersonView:
         {
             "value_id": np.arange(len(values), dtype=np.int64),
             "kind": pd.Series(kinds, dtype=object),
-            "value": pd.Series(link_display(graph, first_rec, values), dtype=object),
+            "value": pd.Series(link_display(state, first_rec, values), dtype=object),
             "records": per_value["records"].to_numpy(dtype=np.int64),
             "status": pd.Series(names[per_value["rank"].to_numpy(dtype=np.int64)], dtype=object),
         }
@@ -276,17 +278,17 @@ def person_view(graph: IdentityGraph, person_id: int) -> PersonView:
     rec = links["rec"].to_numpy()
     val = links["val"].to_numpy()
     is_ident = val >= 0
-    e_source, e_record = record_keys(graph, rec)
+    e_source, e_record = record_keys(state, rec)
     o_source = np.full(len(links), None, dtype=object)
     o_record = np.full(len(links), None, dtype=object)
     if (~is_ident).any():
         o_source[~is_ident], o_record[~is_ident] = record_keys(
-            graph, links["other"].to_numpy()[~is_ident]
+            state, links["other"].to_numpy()[~is_ident]
         )
     display = np.full(len(links), None, dtype=object)
-    display[is_ident] = link_display(graph, rec[is_ident], val[is_ident])
+    display[is_ident] = link_display(state, rec[is_ident], val[is_ident])
     kind = np.full(len(links), "match", dtype=object)
-    kind[is_ident] = kind_names[graph._val_kind[val[is_ident]]]
+    kind[is_ident] = kind_names[state.value_codes.kind[val[is_ident]]]
     edges = pd.DataFrame(
         {
             "source": pd.Series(e_source, dtype=object),

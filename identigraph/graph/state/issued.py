@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from identigraph.graph._postings import Postings
+from identigraph.graph.state.postings import Postings
 
 __all__ = ["IssuedIds"]
 

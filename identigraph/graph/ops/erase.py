@@ -17,17 +17,19 @@ import numpy as np
 import pandas as pd
 
 from identigraph.errors import ConfigError, InputError, MissingColumnError, UnknownPersonError
-from identigraph.graph._incremental import (
+from identigraph.graph.changes import ChangeSet
+from identigraph.graph.core import segment_of
+from identigraph.graph.ops.resolve import resolve_persons
+from identigraph.graph.state.cuts import CutLinks
+from identigraph.graph.state.indexes import (
     batch_starts,
-    edge_rows,
     persons_of_values,
     records_of_persons,
 )
-from identigraph.graph.changes import ChangeSet
-from identigraph.graph.core import segment_of
+from identigraph.graph.state.keys import positions as keyed_positions
 
 if TYPE_CHECKING:
-    from identigraph.graph.identity_graph import IdentityGraph
+    from identigraph.graph.state.graph_state import GraphState
 
 __all__ = ["expire_values", "parse_age", "record_positions", "remove_records"]
 
@@ -40,7 +42,7 @@ _FEW_RUNS = 256
 
 # ---------------------------------------------------------------------------- inputs
 def record_positions(
-    g: IdentityGraph,
+    state: GraphState,
     records: pd.DataFrame | Iterable[tuple[str, Hashable]] | None,
     person: int | Sequence[int] | np.ndarray | None,
 ) -> np.ndarray:
@@ -76,15 +78,15 @@ def record_positions(
             sources = pd.Series([p[0] for p in pairs], dtype=object)
             ids = pd.Series([p[1] for p in pairs], dtype=object)
         if len(sources):
-            parts.append(g._positions(sources, ids))
+            parts.append(keyed_positions(state, sources, ids))
     if person is not None:
         try:
             wanted = np.atleast_1d(np.asarray(person, dtype=np.int64))
         except (TypeError, ValueError, OverflowError) as err:
             msg = f"person must be a person id (int) or a sequence of them, got {person!r}"
             raise InputError(msg) from err
-        found = records_of_persons(g, wanted)
-        missing_ids = np.setdiff1d(wanted, g._person[found])
+        found = records_of_persons(state, wanted)
+        missing_ids = np.setdiff1d(wanted, state.records.person[found])
         if len(missing_ids):
             msg = f"persons not in the graph: {missing_ids[:10].tolist()}"
             raise UnknownPersonError(msg)
@@ -153,19 +155,19 @@ def _blank(column: pd.Series, rows: np.ndarray) -> pd.Series:
     return blanked
 
 
-def _split_big_batches(g: IdentityGraph, positions: np.ndarray) -> None:
+def _split_big_batches(state: GraphState, positions: np.ndarray) -> None:
     """Cut the large batches holding ``positions`` into pieces of their own memory.
 
     Emptying a cell rewrites its whole column; in pieces of at most ``_PIECE`` rows
     an erasure rewrites one piece, and the copies (``take``) let the old buffers,
     erased values included, be freed. Done once per large batch, at its first erasure.
     """
-    touched = set(segment_of(batch_starts(g), positions).tolist())
-    big = {b for b in touched if len(g._batches[b].ids) > _PIECE}
+    touched = set(segment_of(batch_starts(state), positions).tolist())
+    big = {b for b in touched if len(state.records.batches[b].ids) > _PIECE}
     if not big:
         return
     batches = []
-    for b, batch in enumerate(g._batches):  # one step per batch
+    for b, batch in enumerate(state.records.batches):  # one step per batch
         if b not in big:
             batches.append(batch)
             continue
@@ -179,18 +181,18 @@ def _split_big_batches(g: IdentityGraph, positions: np.ndarray) -> None:
                     attributes=batch.attributes.take(rows).reset_index(drop=True),
                 )
             )
-    g._batches = batches
-    g._batch_starts = np.empty(0, dtype=np.int64)
+    state.records.batches = batches
+    state.records.batch_starts = np.empty(0, dtype=np.int64)
 
 
-def _scrub(g: IdentityGraph, positions: np.ndarray, columns: np.ndarray | None = None) -> None:
+def _scrub(state: GraphState, positions: np.ndarray, columns: np.ndarray | None = None) -> None:
     """Empty the kept attributes of records (all columns, or one column per record)."""
     if not len(positions):
         return
-    _split_big_batches(g, positions)
-    batch_of = segment_of(batch_starts(g), positions)
+    _split_big_batches(state, positions)
+    batch_of = segment_of(batch_starts(state), positions)
     for b in np.unique(batch_of).tolist():  # one step per batch holding an erased record
-        batch = g._batches[b]
+        batch = state.records.batches[b]
         mine = batch_of == b
         rows = positions[mine] - batch.start
         frame = batch.attributes.copy(deep=False)
@@ -201,7 +203,7 @@ def _scrub(g: IdentityGraph, positions: np.ndarray, columns: np.ndarray | None =
         batch.attributes = frame
 
 
-def _drop_edges(g: IdentityGraph, rows: np.ndarray) -> None:
+def _drop_edges(state: GraphState, rows: np.ndarray) -> None:
     """Delete identifier links by their position in the edge arrays (keeps them sorted)."""
     if not len(rows):
         return
@@ -210,72 +212,73 @@ def _drop_edges(g: IdentityGraph, rows: np.ndarray) -> None:
     if len(breaks) < _FEW_RUNS:
         # Few runs of rows (one per erased record): copy the slices between them.
         starts, stops = rows[np.r_[0, breaks]], rows[np.r_[breaks - 1, len(rows) - 1]] + 1
-        lows, highs = np.r_[0, stops].tolist(), np.r_[starts, len(g._edge_rec)].tolist()
+        lows, highs = np.r_[0, stops].tolist(), np.r_[starts, len(state.links.rec)].tolist()
         spans = list(zip(lows, highs, strict=True))
-        for name in ("_edge_rec", "_edge_val", "_edge_spec"):  # one step per link array
-            array = getattr(g, name)
-            setattr(g, name, np.concatenate([array[a:b] for a, b in spans]))
+        for name in ("rec", "val", "spec"):  # one step per link array
+            array = getattr(state.links, name)
+            setattr(state.links, name, np.concatenate([array[a:b] for a, b in spans]))
     else:
-        keep = np.ones(len(g._edge_rec), dtype=bool)
+        keep = np.ones(len(state.links.rec), dtype=bool)
         keep[rows] = False
-        g._edge_rec = g._edge_rec[keep]
-        g._edge_val = g._edge_val[keep]
-        g._edge_spec = g._edge_spec[keep]
-    g._by_value.stale += len(rows)
+        state.links.rec = state.links.rec[keep]
+        state.links.val = state.links.val[keep]
+        state.links.spec = state.links.spec[keep]
+    state.postings.by_value.stale += len(rows)
 
 
-def _forget_values(g: IdentityGraph, codes: np.ndarray) -> None:
+def _forget_values(state: GraphState, codes: np.ndarray) -> None:
     """Drop value codes no alive record carries from the key dictionaries."""
     if not len(codes):
         return
-    g._val_key[codes] = None
-    kind_names = [p.name for p in g._policies]
-    kinds = g._val_kind[codes]
+    state.value_codes.key[codes] = None
+    kind_names = [p.name for p in state.policies]
+    kinds = state.value_codes.kind[codes]
     for k in np.unique(kinds).tolist():  # one step per identifier kind
-        index = g._values.get(kind_names[k])
+        index = state.value_codes.indexes.get(kind_names[k])
         if index is not None:
             index.drop(codes[kinds == k])
 
 
-def _drop_cut_links(g: IdentityGraph, *, values: np.ndarray | None = None) -> None:
+def _drop_cut_links(state: GraphState, *, values: np.ndarray | None = None) -> None:
     """Forget cut links of dead records (and of the given values)."""
-    cuts = g._cuts
+    cuts = state.cuts.links
     if not len(cuts):
         return
-    keep = g._rec_alive[cuts.rec] & ((cuts.other < 0) | g._rec_alive[np.maximum(cuts.other, 0)])
+    alive = state.records.alive
+    keep = alive[cuts.rec] & ((cuts.other < 0) | alive[np.maximum(cuts.other, 0)])
     if values is not None and len(values):
         keep &= ~np.isin(cuts.val, values)
     if not keep.all():
-        g._cuts = cuts.take(keep)
+        state.cuts.replace(np.flatnonzero(~keep), CutLinks.empty())
 
 
-def _drop_rejects(g: IdentityGraph, positions: np.ndarray) -> None:
-    if not g._rejects:
+def _drop_rejects(state: GraphState, positions: np.ndarray) -> None:
+    if not state.records.rejects:
         return
-    sources = g._rec_source[positions]
+    sources = state.records.source[positions]
     kept = []
-    for frame in g._rejects:  # one step per reject frame (small ones are merged)
+    for frame in state.records.rejects:  # one step per reject frame (small ones are merged)
         gone = np.zeros(len(frame), dtype=bool)
         for code in np.unique(sources).tolist():  # one step per source of an erased record
-            name = g._sources[code]
-            ids = _record_ids_at(g, positions[sources == code])
+            name = state.records.sources[code]
+            ids = _record_ids_at(state, positions[sources == code])
             gone |= (frame["source"] == name).to_numpy() & frame["record_id"].isin(ids).to_numpy()
         rest = frame[~gone].reset_index(drop=True) if gone.any() else frame
         if len(rest):
             kept.append(rest)
-    g._rejects = kept
+    state.records.rejects = kept
 
 
-def _record_ids_at(g: IdentityGraph, positions: np.ndarray) -> list[object]:
-    batch_of = segment_of(batch_starts(g), positions)
+def _record_ids_at(state: GraphState, positions: np.ndarray) -> list[object]:
+    batch_of = segment_of(batch_starts(state), positions)
     out: list[object] = []
     for b in np.unique(batch_of).tolist():  # one step per batch holding an erased record
-        batch = g._batches[b]
+        batch = state.records.batches[b]
         out.extend(batch.ids[positions[batch_of == b] - batch.start].tolist())
     return out
 
 
-def remove_records(g: IdentityGraph, positions: np.ndarray) -> ChangeSet:
+def remove_records(state: GraphState, where: np.ndarray) -> ChangeSet:
     """Erase the records at ``positions`` and re-resolve the persons they touched.
 
     The records die (their positions are never reused); their identifier links are
@@ -288,52 +291,52 @@ def remove_records(g: IdentityGraph, positions: np.ndarray) -> ChangeSet:
     Cost: O(links) to compact the link arrays, O(values of a kind) to forget values
     of that kind, O(match edges + rejects), and components over the affected persons.
     """
-    positions = np.unique(positions)
+    positions = np.unique(where)
     if not len(positions):
         return ChangeSet()
-    affected = g._person[positions]
+    affected = state.records.person[positions]
     affected = np.unique(affected[affected >= 0])
-    rows = edge_rows(g, positions)
-    carried, counts = np.unique(g._edge_val[rows], return_counts=True)
-    was_generic = g._generic_mask(carried)
-    g._val_count[carried] -= counts
-    unlocked = carried[was_generic & ~g._generic_mask(carried)]
-    orphans = carried[g._val_count[carried] == 0]
+    rows = state.links.rows_of(positions)
+    carried, counts = np.unique(state.links.val[rows], return_counts=True)
+    was_generic = state.generic_mask(carried)
+    state.value_codes.count[carried] -= counts
+    unlocked = carried[was_generic & ~state.generic_mask(carried)]
+    orphans = carried[state.value_codes.count[carried] == 0]
     # Cut links the removed records took part in may be kept once they are gone:
     # the other carriers of their cut (or shared) values and the other ends of
     # their cut match edges are re-resolved with them.
-    cuts = g._cuts
-    cut_values = np.union1d(cuts.val[cuts.val >= 0], g._shared)
+    cuts = state.cuts.links
+    cut_values = np.union1d(cuts.val[cuts.val >= 0], state.cuts.shared)
     relinked = carried[np.isin(carried, cut_values)]
     match_cut = (cuts.val < 0) & (np.isin(cuts.rec, positions) | np.isin(cuts.other, positions))
     partners = np.concatenate([cuts.rec[match_cut], cuts.other[match_cut]])
 
-    _drop_rejects(g, positions)
-    g._rec_alive[positions] = False
-    g._person[positions] = -1
-    for table in (g._by_person, g._by_hash):
+    _drop_rejects(state, positions)
+    state.records.alive[positions] = False
+    state.records.person[positions] = -1
+    for table in (state.postings.by_person, state.postings.by_hash):
         table.stale += len(positions)
-    _drop_edges(g, rows)
-    _forget_values(g, orphans)
-    _scrub(g, positions)
-    for codes in g._attr.codes:  # attribute values (names) of erased records go too
+    _drop_edges(state, rows)
+    _forget_values(state, orphans)
+    _scrub(state, positions)
+    for codes in state.attr_codes.codes:  # attribute values (names) of erased records go too
         codes[positions] = -1
-    if len(g._match):
-        ends_l = g._match["rec_l"].to_numpy()
-        ends_r = g._match["rec_r"].to_numpy()
-        dead = ~(g._rec_alive[ends_l] & g._rec_alive[ends_r])
+    if len(state.matches.frame):
+        ends_l = state.matches.frame["rec_l"].to_numpy()
+        ends_r = state.matches.frame["rec_r"].to_numpy()
+        dead = ~(state.records.alive[ends_l] & state.records.alive[ends_r])
         if dead.any():
-            g._match = g._match[~dead].reset_index(drop=True)
-    _drop_cut_links(g, values=orphans)
+            state.matches.frame = state.matches.frame[~dead].reset_index(drop=True)
+    _drop_cut_links(state, values=orphans)
 
     # Persons of alive records carrying a value that links again join the region.
     again = np.union1d(unlocked, relinked)
-    partners = partners[g._rec_alive[partners]]
-    touched = np.union1d(affected, persons_of_values(g, again, before=len(g._rec_alive)))
-    touched = np.union1d(touched, g._person[partners])
-    remaining = g._person[records_of_persons(g, affected)]
+    partners = partners[state.records.alive[partners]]
+    touched = np.union1d(affected, persons_of_values(state, again, before=len(state.records.alive)))
+    touched = np.union1d(touched, state.records.person[partners])
+    remaining = state.records.person[records_of_persons(state, affected)]
     vanished = np.setdiff1d(affected, remaining)
-    done = g._finish(g._resolve(touched, np.empty(0, dtype=np.int64)))
+    done = resolve_persons(state, touched, np.empty(0, dtype=np.int64))
     return ChangeSet(
         records_removed=len(positions),
         new_persons=done.new_persons,
@@ -344,11 +347,11 @@ def remove_records(g: IdentityGraph, positions: np.ndarray) -> ChangeSet:
 
 
 # ---------------------------------------------------------------------------- expiry
-def _record_times(g: IdentityGraph, time_column: str) -> np.ndarray:
+def _record_times(state: GraphState, time_column: str) -> np.ndarray:
     """Per record position, ``time_column`` as UTC nanoseconds (NaT sentinel where unknown)."""
-    times = np.full(len(g._rec_alive), _NAT, dtype=np.int64)
+    times = np.full(len(state.records.alive), _NAT, dtype=np.int64)
     seen = False
-    for batch in g._batches:  # one step per batch
+    for batch in state.records.batches:  # one step per batch
         if time_column not in batch.attributes.columns:
             continue
         seen = True
@@ -371,7 +374,7 @@ def _cutoff(age: pd.Timedelta | pd.offsets.BaseOffset, now: object) -> int:
 
 
 def expire_values(
-    g: IdentityGraph,
+    state: GraphState,
     older_than: str | pd.Timedelta | pd.offsets.BaseOffset,
     *,
     kinds: Sequence[str],
@@ -385,18 +388,19 @@ def expire_values(
     age = parse_age(older_than)
     if isinstance(kinds, str):
         kinds = [kinds]
-    known = {p.name: i for i, p in enumerate(g._policies)}
+    known = {p.name: i for i, p in enumerate(state.policies)}
     unknown = [k for k in kinds if k not in known]
     if unknown:
         msg = f"unknown identifier kinds {unknown}; the graph has {sorted(known)}"
         raise ConfigError(msg)
     cutoff = _cutoff(age, now)
-    times = _record_times(g, time_column)
-    rows = np.flatnonzero(np.isin(g._val_kind[g._edge_val], [known[k] for k in kinds]))
+    times = _record_times(state, time_column)
+    wanted = [known[k] for k in kinds]
+    rows = np.flatnonzero(np.isin(state.value_codes.kind[state.links.val], wanted))
     if not len(rows):
         return ChangeSet()
-    val = g._edge_val[rows]
-    when = times[g._edge_rec[rows]]
+    val = state.links.val[rows]
+    when = times[state.links.rec[rows]]
     values, inverse = np.unique(val, return_inverse=True)
     latest = np.full(len(values), _NAT, dtype=np.int64)
     np.maximum.at(latest, inverse, when)
@@ -407,13 +411,13 @@ def expire_values(
     if not len(expired):
         return ChangeSet()
     gone = rows[np.isin(val, expired)]
-    carriers = g._edge_rec[gone]
-    affected = g._person[np.unique(carriers)]
+    carriers = state.links.rec[gone]
+    affected = state.records.person[np.unique(carriers)]
     affected = np.unique(affected[affected >= 0])
-    columns = np.array([g.identifiers[s].column for s in g._edge_spec[gone]], dtype=object)
-    _scrub(g, carriers, columns)
-    g._val_count[expired] = 0
-    _drop_edges(g, gone)
-    _forget_values(g, expired)
-    _drop_cut_links(g, values=expired)
-    return g._finish(g._resolve(affected, np.empty(0, dtype=np.int64)))
+    columns = np.array([state.identifiers[s].column for s in state.links.spec[gone]], dtype=object)
+    _scrub(state, carriers, columns)
+    state.value_codes.count[expired] = 0
+    _drop_edges(state, gone)
+    _forget_values(state, expired)
+    _drop_cut_links(state, values=expired)
+    return resolve_persons(state, affected, np.empty(0, dtype=np.int64))

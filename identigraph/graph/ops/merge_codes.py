@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from identigraph.graph._values import ValueIndex
 from identigraph.graph.core import factorize_keys
+from identigraph.graph.state.value_index import ValueIndex
 from identigraph.matcher.specs import Email, Identifier, Phone
 
 if TYPE_CHECKING:
-    from identigraph.graph.identity_graph import IdentityGraph
+    from identigraph.graph.state.graph_state import GraphState
 
 __all__ = ["merge_values"]
 
@@ -27,7 +27,7 @@ def _hashed(spec: Identifier) -> bool:
     return isinstance(spec, (Email, Phone)) and spec.hash
 
 
-def merge_values(g: IdentityGraph) -> None:
+def merge_values(state: GraphState) -> None:
     """Give equal link keys of a kind one value code and drop the edges that repeat.
 
     Codes are renumbered kind by kind (``0 .. n-1``); the key dictionaries are made
@@ -40,21 +40,24 @@ def merge_values(g: IdentityGraph) -> None:
     edges and, where a kind has several columns, a few shifted comparisons of the
     record-sorted edges: O(values + edges), no sort.
     """
-    if not g._staged:
+    if not state.staged:
         return
-    remap = np.full(len(g._val_kind), -1, dtype=np.int64)
-    live = pd.notna(g._val_key)  # erased values keep no key
+    remap = np.full(len(state.value_codes.kind), -1, dtype=np.int64)
+    live = pd.notna(state.value_codes.key)  # erased values keep no key
     keys, kinds = [], []
     values: dict[str, ValueIndex] = {}
     digests = {
-        p.name for p in g._policies if all(_hashed(s) for s in g.identifiers if s.kind == p.name)
+        p.name
+        for p in state.policies
+        if all(_hashed(s) for s in state.identifiers if s.kind == p.name)
     }  # kinds whose keys are all SHA-256 hex digests
     next_code = 0
-    for k, policy in enumerate(g._policies):  # one step per identifier kind
-        codes = np.flatnonzero((g._val_kind == k) & live)
+    for k, policy in enumerate(state.policies):  # one step per identifier kind
+        codes = np.flatnonzero((state.value_codes.kind == k) & live)
         if not len(codes):
             continue
-        local, uniques = factorize_keys(g._val_key[codes], digests=policy.name in digests)
+        keys_of_kind = state.value_codes.key[codes]
+        local, uniques = factorize_keys(keys_of_kind, digests=policy.name in digests)
         remap[codes] = next_code + local
         values[policy.name] = ValueIndex.from_items(
             uniques, np.arange(next_code, next_code + len(uniques), dtype=np.int64)
@@ -62,21 +65,22 @@ def merge_values(g: IdentityGraph) -> None:
         keys.append(uniques)
         kinds.append(np.full(len(uniques), k, dtype=np.int16))
         next_code += len(uniques)
-    g._values = values
-    g._val_key = np.concatenate([*keys, np.empty(0, dtype=object)])
-    g._val_kind = np.concatenate([*kinds, np.empty(0, dtype=np.int16)])
-    g._next_value = next_code
+    table = state.value_codes
+    table.indexes = values
+    table.key = np.concatenate([*keys, np.empty(0, dtype=object)])
+    table.kind = np.concatenate([*kinds, np.empty(0, dtype=np.int16)])
+    table.next_code = next_code
 
-    rec, val = g._edge_rec, remap[g._edge_val]
-    if len(g.identifiers) > len(g._policies):
+    rec, val = state.links.rec, remap[state.links.val]
+    if len(state.identifiers) > len(state.policies):
         # Two columns of one kind gave a record the same key: keep its first edge.
         # Edges are sorted by record, a record having at most one edge per column.
         repeat = np.zeros(len(rec), dtype=bool)
-        for shift in range(1, len(g.identifiers)):
+        for shift in range(1, len(state.identifiers)):
             repeat[shift:] |= (rec[shift:] == rec[:-shift]) & (val[shift:] == val[:-shift])
         if repeat.any():
             keep = ~repeat
-            rec, val, g._edge_spec = rec[keep], val[keep], g._edge_spec[keep]
-    g._edge_rec, g._edge_val = rec, val
-    g._val_count = np.bincount(val, minlength=next_code).astype(np.int64)
-    g._cut_values = None
+            rec, val, state.links.spec = rec[keep], val[keep], state.links.spec[keep]
+    state.links.rec, state.links.val = rec, val
+    table.count = np.bincount(val, minlength=next_code).astype(np.int64)
+    state.cuts.values_cache = None

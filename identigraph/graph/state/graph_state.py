@@ -1,0 +1,146 @@
+"""One graph's state: its configuration, its tables and where it stands in its lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from identigraph.graph.state.attributes import AttributeCodes
+from identigraph.graph.state.config import KindPolicy, check_attributes, kind_policies
+from identigraph.graph.state.cuts import CutTable
+from identigraph.graph.state.invariants import check_invariants
+from identigraph.graph.state.lifecycle import Lifecycle
+from identigraph.graph.state.tables import (
+    IdTable,
+    LinkTable,
+    MatchTable,
+    PostingTable,
+    RecordTable,
+    ValueTable,
+)
+from identigraph.matcher.attributes import Attribute
+from identigraph.matcher.specs import Identifier, check_identifiers
+
+__all__ = ["GraphState"]
+
+_NO_LIMIT = np.iinfo(np.int64).max
+
+
+class GraphState:
+    """The tables of one identity graph and the one lifecycle they move through.
+
+    ``IdentityGraph`` is a facade over one ``GraphState``: it checks arguments and
+    hands the state to the functions of :mod:`identigraph.graph.ops` (the only
+    writers) and :mod:`identigraph.graph.views` (read-only). Tests and backends
+    read the tables directly; :meth:`check_invariants` states what must hold.
+
+    Parameters
+    ----------
+    identifiers : sequence of Identifier
+        The identifier specs.
+    attributes : sequence of Attribute, optional
+        The attribute specs.
+
+    Attributes
+    ----------
+    identifiers, attributes : tuple
+        The specs, checked.
+    policies : list of KindPolicy
+        One per identifier kind, in order of first spec; ``kind_index`` maps a
+        kind's name to its index (the ``kind`` of values and cut links).
+    records, value_codes, links, matches, cuts, attr_codes, postings, ids
+        The tables (:mod:`identigraph.graph.state.tables`,
+        :mod:`identigraph.graph.state.cuts`, :mod:`identigraph.graph.state.attributes`).
+    lifecycle : Lifecycle
+        ``STAGED`` (a bulk load), ``RESOLVED`` or ``LIVE`` (indexes built).
+    carried, warned : set of str
+        Identifier columns some source carried; specs already warned about.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import identigraph as ig
+    >>> g = ig.IdentityGraph([ig.Email("email")])
+    >>> _ = g.add(pd.DataFrame({"email": ["ann@mail.com", "ANN@mail.com"]}), source="crm")
+    >>> g.resolve().records_added
+    2
+    >>> state = g.state
+    >>> len(state.records), len(state.links), len(state.value_codes), state.lifecycle.name
+    (2, 2, 1, 'RESOLVED')
+    >>> state.check_invariants()
+    """
+
+    def __init__(
+        self, identifiers: Sequence[Identifier], attributes: Sequence[Attribute] = ()
+    ) -> None:
+        self.identifiers = check_identifiers(identifiers)
+        self.policies: list[KindPolicy] = kind_policies(self.identifiers)
+        self.kind_index = {p.name: i for i, p in enumerate(self.policies)}
+        self.attributes = check_attributes(attributes, self.identifiers)
+        self._max_records = np.array(
+            [p.max_records if p.max_records is not None else _NO_LIMIT for p in self.policies]
+            or [0],
+            dtype=np.int64,
+        )
+        self.records = RecordTable()
+        self.value_codes = ValueTable()
+        self.links = LinkTable()
+        self.matches = MatchTable()
+        self.cuts = CutTable()
+        self.attr_codes = AttributeCodes.empty(len(self.attributes))
+        self.postings = PostingTable()
+        self.ids = IdTable()
+        self.carried: set[str] = set()
+        self.warned: set[str] = set()
+        # A new graph is a bulk load: its records are resolved together at the first read.
+        self.lifecycle = Lifecycle.STAGED
+
+    def __repr__(self) -> str:  # counts only: the tables hold personal data
+        return (
+            f"GraphState(lifecycle={self.lifecycle.name}, records={len(self.records)}, "
+            f"links={len(self.links)}, values={len(self.value_codes)}, "
+            f"persons={self.ids.n_persons})"
+        )
+
+    @property
+    def staged(self) -> bool:
+        """Whether the graph holds a bulk load not yet resolved."""
+        return self.lifecycle is Lifecycle.STAGED
+
+    def n_alive(self) -> int:
+        """Number of alive records."""
+        return int(self.records.alive.sum())
+
+    def generic_mask(self, codes: np.ndarray | None = None) -> np.ndarray:
+        """Values (all, or the given codes) carried by more records than their kind allows."""
+        return self.value_codes.generic(self._max_records, codes)
+
+    def reserve(self) -> None:
+        """Spare capacity behind every growing array, so the next update copies none."""
+        self.records.reserve()
+        self.value_codes.reserve()
+        self.links.reserve()
+
+    def check_invariants(self) -> None:
+        """Check every table's invariants and those joining tables.
+
+        Records: the per-record arrays are equally long and the batches cover them
+        in order. Links: sorted by record, every end alive, every value code known;
+        once resolved, each value's count is the bincount of its links. Match
+        edges: both ends alive, left below right, sorted and unique. Cut links:
+        alive ends. Attributes: one code per record. Persons: once resolved, every
+        alive record has an issued person id and the person count is the number of
+        distinct ids.
+
+        Raises
+        ------
+        InvariantError
+            The first invariant found broken.
+
+        Notes
+        -----
+        O(records + links + values + match edges); run after every step by the
+        stateful tests and at the end of :meth:`IdentityGraph.load`.
+        """
+        check_invariants(self)
