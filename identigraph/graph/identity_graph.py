@@ -12,7 +12,6 @@ import pandas as pd
 
 from identigraph._frames import to_pandas
 from identigraph.errors import (
-    ConfigError,
     InputError,
     MissingColumnError,
     NoIdentifierColumnsError,
@@ -48,7 +47,7 @@ from identigraph.graph.views.report import GraphReport, graph_report
 from identigraph.matcher import DEFAULT_THRESHOLD
 from identigraph.matcher._frame_checks import check_frame
 from identigraph.matcher.attributes import Attribute
-from identigraph.matcher.linker import Matcher
+from identigraph.matcher.linker import Matcher, check_threshold
 from identigraph.matcher.specs import Identifier
 from identigraph.merge.golden import GoldenResult, golden_records
 from identigraph.merge.rules import MostFrequent, Rule
@@ -63,12 +62,6 @@ def _check_source(source: object) -> None:
     if not isinstance(source, str) or not source:
         msg = "source must be a non-empty string"
         raise InputError(msg)
-
-
-def _check_threshold(threshold: float) -> None:
-    if not 0.0 <= threshold <= 1.0:
-        msg = f"threshold must be within [0, 1], got {threshold}"
-        raise ConfigError(msg)
 
 
 class IdentityGraph:
@@ -260,7 +253,7 @@ class IdentityGraph:
             return ChangeSet()
         pairs = None
         if matcher is not None:  # scored before anything is appended, as it may raise
-            _check_threshold(threshold)
+            check_threshold(threshold, optional=False)
             pairs = matcher.dedupe(frame, id=id, source=source, threshold=threshold)
         start, values = append_records(self._state, frame, specs, source, ids, attributes)
         if pairs is not None:
@@ -295,7 +288,7 @@ class IdentityGraph:
     def check_invariants(self) -> None:
         """Check the invariants of the graph's state (tests call it after every step).
 
-        See :func:`identigraph.graph.state.invariants.check_invariants` for the list.
+        See :meth:`identigraph.graph.state.GraphState.check_invariants` for the list.
 
         Raises
         ------
@@ -382,7 +375,7 @@ class IdentityGraph:
         if missing:
             msg = f"pairs lack columns {missing}"
             raise MissingColumnError(msg, column=missing[0], available=list(pairs.columns))
-        _check_threshold(threshold)
+        check_threshold(threshold, optional=False)
         ends = stage_matches(self._state, pairs, threshold)
         if self._state.staged:
             return ChangeSet(staged=True)
@@ -805,7 +798,8 @@ class IdentityGraph:
         highest-priority kind wins (key 40, email 30, phone 20, cookie 10 by
         default; ties: the first keyword); :meth:`lookup_all` shows every answer.
         A generic value (over its kind's ``max_records``) identifies nobody, nor does a
-        shared one (unlinked by a per-person limit, ``on_shared="unlink"``).
+        shared one (unlinked by a per-person limit, ``on_shared="unlink"``), nor one whose
+        every link was cut by a per-person limit (the same rule as :meth:`conflicts`).
         Cost: normalization of the given values, one hash look-up per value and
         O(log records) index searches; no scan.
         """
@@ -817,7 +811,8 @@ class IdentityGraph:
     ) -> pd.DataFrame:
         """Look each raw value up on its own: ``keyword, kind, person_id, status``.
 
-        ``status`` is ``found``, ``unknown``, ``generic``, ``shared``, ``missing`` or the reject
+        ``status`` is ``found``, ``unknown``, ``generic``, ``shared``, ``cut`` (every link of
+        the value was cut by a per-person limit: nobody holds it), ``missing`` or the reject
         reason (``invalid_email``, ``invalid_phone``, ``junk_value``); ``person_id``
         (nullable Int64) is set when found. See :meth:`lookup`.
 

@@ -43,7 +43,14 @@ from identigraph.matcher.fellegi_sunter import (
     match_probability,
 )
 
-__all__ = ["DEFAULT_THRESHOLD", "FORMAT_VERSION", "PAIR_KEY_COLUMNS", "Matcher", "clerical_review"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "FORMAT_VERSION",
+    "PAIR_KEY_COLUMNS",
+    "Matcher",
+    "check_threshold",
+    "clerical_review",
+]
 
 logger = logging.getLogger("identigraph.matcher")
 
@@ -648,7 +655,7 @@ class Matcher:
         progress: bool | None,
         link_type: LinkType | None,
     ) -> pd.DataFrame:
-        _check_threshold(threshold)
+        check_threshold(threshold)
         model = self.model
         started = time.perf_counter()
         batch = self._batch(data, id, source, (), link_type)
@@ -676,7 +683,7 @@ class Matcher:
         progress: bool | None = None,
     ) -> pd.DataFrame:
         """:meth:`fit` then :meth:`predict` on the same data, blocking and comparing once."""
-        _check_threshold(threshold)
+        check_threshold(threshold)
         batch, left, right, levels = self._fit(
             data, id=id, source=source, labels=labels, progress=progress
         )
@@ -810,7 +817,7 @@ class Matcher:
         progress: bool | None,
         link_type: LinkType,
     ) -> pd.DataFrame:
-        _check_threshold(threshold)
+        check_threshold(threshold)
         if self.is_fitted:
             return self._predict(data, id, source, threshold, weights, progress, link_type)
         batch, left, right, levels = self._fit(
@@ -1152,7 +1159,14 @@ class Matcher:
             return cls.from_json(handle.read())
 
 
-def _check_threshold(threshold: float | None) -> None:
+def check_threshold(threshold: float | None, *, optional: bool = True) -> None:
+    """Raise :class:`ConfigError` unless ``threshold`` is a probability in [0, 1].
+
+    ``None`` passes where ``optional`` (a matcher's "no threshold").
+    """
+    if threshold is None and not optional:
+        msg = "threshold must be a probability in [0, 1], got None"
+        raise ConfigError(msg)
     if threshold is not None and not (
         isinstance(threshold, (int, float))
         and not isinstance(threshold, bool)

@@ -9,7 +9,6 @@ import numpy as np
 from identigraph.graph.state.attributes import AttributeCodes
 from identigraph.graph.state.config import KindPolicy, check_attributes, kind_policies
 from identigraph.graph.state.cuts import CutTable
-from identigraph.graph.state.invariants import check_invariants
 from identigraph.graph.state.lifecycle import Lifecycle
 from identigraph.graph.state.tables import (
     IdTable,
@@ -18,6 +17,7 @@ from identigraph.graph.state.tables import (
     PostingTable,
     RecordTable,
     ValueTable,
+    require,
 )
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.specs import Identifier, check_identifiers
@@ -143,4 +143,21 @@ class GraphState:
         O(records + links + values + match edges); run after every step by the
         stateful tests and at the end of :meth:`IdentityGraph.load`.
         """
-        check_invariants(self)
+        records = self.records
+        records.check()
+        n = len(records)
+        self.value_codes.check()
+        n_values = len(self.value_codes)
+        self.links.check(n, n_values)
+        if len(self.links):
+            require(records.alive[self.links.rec].all(), "every link's record is alive")
+        self.matches.check(records.alive)
+        self.cuts.check(records.alive)
+        self.attr_codes.check(n)
+        if self.lifecycle is Lifecycle.STAGED:
+            return
+        require(
+            (self.value_codes.count == np.bincount(self.links.val, minlength=n_values)).all(),
+            "value counts equal the bincount of the links",
+        )
+        self.ids.check(records.person[records.alive])

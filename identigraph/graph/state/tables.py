@@ -1,7 +1,7 @@
 """The tables of a graph's state: records, values, identifier links, match edges, ids.
 
 Each table owns its arrays and states its own invariants (``check``); the
-invariants that join tables are :func:`identigraph.graph.state.invariants.check_invariants`.
+invariants that join tables are :meth:`GraphState.check_invariants`.
 Only :mod:`identigraph.graph.ops` writes them; the growing arrays are grown with
 :func:`~identigraph.graph.state.growable.appended`, in amortized O(appended).
 """
