@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Literal
+import threading
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Concatenate, Literal, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -56,6 +58,23 @@ __all__ = ["IdentityGraph"]
 
 log = logging.getLogger("identigraph")
 _DEFAULT_RULE = MostFrequent()
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _serialized(
+    method: Callable[Concatenate[IdentityGraph, _P], _R],
+) -> Callable[Concatenate[IdentityGraph, _P], _R]:
+    """Run ``method`` holding the graph's lock: one call at a time, reads included."""
+
+    @functools.wraps(method)
+    def serialized(self: IdentityGraph, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return serialized
 
 
 def _check_source(source: object) -> None:
@@ -111,6 +130,12 @@ class IdentityGraph:
     smallest member key, so the same records give the same ids whatever the order
     of sources and rows. Once issued, ids stay stable: when persons merge, the
     larger keeps its id; when a person splits, its largest part does.
+
+    Thread safety: every public method runs holding the graph's lock (a re-entrant
+    lock), so a service may read from several threads while one writes: a read sees
+    the graph before or after a whole update, never halfway. Reads wait for a running
+    update (and for the first read's resolution of a bulk load) and run one at a time;
+    a look-up holds the lock for well under a millisecond.
     """
 
     def __init__(
@@ -119,6 +144,7 @@ class IdentityGraph:
         self._state = GraphState(identifiers, attributes)
         self.identifiers = self._state.identifiers
         self.attributes = self._state.attributes
+        self._lock = threading.RLock()
 
     @classmethod
     def _from_state(cls, state: GraphState) -> IdentityGraph:
@@ -126,7 +152,16 @@ class IdentityGraph:
         graph._state = state
         graph.identifiers = state.identifiers
         graph.attributes = state.attributes
+        graph._lock = threading.RLock()
         return graph
+
+    def __getstate__(self) -> dict[str, object]:
+        with self._lock:
+            return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     @property
     def state(self) -> GraphState:
@@ -138,11 +173,13 @@ class IdentityGraph:
         return self._state
 
     # ------------------------------------------------------------------ sizes
+    @_serialized
     def __len__(self) -> int:
         """Number of records in the graph."""
         return self._state.n_alive()
 
     @property
+    @_serialized
     def n_persons(self) -> int:
         """Number of persons (clusters)."""
         self.resolve()
@@ -154,6 +191,7 @@ class IdentityGraph:
         return self._state.lifecycle
 
     @property
+    @_serialized
     def sources(self) -> list[str]:
         """Names of the sources added so far, in order of first addition."""
         return list(self._state.records.sources)
@@ -163,12 +201,14 @@ class IdentityGraph:
 
         return graph_html(self)
 
+    @_serialized
     def __repr__(self) -> str:
         specs = ", ".join(f"{type(s).__name__}({s.column!r})" for s in self.identifiers)
         persons = "staged" if self._state.staged else self._state.ids.n_persons
         return f"IdentityGraph(identifiers=[{specs}], records={len(self)}, persons={persons})"
 
     # ------------------------------------------------------------------ add
+    @_serialized
     def add(
         self,
         frame: pd.DataFrame,
@@ -262,6 +302,7 @@ class IdentityGraph:
             return ChangeSet(records_added=len(ids), staged=True)
         return resolve_added(self._state, start, values)
 
+    @_serialized
     def resolve(self, *, progress: bool | None = None) -> ChangeSet:
         """Resolve the records of a bulk load into persons; a no-op once resolved.
 
@@ -285,6 +326,7 @@ class IdentityGraph:
         """
         return resolve_staged(self._state, progress=progress)
 
+    @_serialized
     def check_invariants(self) -> None:
         """Check the invariants of the graph's state (tests call it after every step).
 
@@ -305,6 +347,7 @@ class IdentityGraph:
         """
         self._state.check_invariants()
 
+    @_serialized
     def build_indexes(self) -> None:
         """Build the look-up indexes now, resolving a bulk load first.
 
@@ -331,6 +374,7 @@ class IdentityGraph:
         self._state.reserve()  # so that the first update copies no array
 
     # ------------------------------------------------------------------ link
+    @_serialized
     def link(self, pairs: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD) -> ChangeSet:
         """Add match edges between records already in the graph.
 
@@ -385,6 +429,7 @@ class IdentityGraph:
         return resolve_persons(self._state, affected, np.empty(0, np.int64))
 
     # ------------------------------------------------------------------ outputs
+    @_serialized
     def clusters(self) -> pd.DataFrame:
         """One row per record: ``source, record_id, person_id``.
 
@@ -398,6 +443,7 @@ class IdentityGraph:
         return clusters_frame(self._state)
 
     @property
+    @_serialized
     def rejects(self) -> pd.DataFrame:
         """One row per unusable identifier value: ``source, record_id, column, reason``.
 
@@ -406,10 +452,12 @@ class IdentityGraph:
         """
         return rejects_frame(self._state)
 
+    @_serialized
     def records(self) -> pd.DataFrame:
         """The kept attribute columns of every record, with ``source`` and ``record_id`` first."""
         return records_frame(self._state)
 
+    @_serialized
     def golden(
         self,
         rules: Mapping[str, Rule] | None = None,
@@ -466,6 +514,7 @@ class IdentityGraph:
             rejected=self.rejects,
         )
 
+    @_serialized
     def generic_values(self) -> pd.DataFrame:
         """Identifier values shared by more records than their kind's ``max_records``.
 
@@ -478,12 +527,14 @@ class IdentityGraph:
         self.resolve()
         return generic_values_frame(self._state)
 
+    @_serialized
     def id_history(self) -> pd.DataFrame:
         """Every merge and split of person ids: ``old_id, new_id, reason, time``."""
         self.resolve()
         return id_history_frame(self._state)
 
     # ------------------------------------------------------------------ guards and explanations
+    @_serialized
     def conflicts(self) -> pd.DataFrame:
         """Links cut to keep persons within their identifiers' and attributes' limits.
 
@@ -518,6 +569,7 @@ class IdentityGraph:
         self.resolve()
         return conflicts_frame(self._state)
 
+    @_serialized
     def explain(self, a: tuple[str, Hashable], b: tuple[str, Hashable]) -> Explanation:
         """Why two records are the same person, or why they are not.
 
@@ -541,6 +593,7 @@ class IdentityGraph:
         self.resolve()
         return explain(self._state, a, b)
 
+    @_serialized
     def person(self, person_id: int) -> PersonView:
         """One person's records, identifier values and links (values masked).
 
@@ -552,11 +605,13 @@ class IdentityGraph:
         self.resolve()
         return person_view(self._state, person_id)
 
+    @_serialized
     def report(self, *, top: int = 10) -> GraphReport:
         """Cluster sizes, the ``top`` largest persons, generic values, conflicts and rejects."""
         self.resolve()
         return graph_report(self._state, top=top)
 
+    @_serialized
     def person_of(self, source: str, record_id: Hashable) -> int:
         """Person id of one record.
 
@@ -572,6 +627,7 @@ class IdentityGraph:
         return int(self._state.records.person[pos[0]])
 
     # ------------------------------------------------------------------ living graph
+    @_serialized
     def remove(
         self,
         *,
@@ -630,6 +686,7 @@ class IdentityGraph:
         self.resolve()  # an erasure acts on persons: a staged load resolves first
         return remove_records(self._state, record_positions(self._state, records, person))
 
+    @_serialized
     def expire(
         self,
         older_than: str | pd.Timedelta | pd.offsets.BaseOffset,
@@ -691,6 +748,7 @@ class IdentityGraph:
         self.resolve()  # an expiry splits persons: a staged load resolves first
         return expire_values(self._state, older_than, kinds=kinds, time_column=time_column, now=now)
 
+    @_serialized
     def save(
         self,
         path: str | os.PathLike[str],
@@ -756,6 +814,7 @@ class IdentityGraph:
         """
         return cls._from_state(load_graph(path, progress=progress))
 
+    @_serialized
     def lookup(
         self, identifiers: Mapping[str, object] | None = None, /, **kw: object
     ) -> int | None:
@@ -806,6 +865,7 @@ class IdentityGraph:
         self.resolve()
         return lookup_person(self._state, {**(identifiers or {}), **kw})
 
+    @_serialized
     def lookup_all(
         self, identifiers: Mapping[str, object] | None = None, /, **kw: object
     ) -> pd.DataFrame:
@@ -828,6 +888,7 @@ class IdentityGraph:
         self.resolve()
         return lookup_all(self._state, {**(identifiers or {}), **kw})
 
+    @_serialized
     def resolve_one(
         self,
         record: Mapping[str, object],

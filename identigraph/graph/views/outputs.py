@@ -60,8 +60,12 @@ def clusters_frame(state: GraphState) -> pd.DataFrame:
         else batch.ids[alive[batch.start : batch.stop]]
         for batch in records.batches
     ]  # one step per batch
-    if mixed_id_kinds(state):
-        ids = [i.astype(str) for i in ids]
+    if mixed_id_kinds(state):  # string ids stay as they are: only the others are spelled
+        kinds = state.records.id_kinds
+        ids = [
+            i if kinds.get(b.source) == "string" else i.astype(str)
+            for i, b in zip(ids, records.batches, strict=True)
+        ]
     return pd.DataFrame(
         {
             "source": pd.Categorical.from_codes(
