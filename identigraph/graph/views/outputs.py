@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from identigraph.graph.state.keys import mixed_id_kinds
 
@@ -40,6 +42,13 @@ def canonical_ids(state: GraphState, ids: pd.Series) -> pd.Series:
     return text
 
 
+def _spelled(ids: pd.Index) -> pd.Index:
+    """``ids`` in their canonical string form; integers through Arrow's cast (C speed)."""
+    if ids.dtype.kind in "iu":
+        return pd.Index(pc.cast(pa.array(ids.to_numpy()), pa.string()).to_pandas())
+    return ids.astype(str)
+
+
 def clusters_frame(state: GraphState) -> pd.DataFrame:
     """``source, record_id, person_id`` of every alive record, in the order added.
 
@@ -63,7 +72,7 @@ def clusters_frame(state: GraphState) -> pd.DataFrame:
     if mixed_id_kinds(state):  # string ids stay as they are: only the others are spelled
         kinds = state.records.id_kinds
         ids = [
-            i if kinds.get(b.source) == "string" else i.astype(str)
+            i if kinds.get(b.source) == "string" else _spelled(i)
             for i, b in zip(ids, records.batches, strict=True)
         ]
     return pd.DataFrame(
