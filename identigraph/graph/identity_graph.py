@@ -516,13 +516,31 @@ class IdentityGraph:
 
     @_serialized
     def generic_values(self) -> pd.DataFrame:
-        """Identifier values shared by more records than their kind's ``max_records``.
+        """Identifier values that link nothing: too common, or hubs.
 
         Returns
         -------
         pandas.DataFrame
-            ``kind, value, records``; ``value`` is the link key (the SHA-256 digest
-            for hashed kinds), never a raw email or phone.
+            ``kind, value, records, reason``; ``value`` is the link key (the
+            SHA-256 digest for hashed kinds), never a raw email or phone;
+            ``reason`` is ``"max_records"`` (carried by more records than the
+            kind's ``max_records``) or ``"hub"`` (its carriers hold more than the
+            kind's ``max_linked`` distinct values of another kind: ``NOCARD`` on
+            thousands of receipts with thousands of emails).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Key("card", max_linked=2), ig.Email("email")])
+        >>> pos = pd.DataFrame({"card": ["NOCARD"] * 4 + ["C1", "C1"],
+        ...                     "email": ["a@x.io", "b@x.io", "c@x.io", "d@x.io",
+        ...                               "e@x.io", "e@x.io"]})
+        >>> _ = g.add(pos, source="pos")
+        >>> g.generic_values()[["kind", "records", "reason"]].to_dict("records")
+        [{'kind': 'card', 'records': 4, 'reason': 'hub'}]
+        >>> g.n_persons  # NOCARD links nobody; C1 links its two receipts
+        5
         """
         self.resolve()
         return generic_values_frame(self._state)

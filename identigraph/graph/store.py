@@ -60,6 +60,7 @@ from identigraph._progress import progress_bar
 from identigraph._version import __version__
 from identigraph.errors import InvariantError, StoreError, StoreVersionError
 from identigraph.graph.core import segment_of
+from identigraph.graph.ops.hubs import refresh_hubs
 from identigraph.graph.state.attributes import AttributeCodes
 from identigraph.graph.state.batches import RecordBatch
 from identigraph.graph.state.cuts import CutLinks
@@ -655,6 +656,7 @@ def _build(path: Path, manifest: dict[str, Any], bar: tqdm) -> GraphState:
         msg = f"edges.parquet of the store at {path} points outside its records or values"
         raise StoreError(msg)
     state.value_codes.count = np.bincount(state.links.val, minlength=n_values).astype(np.int64)
+    state.value_codes.hub = np.zeros(n_values, dtype=bool)
 
     match = read.frame("matches.parquet")
     state.matches.frame = match.astype({"rec_l": np.int64, "rec_r": np.int64})
@@ -689,6 +691,7 @@ def _build(path: Path, manifest: dict[str, Any], bar: tqdm) -> GraphState:
         )
         raise StoreError(msg)
     rebuild_indexes(state)
+    refresh_hubs(state)  # a function of the links: the flags the saved graph had
     for (
         index
     ) in state.value_codes.indexes.values():  # a loaded graph serves look-ups: build the tables now

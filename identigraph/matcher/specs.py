@@ -87,6 +87,13 @@ class Identifier:
         junk value) and links nothing. ``None``: no limit.
     max_per_person : int or None
         Most distinct values of this kind one person may hold. ``None``: no limit.
+    max_linked : int or None, default 50
+        A value whose carriers hold more than this many distinct values of some
+        other kind is a *hub* (``NOCARD`` on thousands of till receipts with
+        thousands of emails, a kiosk cookie) and is generic: it links nothing and
+        ``generic_values()`` lists it with reason ``"hub"``. A customer key on a
+        customer's many orders is not one: those orders hold a few emails.
+        ``None``: no such check for this kind.
     junk : str or iterable of str
         Extra placeholder values (compared after normalization) to reject. A
         single string is one value (``junk="n/a"``), not a set of characters;
@@ -124,6 +131,7 @@ class Identifier:
     priority: int = 10
     max_records: int | None = None
     max_per_person: int | None = None
+    max_linked: int | None = 50
     junk: frozenset[str] = frozenset()
     builtin_junk: bool = True
     on_shared: Literal["keep", "unlink"] = "keep"
@@ -141,7 +149,7 @@ class Identifier:
         if not self.kind:
             object.__setattr__(self, "kind", self.column)
         object.__setattr__(self, "priority", _finite_number(where, "priority", self.priority))
-        for limit in ("max_records", "max_per_person"):
+        for limit in ("max_records", "max_per_person", "max_linked"):
             object.__setattr__(self, limit, _limit(where, limit, getattr(self, limit)))
         for field in dataclasses.fields(self):  # flags: bools only, not "no" or 0
             if field.type == "bool":

@@ -15,7 +15,7 @@ import identigraph as ig
 
 SPECS = [
     ig.Email("email", hash=False),
-    ig.Cookie("cookie_id", max_records=4),
+    ig.Cookie("cookie_id", max_records=4, max_linked=2),  # hubs come and go
     ig.Key("crm_id", max_per_person=1),
 ]
 EMAILS = [None, "ann@mail.com", "bob@mail.com", "cy@web.de"]

@@ -8,6 +8,7 @@ partition of whole components.
 - keys: :func:`column_keys`, :func:`extract_keys` (a frame and specs to edges);
 - codes: :func:`factorize_keys`, :func:`dense_codes`;
 - components: :func:`connected_components`;
+- hubs: :func:`hub_values` (values whose carriers hold many distinct other values);
 - limits: :func:`enforce_limits` (the per-person limit split);
 - person ids: :func:`record_hashes`, :func:`assign_ids` (with an :class:`IssuedIdLookup`);
 - one region: :func:`resolve_region`;
@@ -26,6 +27,7 @@ from identigraph.graph.core.arrays import (
 )
 from identigraph.graph.core.codes import dense_codes, factorize_keys
 from identigraph.graph.core.components import connected_components
+from identigraph.graph.core.hubs import hub_values
 from identigraph.graph.core.keys import Extracted, KeyEncoder, column_keys, extract_keys
 from identigraph.graph.core.limits import (
     MATCH_PRIORITY,
@@ -58,6 +60,7 @@ __all__ = [
     "connected_components",
     "dense_codes",
     "enforce_limits",
+    "hub_values",
     "equal_ranges",
     "expand_ranges",
     "extract_keys",

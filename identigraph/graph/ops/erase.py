@@ -18,7 +18,8 @@ import pandas as pd
 
 from identigraph.errors import ConfigError, InputError, MissingColumnError, UnknownPersonError
 from identigraph.graph.changes import ChangeSet
-from identigraph.graph.core import segment_of
+from identigraph.graph.core import column_keys, segment_of
+from identigraph.graph.ops.hubs import refresh_hubs
 from identigraph.graph.ops.resolve import resolve_persons
 from identigraph.graph.state.cuts import CutLinks
 from identigraph.graph.state.indexes import (
@@ -27,6 +28,7 @@ from identigraph.graph.state.indexes import (
     records_of_persons,
 )
 from identigraph.graph.state.keys import positions as keyed_positions
+from identigraph.graph.state.keys import record_cells
 
 if TYPE_CHECKING:
     from identigraph.graph.state.graph_state import GraphState
@@ -328,9 +330,12 @@ def remove_records(state: GraphState, where: np.ndarray) -> ChangeSet:
         if dead.any():
             state.matches.frame = state.matches.frame[~dead].reset_index(drop=True)
     _drop_cut_links(state, values=orphans)
+    # A hub whose carriers now hold fewer distinct values may link again.
+    kept = carried[state.value_codes.count[carried] > 0]
+    unhubbed = refresh_hubs(state, kept)
 
     # Persons of alive records carrying a value that links again join the region.
-    again = np.union1d(unlocked, relinked)
+    again = np.union1d(np.union1d(unlocked, relinked), unhubbed)
     partners = partners[state.records.alive[partners]]
     touched = np.union1d(affected, persons_of_values(state, again, before=len(state.records.alive)))
     touched = np.union1d(touched, state.records.person[partners])
@@ -362,6 +367,27 @@ def _record_times(state: GraphState, time_column: str) -> np.ndarray:
         msg = f"no source keeps the time column {time_column!r}"
         raise MissingColumnError(msg, column=time_column)
     return times
+
+
+def _twin_cells(state: GraphState, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cells of other columns of the same kind that hold the value of links ``rows``.
+
+    Two columns of one kind with the same value in one record give one link (a
+    bulk load keeps the first); an expiry of that value empties both cells.
+    """
+    recs, vals = state.links.rec[rows], state.links.val[rows]
+    kinds, specs = state.value_codes.kind[vals], state.links.spec[rows]
+    out_rec, out_col = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=object)]
+    for s, spec in enumerate(state.identifiers):  # one step per spec: a handful
+        mine = np.flatnonzero((kinds == state.kind_index[spec.kind]) & (specs != s))
+        if not len(mine):
+            continue
+        cells = record_cells(state, recs[mine], spec.column)
+        _, keys, _ = column_keys(spec, cells)
+        same = np.asarray(keys == state.value_codes.key[vals[mine]], dtype=bool)
+        out_rec.append(recs[mine][same])
+        out_col.append(np.full(int(same.sum()), spec.column, dtype=object))
+    return np.concatenate(out_rec), np.concatenate(out_col)
 
 
 def _cutoff(age: pd.Timedelta | pd.offsets.BaseOffset, now: object) -> int:
@@ -415,9 +441,16 @@ def expire_values(
     affected = state.records.person[np.unique(carriers)]
     affected = np.unique(affected[affected >= 0])
     columns = np.array([state.identifiers[s].column for s in state.links.spec[gone]], dtype=object)
-    _scrub(state, carriers, columns)
+    twin_rec, twin_col = _twin_cells(state, gone)
+    _scrub(state, np.concatenate([carriers, twin_rec]), np.concatenate([columns, twin_col]))
     state.value_codes.count[expired] = 0
     _drop_edges(state, gone)
     _forget_values(state, expired)
     _drop_cut_links(state, values=expired)
+    # The carriers' other values lost a distinct value of this kind: a hub may link again.
+    others = np.unique(state.links.val[state.links.rows_of(np.unique(carriers))])
+    unhubbed = refresh_hubs(state, others)
+    if len(unhubbed):
+        again = persons_of_values(state, unhubbed, before=len(state.records))
+        affected = np.union1d(affected, again)
     return resolve_persons(state, affected, np.empty(0, dtype=np.int64))

@@ -83,4 +83,5 @@ def merge_values(state: GraphState) -> None:
             rec, val, state.links.spec = rec[keep], val[keep], state.links.spec[keep]
     state.links.rec, state.links.val = rec, val
     table.count = np.bincount(val, minlength=next_code).astype(np.int64)
+    table.hub = np.zeros(next_code, dtype=bool)
     state.cuts.values_cache = None

@@ -21,6 +21,7 @@ import pandas as pd
 from identigraph._progress import progress_bar
 from identigraph.graph.changes import ChangeSet
 from identigraph.graph.core import KindLimits, LimitSplit, region_index, resolve_region
+from identigraph.graph.ops.hubs import refresh_hubs
 from identigraph.graph.ops.merge_codes import merge_values
 from identigraph.graph.ops.spec_checks import warn_uncarried
 from identigraph.graph.state.cuts import CutLinks
@@ -61,6 +62,7 @@ def resolve_staged(state: GraphState, *, progress: bool | None = None) -> Change
     n_records = len(state.records)
     with progress_bar(2, desc="resolve", unit="step", progress=progress) as bar:
         merge_values(state)
+        refresh_hubs(state)
         bar.update(1)
         state.lifecycle = Lifecycle.RESOLVED
         if state.records.batches:
@@ -79,10 +81,21 @@ def resolve_staged(state: GraphState, *, progress: bool | None = None) -> Change
 
 
 def resolve_added(state: GraphState, start: int, values: np.ndarray) -> ChangeSet:
-    """Resolve the records appended from ``start`` on, whose links carry ``values``."""
-    affected = (
-        persons_of_values(state, values, before=start) if start and len(values) else _NO_INDEX
-    )
+    """Resolve the records appended from ``start`` on, whose links carry ``values``.
+
+    Cost: the persons holding the batch's values (not those of values that were
+    generic before), closed over cut links, plus the new records.
+    """
+    # Values generic before this add link nothing either way: their carriers (maybe
+    # hundreds of thousands) are not re-resolved, so the add costs the same as for a
+    # fresh value. Values that turn generic or hub now are looked at with theirs.
+    codes, added = np.unique(values, return_counts=True)
+    table = state.value_codes
+    kind = table.kind[codes]
+    was_generic = (table.count[codes] - added > state.max_records[kind]) | table.hub[codes]
+    codes = codes[~was_generic]
+    refresh_hubs(state, codes)
+    affected = persons_of_values(state, codes, before=start) if start and len(codes) else _NO_INDEX
     region_new = np.arange(start, len(state.records), dtype=np.int64)
     return resolve_persons(state, affected, region_new, records_added=len(region_new))
 

@@ -21,6 +21,7 @@ class KindPolicy:
     max_records: int | None
     max_per_person: int | None
     on_shared: str = "keep"
+    max_linked: int | None = None
 
 
 def kind_policies(identifiers: Sequence[Identifier]) -> list[KindPolicy]:
@@ -28,13 +29,19 @@ def kind_policies(identifiers: Sequence[Identifier]) -> list[KindPolicy]:
     policies: dict[str, KindPolicy] = {}
     for spec in identifiers:
         policy = KindPolicy(
-            spec.kind, spec.priority, spec.max_records, spec.max_per_person, spec.on_shared
+            spec.kind,
+            spec.priority,
+            spec.max_records,
+            spec.max_per_person,
+            spec.on_shared,
+            spec.max_linked,
         )
         known = policies.setdefault(spec.kind, policy)
         if known != policy:
             msg = (
                 f"identifier specs of kind {spec.kind!r} disagree on priority, max_records, "
-                f"max_per_person or on_shared ({known} vs {policy}); give them the same settings"
+                f"max_per_person, max_linked or on_shared ({known} vs {policy}); "
+                "give them the same settings"
             )
             raise ConfigError(msg)
     return list(policies.values())

@@ -27,6 +27,11 @@ __all__ = ["GraphState"]
 _NO_LIMIT = np.iinfo(np.int64).max
 
 
+def _per_kind(limits: list[int | None]) -> np.ndarray:
+    """One limit per kind index, ``None`` as no limit (the largest int64)."""
+    return np.array([_NO_LIMIT if x is None else x for x in limits] or [0], dtype=np.int64)
+
+
 class GraphState:
     """The tables of one identity graph and the one lifecycle they move through.
 
@@ -49,6 +54,8 @@ class GraphState:
     policies : list of KindPolicy
         One per identifier kind, in order of first spec; ``kind_index`` maps a
         kind's name to its index (the ``kind`` of values and cut links).
+    max_records, max_linked : numpy.ndarray of int64
+        The kinds' limits by kind index (no limit: the largest int64).
     records, value_codes, links, matches, cuts, attr_codes, postings, ids
         The tables (:mod:`identigraph.graph.state.tables`,
         :mod:`identigraph.graph.state.cuts`, :mod:`identigraph.graph.state.attributes`).
@@ -78,11 +85,8 @@ class GraphState:
         self.policies: list[KindPolicy] = kind_policies(self.identifiers)
         self.kind_index = {p.name: i for i, p in enumerate(self.policies)}
         self.attributes = check_attributes(attributes, self.identifiers)
-        self._max_records = np.array(
-            [p.max_records if p.max_records is not None else _NO_LIMIT for p in self.policies]
-            or [0],
-            dtype=np.int64,
-        )
+        self.max_records = _per_kind([p.max_records for p in self.policies])
+        self.max_linked = _per_kind([p.max_linked for p in self.policies])
         self.records = RecordTable()
         self.value_codes = ValueTable()
         self.links = LinkTable()
@@ -114,7 +118,7 @@ class GraphState:
 
     def generic_mask(self, codes: np.ndarray | None = None) -> np.ndarray:
         """Values (all, or the given codes) carried by more records than their kind allows."""
-        return self.value_codes.generic(self._max_records, codes)
+        return self.value_codes.generic(self.max_records, codes)
 
     def reserve(self) -> None:
         """Spare capacity behind every growing array, so the next update copies none."""

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "mixed_id_kinds",
     "positions",
+    "record_cells",
     "record_keys",
     "source_id_kind",
     "value_hashes",
@@ -39,6 +40,22 @@ def record_keys(state: GraphState, positions: np.ndarray) -> tuple[np.ndarray, n
         sources[rows] = batch.source
         ids[rows] = batch.ids[positions[rows] - batch.start].to_numpy(dtype=object)
     return sources, ids
+
+
+def record_cells(state: GraphState, positions: np.ndarray, column: str) -> pd.Series:
+    """The kept cell of ``column`` of each record position (missing where not kept)."""
+    positions = np.asarray(positions, dtype=np.int64)
+    out = np.full(len(positions), None, dtype=object)
+    if len(positions):
+        batch_of = segment_of(batch_starts(state), positions)
+        for k in np.unique(batch_of).tolist():  # one step per batch holding a wanted record
+            batch = state.records.batches[k]
+            if column not in batch.attributes.columns:
+                continue
+            rows = np.flatnonzero(batch_of == k)
+            cells = batch.attributes[column].iloc[positions[rows] - batch.start]
+            out[rows] = cells.to_numpy(dtype=object)
+    return pd.Series(out, dtype=object)
 
 
 def value_keys(state: GraphState, codes: np.ndarray) -> np.ndarray:

@@ -163,6 +163,9 @@ class ValueTable:
     key, kind, count : numpy.ndarray
         Per code: link key (object; None once erased), kind index (int16) and the
         number of links carrying it (int64; counted when the load is resolved).
+    hub : numpy.ndarray of bool
+        Per code: a hub (its carriers hold too many distinct values of another
+        kind; :func:`identigraph.graph.core.hub_values`), generic whatever its count.
     """
 
     indexes: dict[str, ValueIndex] = field(default_factory=dict)
@@ -170,6 +173,7 @@ class ValueTable:
     key: np.ndarray = field(default_factory=lambda: _ints(object))
     kind: np.ndarray = field(default_factory=lambda: _ints(np.int16))
     count: np.ndarray = field(default_factory=_ints)
+    hub: np.ndarray = field(default_factory=lambda: _ints(bool))
 
     def __repr__(self) -> str:  # counts only: keys may be personal data
         return f"ValueTable(values={len(self.kind)}, kinds={sorted(self.indexes)})"
@@ -182,23 +186,28 @@ class ValueTable:
         self.key = appended(self.key, keys)
         self.kind = appended(self.kind, kinds)
         self.count = appended(self.count, np.zeros(len(kinds), np.int64))
+        self.hub = appended(self.hub, np.zeros(len(kinds), bool))
 
     def reserve(self) -> None:
         """Spare capacity behind the growing arrays, so the next append copies none."""
-        for name in ("key", "kind", "count"):
+        for name in ("key", "kind", "count", "hub"):
             array = getattr(self, name)
             setattr(self, name, appended(array, array[:0]))
 
     def generic(self, max_records: np.ndarray, codes: np.ndarray | None = None) -> np.ndarray:
-        """Which values (all, or ``codes``) more records carry than ``max_records[kind]``."""
+        """Which values (all, or ``codes``) link nothing: hubs, and values more records
+        carry than ``max_records[kind]``."""
         if codes is None:
-            return self.count > max_records[self.kind]
-        generic: np.ndarray = self.count[codes] > max_records[self.kind[codes]]
+            return (self.count > max_records[self.kind]) | self.hub
+        generic: np.ndarray = (self.count[codes] > max_records[self.kind[codes]]) | self.hub[codes]
         return generic
 
     def check(self) -> None:
         """The per-code arrays are equally long and every code is below ``next_code``."""
-        require(len(self.count) == len(self.key) == len(self.kind), "value arrays are equally long")
+        require(
+            len(self.count) == len(self.key) == len(self.kind) == len(self.hub),
+            "value arrays are equally long",
+        )
         require(len(self.kind) <= self.next_code, "every value code was handed out")
 
 

@@ -114,24 +114,31 @@ def records_frame(state: GraphState) -> pd.DataFrame:
 
 
 def generic_values_frame(state: GraphState) -> pd.DataFrame:
-    """``kind, value, records`` of the values over their kind's ``max_records``.
+    """``kind, value, records, reason`` of the values that link nothing.
+
+    ``reason`` is ``"max_records"`` (more carriers than the kind allows) or
+    ``"hub"`` (carriers holding more than ``max_linked`` distinct values of
+    another kind).
 
     ``value`` is the link key (the SHA-256 digest for hashed kinds), never a raw
     email or phone.
     """
     generic = np.flatnonzero(state.generic_mask())
-    kinds, keys, counts = [], [], []
+    kinds, keys, counts, hubs = [], [], [], []
     for kind, index in state.value_codes.indexes.items():
         k, codes = index.items()
         hit = np.isin(codes, generic)
         kinds.extend([kind] * int(hit.sum()))
         keys.append(k[hit])
         counts.append(state.value_codes.count[codes[hit]])
+        hubs.append(state.value_codes.hub[codes[hit]])
+    hub = np.concatenate(hubs) if hubs else np.empty(0, dtype=bool)
     return pd.DataFrame(
         {
             "kind": kinds,
             "value": np.concatenate(keys) if keys else [],
             "records": np.concatenate(counts) if counts else np.empty(0, np.int64),
+            "reason": pd.Series(np.where(hub, "hub", "max_records"), dtype=object),
         }
     ).sort_values(["records", "kind", "value"], ascending=[False, True, True], ignore_index=True)
 
