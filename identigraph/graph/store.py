@@ -21,7 +21,9 @@ A store is a directory::
 Only alive records are written, renumbered densely, and only values (and attribute
 values) some alive record carries, so nothing of an erased record or an expired
 value reaches a store. Format version 2 added the shared values and attributes; a
-version 1 store loads as a graph without them.
+version 1 store loads as a graph without them. Version 4 added the manifest's own
+checksum (:mod:`identigraph.graph._manifest`): stores of versions 1 and 2 load
+unverified.
 Loading checks every file's size and SHA-256 before reading it.
 
 Atomicity: :func:`save_graph` writes the new store into a temporary directory
@@ -36,15 +38,11 @@ and the next save renames it back first and deletes leftover temporaries.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-import json
 import logging
 import os
-import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -61,6 +59,20 @@ from identigraph._version import __version__
 from identigraph.errors import InvariantError, StoreError, StoreVersionError
 from identigraph.graph._batches import RecordBatch
 from identigraph.graph._incremental import batch_starts, rebuild_indexes
+from identigraph.graph._manifest import (
+    CHECKED_SINCE,
+    parse_manifest,
+    seal_manifest,
+    verify_manifest,
+)
+from identigraph.graph._store_files import (
+    backup_of,
+    drop_backups,
+    frame_to_table,
+    prepare_target,
+    roll_back,
+    swap_in,
+)
 from identigraph.graph._values import ValueIndex
 from identigraph.graph.core import segment_of
 from identigraph.graph.lifecycle import Lifecycle
@@ -76,7 +88,8 @@ __all__ = ["FORMAT_VERSION", "load_graph", "save_graph"]
 
 #: Version of the store layout; stores of a newer version are refused.
 #: Version 2: shared values, attributes and the specs' ``on_shared``.
-FORMAT_VERSION = 2
+#: Version 4: the manifest's own checksum (3 is skipped, see ``_manifest``).
+FORMAT_VERSION = CHECKED_SINCE
 
 _MANIFEST = "manifest.json"
 _ID_COLUMN = "__identigraph_record_id__"
@@ -137,15 +150,6 @@ def _attribute_from_json(item: dict[str, Any]) -> Attribute:
 
 
 # ---------------------------------------------------------------------------- writing
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # directories cannot be opened on every platform
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 class _Writer:
     """Writes files into a directory, syncing each and noting its size and checksum."""
 
@@ -168,12 +172,7 @@ class _Writer:
         self.seal(name, rows=rows)
 
     def frame(self, name: str, frame: pd.DataFrame) -> None:
-        try:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-        except (pa.ArrowException, TypeError, ValueError) as err:
-            msg = f"cannot store {name}: a column holds values Parquet cannot type ({err})"
-            raise StoreError(msg) from err
-        self.table(name, table)
+        self.table(name, frame_to_table(frame, name))
 
     def raw(self, name: str, data: bytes) -> None:
         (self.root / name).write_bytes(data)
@@ -192,21 +191,6 @@ class _Writer:
         if rows is not None:
             entry["rows"] = rows
         self.files[name] = entry
-
-
-def _siblings(path: Path, tag: str) -> list[Path]:
-    if not path.parent.is_dir():
-        return []
-    prefix = f".{path.name}.{tag}-"
-    return sorted(p for p in path.parent.iterdir() if p.name.startswith(prefix))
-
-
-def _backup(path: Path) -> Path | None:
-    """The complete old store a crash between the two renames of a save left behind."""
-    for candidate in _siblings(path, "old"):
-        if (candidate / _MANIFEST).is_file():
-            return candidate
-    return None
 
 
 def _parts(
@@ -391,21 +375,8 @@ def save_graph(
     started = time.perf_counter()
 
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        msg = f"cannot save a graph to {path}: it is a file"
-        raise StoreError(msg)
-    if path.is_dir() and any(path.iterdir()) and not (path / _MANIFEST).is_file():
-        msg = f"refusing to replace {path}: it is a non-empty directory that is not a graph store"
-        raise StoreError(msg)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() and (backup := _backup(path)) is not None:
-        os.replace(backup, path)  # finish the swap a crashed save began
-    for stale in _siblings(path, "tmp") + _siblings(path, "old"):
-        shutil.rmtree(stale, ignore_errors=True)
-
     specs = [_spec_to_json(s) for s in g.identifiers]
-    tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex}"
-    tmp.mkdir()
+    tmp = prepare_target(path)  # checks, recovers and cleans leftovers; StoreError only
     try:
         writer = _Writer(tmp, compression)
         facts: dict[str, Any] = {}
@@ -433,17 +404,8 @@ def save_graph(
             **facts,
             "files": writer.files,
         }
-        writer.raw(_MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
-        _fsync_dir(tmp)
-        if path.exists():
-            backup = path.parent / f".{path.name}.old-{uuid.uuid4().hex}"
-            os.replace(path, backup)
-            os.replace(tmp, path)
-            _fsync_dir(path.parent)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            os.replace(tmp, path)
-            _fsync_dir(path.parent)
+        writer.raw(_MANIFEST, seal_manifest(manifest))
+        swap_in(tmp, path)  # two renames, then the old store's deletion or StoreError
         log.info(
             "saved %d records in %d files in %.2f s",
             int(np.count_nonzero(g._rec_alive)),
@@ -451,19 +413,11 @@ def save_graph(
             time.perf_counter() - started,
         )
     except BaseException as err:
-        _roll_back(path, tmp)
+        roll_back(path, tmp)
         if isinstance(err, OSError) and not isinstance(err, StoreError):
             msg = f"cannot write the store at {path}: {err}"
             raise StoreError(msg) from err
         raise
-
-
-def _roll_back(path: Path, tmp: Path) -> None:
-    """After a failed save: drop the new store, put the old one back if it was moved."""
-    shutil.rmtree(tmp, ignore_errors=True)
-    if not path.exists() and (backup := _backup(path)) is not None:
-        with contextlib.suppress(OSError):
-            os.replace(backup, path)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -531,12 +485,8 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     except OSError as err:
         msg = f"cannot read the manifest of the store at {path}: {err.strerror}"
         raise StoreError(msg) from err
-    try:
-        manifest = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        msg = f"the manifest of the store at {path} is corrupt or truncated"
-        raise StoreError(msg) from err
-    if not isinstance(manifest, dict) or manifest.get("format") != "identigraph-store":
+    manifest = parse_manifest(text, path)
+    if manifest.get("format") != "identigraph-store":
         msg = f"{path} is not an identigraph store (unknown manifest)"
         raise StoreError(msg)
     version = manifest.get("format_version")
@@ -549,6 +499,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
             f"{FORMAT_VERSION} this identigraph reads; upgrade identigraph to load it"
         )
         raise StoreVersionError(msg)
+    verify_manifest(manifest, path)
     return manifest
 
 
@@ -558,8 +509,9 @@ def load_graph(
     """Read a graph saved by :func:`save_graph`; see :meth:`IdentityGraph.load`."""
     started = time.perf_counter()
     path = Path(path)
-    if not path.is_dir():
-        backup = _backup(path)
+    complete = path.is_dir()
+    if not complete:
+        backup = backup_of(path)
         if backup is None:
             msg = f"no graph store at {path}"
             raise StoreError(msg)
@@ -570,6 +522,8 @@ def load_graph(
     try:
         with progress_bar(total, desc="load", unit="file", progress=progress) as bar:
             g = _build(path, manifest, factory, bar)
+        if complete:
+            drop_backups(path)  # an old store a save stopped after its swap left
         log.info("loaded %d records in %.2f s", len(g), time.perf_counter() - started)
         return g
     except StoreError:
