@@ -65,6 +65,7 @@ from identigraph.graph._manifest import (
     seal_manifest,
     verify_manifest,
 )
+from identigraph.graph._store_dtypes import id_values, restore_frame, storable_frame
 from identigraph.graph._store_files import (
     backup_of,
     drop_backups,
@@ -300,7 +301,8 @@ def _parts(
             msg = f"source {batch.source!r} keeps a column named {_ID_COLUMN!r}, reserved"
             raise StoreError(msg)
         frame = batch.attributes.iloc[rows].reset_index(drop=True)
-        frame.insert(0, _ID_COLUMN, batch.ids[rows].to_numpy())
+        frame.insert(0, _ID_COLUMN, id_values(batch.ids[rows]))  # their dtype too
+        frame, dtypes = storable_frame(frame, erased=len(rows) < len(batch.ids))
         name = f"batch-{len(batches):05d}.parquet"
         id_name = batch.ids.name if isinstance(batch.ids.name, str) else None
         batches.append(
@@ -311,6 +313,7 @@ def _parts(
                 "id_name": id_name,
                 # Parquet reads object columns back as "str": note them and their missing value.
                 "object_columns": _object_columns(frame),
+                "dtypes": dtypes,  # what Parquet does not bring back (_store_dtypes)
             }
         )
         yield name, frame
@@ -417,6 +420,9 @@ def save_graph(
         if isinstance(err, OSError) and not isinstance(err, StoreError):
             msg = f"cannot write the store at {path}: {err}"
             raise StoreError(msg) from err
+        if isinstance(err, pa.ArrowException):  # its message may quote a value: not chained
+            msg = f"cannot write the store at {path}: {type(err).__name__} from Parquet"
+            raise StoreError(msg) from None
         raise
 
 
@@ -554,7 +560,7 @@ def _build(
     start = 0
     batches = []
     for item in manifest["batches"]:  # one step per batch file
-        frame = read.frame(item["file"])
+        frame = restore_frame(read.table(item["file"]), item.get("dtypes", {}), item["file"])
         if _ID_COLUMN not in frame.columns or len(frame) != item["rows"]:
             msg = f"{item['file']} of the store at {path} does not match the manifest"
             raise StoreError(msg)
