@@ -34,6 +34,12 @@ directory is deleted, the backup renamed back). After a crash, at every instant
 either ``path`` holds a complete store or, between the two renames, the complete
 old store sits in the backup directory: :func:`load_graph` reads it from there,
 and the next save renames it back first and deletes leftover temporaries.
+Erased data is not left behind: a save that cannot delete the old store (or a
+leftover of an earlier save) raises :class:`StoreError`, and a load beside a
+complete store deletes old stores a stopped save left
+(:mod:`identigraph.graph._store_files`). Kept-column dtypes Parquet does not
+bring back are noted in the manifest and restored
+(:mod:`identigraph.graph._store_dtypes`).
 """
 
 from __future__ import annotations

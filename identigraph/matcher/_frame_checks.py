@@ -6,8 +6,11 @@ later step fail with a raw exception or make ``save`` write what ``load`` cannot
 read back: MultiIndex or repeated column names (also after ``columns=`` renames),
 names that are not strings or are reserved, a MultiIndex or mixed-type record
 index, integer ids beyond 64 bits, sparse, Arrow dictionary and nested Arrow
-columns, complex numbers, and object columns whose values Parquet cannot type
-(integers among strings, dictionaries) or an identifier cannot hold.
+columns, complex numbers, object columns whose values Parquet cannot type
+(integers among strings, dictionaries) or reads back otherwise (sets), or an
+identifier cannot hold, and categoricals the store cannot keep (period or
+interval categories, mixed-type categories, ordered non-string categories out of
+increasing order).
 """
 
 from __future__ import annotations
@@ -66,8 +69,9 @@ def check_frame(
         types, or are integers beyond 64 bits.
     DtypeError
         A kept or identifier column is sparse, an Arrow dictionary or nested Arrow
-        type, complex, or an object column whose values Parquet cannot type or the
-        identifier cannot hold.
+        type, complex, an object column whose values Parquet cannot type (or
+        would read back as another type: sets) or the identifier cannot hold, or
+        a categorical whose categories the store cannot keep.
 
     Messages name columns, dtypes and Python types, never a value.
 
