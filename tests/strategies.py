@@ -376,3 +376,71 @@ def with_invisible(draw: st.DrawFn, text: str) -> str:
         at = draw(st.sampled_from([0, len(text), draw(st.integers(0, len(text)))]))
         text = text[:at] + draw(st.sampled_from(INVISIBLE_CHARACTERS)) + text[at:]
     return text
+
+
+# --- the store: kept-column kinds pandas users meet ---------------------------------------
+import datetime as dt  # noqa: E402
+
+import pyarrow as pa  # noqa: E402
+
+_STORE_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=5)
+_STORE_DAY = st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1))
+
+
+def _days(unit: str, tz: str | None = None) -> object:
+    def build(values: list[object]) -> pd.Series:
+        column = pd.to_datetime(pd.Series(values, dtype=object)).astype(f"datetime64[{unit}]")
+        return column.dt.tz_localize(tz) if tz else column
+
+    return build
+
+
+#: Kind name -> (cell strategy, how a list of cells becomes a column). Cells never mix
+#: ``None`` and ``NaN`` in an object column (one spelling of missing is kept per column).
+STORE_COLUMN_KINDS: dict[str, tuple[st.SearchStrategy[object], object]] = {
+    "object-str": (st.one_of(st.none(), _STORE_TEXT), lambda v: pd.Series(v, dtype=object)),
+    "str": (st.one_of(st.none(), _STORE_TEXT), lambda v: pd.Series(v, dtype="str")),
+    "string-python": (
+        st.one_of(st.none(), _STORE_TEXT),
+        lambda v: pd.Series(v, dtype=pd.StringDtype("python")),
+    ),
+    "string-pyarrow": (
+        st.one_of(st.none(), _STORE_TEXT),
+        lambda v: pd.Series(v, dtype=pd.StringDtype("pyarrow")),
+    ),
+    "arrow-string": (
+        st.one_of(st.none(), _STORE_TEXT),
+        lambda v: pd.Series(v, dtype=pd.ArrowDtype(pa.string())),
+    ),
+    "categorical-str": (
+        st.one_of(st.none(), st.sampled_from(["a", "b", "Zoë"])),
+        lambda v: pd.Series(pd.Categorical(v, categories=["b", "a", "Zoë"])),
+    ),
+    "categorical-int": (
+        st.one_of(st.none(), st.integers(-3, 3)),
+        lambda v: pd.Series(pd.Categorical(v)),
+    ),
+    "Int64": (
+        st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
+        lambda v: pd.Series(v, dtype="Int64"),
+    ),
+    "UInt8": (st.one_of(st.none(), st.integers(0, 255)), lambda v: pd.Series(v, dtype="UInt8")),
+    "float": (st.floats(), lambda v: pd.Series(v, dtype="float64")),  # NaN and infinities
+    "boolean": (st.one_of(st.none(), st.booleans()), lambda v: pd.Series(v, dtype="boolean")),
+    "object-decimal": (
+        st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False, places=3)),
+        lambda v: pd.Series(v, dtype=object),
+    ),
+    "arrow-decimal": (
+        st.one_of(st.none(), st.decimals(min_value=-(10**6), max_value=10**6, places=2)),
+        lambda v: pd.Series(v, dtype=pd.ArrowDtype(pa.decimal128(12, 2))),
+    ),
+    "datetime-ns": (st.one_of(st.none(), _STORE_DAY), _days("ns")),
+    "datetime-s": (st.one_of(st.none(), _STORE_DAY), _days("s")),
+    "datetime-s-tz": (st.one_of(st.none(), _STORE_DAY), _days("s", "America/New_York")),
+    "datetime-us-utc": (st.one_of(st.none(), _STORE_DAY), _days("us", "UTC")),
+    "object-list": (
+        st.one_of(st.none(), st.lists(st.sampled_from(["a", "b"]), max_size=3)),
+        lambda v: pd.Series(v, dtype=object),
+    ),
+}

@@ -809,7 +809,7 @@ class IdentityGraph:
         Only alive records and the values they carry are written. The save is
         atomic: at every instant ``path`` holds either the old or the new complete
         store, or the old one waits in a backup directory beside it that
-        :meth:`load` and the next save restore; see :mod:`identigraph.graph.store`.
+        :meth:`load` and the next save restore; see :mod:`identigraph.graph.store.parquet`.
         Cost: O(records + links + values).
         """
         self.resolve()  # a store holds persons: a staged load resolves first

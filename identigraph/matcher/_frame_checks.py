@@ -6,8 +6,11 @@ later step fail with a raw exception or make ``save`` write what ``load`` cannot
 read back: MultiIndex or repeated column names (also after ``columns=`` renames),
 names that are not strings or are reserved, a MultiIndex or mixed-type record
 index, integer ids beyond 64 bits, sparse, Arrow dictionary and nested Arrow
-columns, complex numbers, and object columns whose values Parquet cannot type
-(integers among strings, dictionaries) or an identifier cannot hold.
+columns, complex numbers, object columns whose values Parquet cannot type
+(integers among strings, dictionaries) or reads back otherwise (sets), or an
+identifier cannot hold, and categoricals the store cannot keep (period or
+interval categories, mixed-type categories, ordered non-string categories out of
+increasing order).
 """
 
 from __future__ import annotations
@@ -66,8 +69,9 @@ def check_frame(
         types, or are integers beyond 64 bits.
     DtypeError
         A kept or identifier column is sparse, an Arrow dictionary or nested Arrow
-        type, complex, or an object column whose values Parquet cannot type or the
-        identifier cannot hold.
+        type, complex, an object column whose values Parquet cannot type (or
+        would read back as another type: sets) or the identifier cannot hold, or
+        a categorical whose categories the store cannot keep.
 
     Messages name columns, dtypes and Python types, never a value.
 
@@ -213,6 +217,8 @@ def _check_column(
             raise _dtype_error(name, dtype, why)
     if isinstance(dtype, np.dtype) and dtype.kind in ("c", "V"):
         raise _dtype_error(name, dtype, "holds complex numbers or raw bytes, which Parquet cannot")
+    if isinstance(dtype, pd.CategoricalDtype):
+        _check_categories(name, dtype)
     if dtype != np.dtype(object) or frame.empty:
         return
     column = frame[label]
@@ -229,6 +235,48 @@ def _check_column(
         raise _dtype_error(name, dtype, why) from None
     if _holds_struct(arrow.type):
         why = "holds dictionaries, which the store cannot read back as they were"
+        raise _dtype_error(name, dtype, why)
+    if pa.types.is_list(arrow.type) or pa.types.is_large_list(arrow.type):
+        objects = column.to_numpy(dtype=object)
+        types = set(map(type, objects[~pd.isna(objects)]))  # lists, sets, arrays: one per value
+        if types & {set, frozenset}:
+            why = "holds sets, which the store would read back as lists; pass sorted lists"
+            raise _dtype_error(name, dtype, why)
+
+
+#: Kinds of category dtypes (numpy ``dtype.kind``) Parquet stores and reads back.
+_CATEGORY_KINDS = frozenset("iufbmMO")
+
+
+def _check_categories(name: str, dtype: pd.CategoricalDtype) -> None:
+    """Raise unless the store can write a categorical's categories and keep their meaning.
+
+    Categories of period, interval or other extension types cannot be written;
+    object categories must convert to one Arrow type; an ordered categorical
+    whose categories are not strings must list them in increasing order, the
+    order they are read back in (Parquet keeps their values, not their order).
+    """
+    categories = dtype.categories
+    if isinstance(categories.dtype, pd.StringDtype):
+        return
+    numpy_kind = categories.dtype.kind if isinstance(categories.dtype, np.dtype) else None
+    if numpy_kind not in _CATEGORY_KINDS and not isinstance(categories.dtype, pd.DatetimeTZDtype):
+        why = f"is a categorical of {categories.dtype} categories, which Parquet cannot store"
+        raise _dtype_error(name, dtype, why)
+    if categories.dtype == np.dtype(object):
+        kind = pd.api.types.infer_dtype(categories, skipna=True)
+        if kind == "string":
+            return
+        try:
+            pa.array(categories.to_numpy(dtype=object), from_pandas=True)
+        except (pa.ArrowException, UnicodeError, TypeError, ValueError, OverflowError):
+            why = f"is a categorical whose categories Parquet cannot type together ({kind})"
+            raise _dtype_error(name, dtype, why) from None
+    if dtype.ordered and not categories.is_monotonic_increasing:
+        why = (
+            "is an ordered categorical whose categories are not strings and not in "
+            "increasing order, an order the store cannot keep"
+        )
         raise _dtype_error(name, dtype, why)
 
 

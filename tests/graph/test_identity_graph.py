@@ -163,7 +163,9 @@ def test_generic_value_links_nobody() -> None:
     g.add(pd.DataFrame({"cookie_id": ["shared"] * 5 + ["k", "k"]}), source="web")
     assert g.n_persons == 6
     generic = g.generic_values()
-    assert generic.to_dict("records") == [{"kind": "cookie", "value": "shared", "records": 5}]
+    assert generic.to_dict("records") == [
+        {"kind": "cookie", "value": "shared", "records": 5, "reason": "max_records"}
+    ]
 
 
 def test_numeric_phone_and_key_columns() -> None:

@@ -37,7 +37,8 @@ def test_demo_outputs_round_trip_through_parquet(tmp_path: Path) -> None:
         "records": g.records(),
         "golden": g.golden(),
     }
-    assert len(frames["rejects"]) and len(frames["conflicts"])
+    assert len(frames["rejects"])
+    assert len(frames["conflicts"])
     for name, frame in frames.items():
         back = _round_trip(frame, tmp_path / f"{name}.parquet")
         assert back.shape == frame.shape, name

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import identigraph as ig
-from identigraph.graph import store
 from identigraph.graph.state.lifecycle import Lifecycle
+from identigraph.graph.store import parquet as store
 
 SPECS = [
     ig.Email("email", junk=frozenset({"nobody@x.com"})),

@@ -246,8 +246,7 @@ def _drop_cut_links(state: GraphState, *, values: np.ndarray | None = None) -> N
     cuts = state.cuts.links
     if not len(cuts):
         return
-    alive = state.records.alive
-    keep = alive[cuts.rec] & ((cuts.other < 0) | alive[np.maximum(cuts.other, 0)])
+    keep = cuts.alive_mask(state.records.alive)
     if values is not None and len(values):
         keep &= ~np.isin(cuts.val, values)
     if not keep.all():

@@ -62,12 +62,15 @@ class CutLinks:
             )
         )
 
+    def alive_mask(self, alive: np.ndarray) -> np.ndarray:
+        """Which cut links have their records (both, for a match edge) alive."""
+        other_alive = (self.other < 0) | alive[np.maximum(self.other, 0)]
+        mask: np.ndarray = alive[self.rec] & other_alive
+        return mask
+
     def alive(self, alive: np.ndarray) -> CutLinks:
         """The cut links whose records (both, for a match edge) are alive."""
-        if not len(self):
-            return self
-        other_alive = (self.other < 0) | alive[np.maximum(self.other, 0)]
-        return self.take(alive[self.rec] & other_alive)
+        return self.take(self.alive_mask(alive)) if len(self) else self
 
 
 @dataclass(slots=True, repr=False)

@@ -1,9 +1,9 @@
 """Index look-ups that let an update touch only the records, values and persons it concerns.
 
-An :class:`~identigraph.graph.IdentityGraph` keeps its identifier edges sorted by
-record, so the edges of any set of records are found by binary search, and three
-:class:`~identigraph.graph.state.postings.Postings` tables: value code -> records carrying
-it, person id -> records, record hash -> record position. Postings are never
+A graph's links are kept sorted by record (:class:`LinkTable`), so the links of any
+set of records are found by binary search, and its :class:`PostingTable` holds three
+:class:`~identigraph.graph.state.postings.Postings` tables: value code -> records
+carrying it, person id -> records, record hash -> record position. Postings are never
 updated in place; readers here drop the stale pairs (dead records, records that
 moved to another person) and owners rebuild a table once stale pairs pile up.
 

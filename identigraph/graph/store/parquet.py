@@ -21,7 +21,9 @@ A store is a directory::
 Only alive records are written, renumbered densely, and only values (and attribute
 values) some alive record carries, so nothing of an erased record or an expired
 value reaches a store. Format version 2 added the shared values and attributes; a
-version 1 store loads as a graph without them.
+version 1 store loads as a graph without them. Version 4 added the manifest's own
+checksum (:mod:`identigraph.graph.store.manifest`): stores of versions 1 and 2 load
+unverified.
 Loading checks every file's size and SHA-256 before reading it.
 
 Atomicity: :func:`save_graph` writes the new store into a temporary directory
@@ -32,19 +34,21 @@ directory is deleted, the backup renamed back). After a crash, at every instant
 either ``path`` holds a complete store or, between the two renames, the complete
 old store sits in the backup directory: :func:`load_graph` reads it from there,
 and the next save renames it back first and deletes leftover temporaries.
+Erased data is not left behind: a save that cannot delete the old store (or a
+leftover of an earlier save) raises :class:`StoreError`, and a load beside a
+complete store deletes old stores a stopped save left
+(:mod:`identigraph.graph.store.files`). Kept-column dtypes Parquet does not
+bring back are noted in the manifest and restored
+(:mod:`identigraph.graph.store.dtypes`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-import json
 import logging
 import os
-import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -69,6 +73,21 @@ from identigraph.graph.state.indexes import batch_starts, rebuild_indexes
 from identigraph.graph.state.keys import positions
 from identigraph.graph.state.lifecycle import Lifecycle
 from identigraph.graph.state.value_index import ValueIndex
+from identigraph.graph.store.dtypes import id_values, restore_frame, storable_frame
+from identigraph.graph.store.files import (
+    backup_of,
+    drop_backups,
+    frame_to_table,
+    prepare_target,
+    roll_back,
+    swap_in,
+)
+from identigraph.graph.store.manifest import (
+    CHECKED_SINCE,
+    parse_manifest,
+    seal_manifest,
+    verify_manifest,
+)
 from identigraph.graph.views.outputs import id_history_frame, rejects_frame
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.specs import Cookie, Email, Identifier, Key, Phone
@@ -79,7 +98,8 @@ __all__ = ["FORMAT_VERSION", "load_graph", "save_graph"]
 
 #: Version of the store layout; stores of a newer version are refused.
 #: Version 2: shared values, attributes and the specs' ``on_shared``.
-FORMAT_VERSION = 2
+#: Version 4: the manifest's own checksum (3 is skipped, see ``_manifest``).
+FORMAT_VERSION = CHECKED_SINCE
 
 _MANIFEST = "manifest.json"
 _ID_COLUMN = "__identigraph_record_id__"
@@ -140,15 +160,6 @@ def _attribute_from_json(item: dict[str, Any]) -> Attribute:
 
 
 # ---------------------------------------------------------------------------- writing
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # directories cannot be opened on every platform
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 class _Writer:
     """Writes files into a directory, syncing each and noting its size and checksum."""
 
@@ -171,12 +182,7 @@ class _Writer:
         self.seal(name, rows=rows)
 
     def frame(self, name: str, frame: pd.DataFrame) -> None:
-        try:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-        except (pa.ArrowException, TypeError, ValueError) as err:
-            msg = f"cannot store {name}: a column holds values Parquet cannot type ({err})"
-            raise StoreError(msg) from err
-        self.table(name, table)
+        self.table(name, frame_to_table(frame, name))
 
     def raw(self, name: str, data: bytes) -> None:
         (self.root / name).write_bytes(data)
@@ -195,21 +201,6 @@ class _Writer:
         if rows is not None:
             entry["rows"] = rows
         self.files[name] = entry
-
-
-def _siblings(path: Path, tag: str) -> list[Path]:
-    if not path.parent.is_dir():
-        return []
-    prefix = f".{path.name}.{tag}-"
-    return sorted(p for p in path.parent.iterdir() if p.name.startswith(prefix))
-
-
-def _backup(path: Path) -> Path | None:
-    """The complete old store a crash between the two renames of a save left behind."""
-    for candidate in _siblings(path, "old"):
-        if (candidate / _MANIFEST).is_file():
-            return candidate
-    return None
 
 
 def _parts(
@@ -319,7 +310,8 @@ def _parts(
             msg = f"source {batch.source!r} keeps a column named {_ID_COLUMN!r}, reserved"
             raise StoreError(msg)
         frame = batch.attributes.iloc[rows].reset_index(drop=True)
-        frame.insert(0, _ID_COLUMN, batch.ids[rows].to_numpy())
+        frame.insert(0, _ID_COLUMN, id_values(batch.ids[rows]))  # their dtype too
+        frame, dtypes = storable_frame(frame, erased=len(rows) < len(batch.ids))
         name = f"batch-{len(batches):05d}.parquet"
         id_name = batch.ids.name if isinstance(batch.ids.name, str) else None
         batches.append(
@@ -330,6 +322,7 @@ def _parts(
                 "id_name": id_name,
                 # Parquet reads object columns back as "str": note them and their missing value.
                 "object_columns": _object_columns(frame),
+                "dtypes": dtypes,  # what Parquet does not bring back (_store_dtypes)
             }
         )
         yield name, frame
@@ -396,21 +389,8 @@ def save_graph(
     started = time.perf_counter()
 
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        msg = f"cannot save a graph to {path}: it is a file"
-        raise StoreError(msg)
-    if path.is_dir() and any(path.iterdir()) and not (path / _MANIFEST).is_file():
-        msg = f"refusing to replace {path}: it is a non-empty directory that is not a graph store"
-        raise StoreError(msg)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() and (backup := _backup(path)) is not None:
-        os.replace(backup, path)  # finish the swap a crashed save began
-    for stale in _siblings(path, "tmp") + _siblings(path, "old"):
-        shutil.rmtree(stale, ignore_errors=True)
-
     specs = [_spec_to_json(s) for s in state.identifiers]
-    tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex}"
-    tmp.mkdir()
+    tmp = prepare_target(path)  # checks, recovers and cleans leftovers; StoreError only
     try:
         writer = _Writer(tmp, compression)
         facts: dict[str, Any] = {}
@@ -438,17 +418,8 @@ def save_graph(
             **facts,
             "files": writer.files,
         }
-        writer.raw(_MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
-        _fsync_dir(tmp)
-        if path.exists():
-            backup = path.parent / f".{path.name}.old-{uuid.uuid4().hex}"
-            os.replace(path, backup)
-            os.replace(tmp, path)
-            _fsync_dir(path.parent)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            os.replace(tmp, path)
-            _fsync_dir(path.parent)
+        writer.raw(_MANIFEST, seal_manifest(manifest))
+        swap_in(tmp, path)  # two renames, then the old store's deletion or StoreError
         log.info(
             "saved %d records in %d files in %.2f s",
             int(np.count_nonzero(state.records.alive)),
@@ -456,19 +427,14 @@ def save_graph(
             time.perf_counter() - started,
         )
     except BaseException as err:
-        _roll_back(path, tmp)
+        roll_back(path, tmp)
         if isinstance(err, OSError) and not isinstance(err, StoreError):
             msg = f"cannot write the store at {path}: {err}"
             raise StoreError(msg) from err
+        if isinstance(err, pa.ArrowException):  # its message may quote a value: not chained
+            msg = f"cannot write the store at {path}: {type(err).__name__} from Parquet"
+            raise StoreError(msg) from None
         raise
-
-
-def _roll_back(path: Path, tmp: Path) -> None:
-    """After a failed save: drop the new store, put the old one back if it was moved."""
-    shutil.rmtree(tmp, ignore_errors=True)
-    if not path.exists() and (backup := _backup(path)) is not None:
-        with contextlib.suppress(OSError):
-            os.replace(backup, path)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -536,12 +502,8 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     except OSError as err:
         msg = f"cannot read the manifest of the store at {path}: {err.strerror}"
         raise StoreError(msg) from err
-    try:
-        manifest = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        msg = f"the manifest of the store at {path} is corrupt or truncated"
-        raise StoreError(msg) from err
-    if not isinstance(manifest, dict) or manifest.get("format") != "identigraph-store":
+    manifest = parse_manifest(text, path)
+    if manifest.get("format") != "identigraph-store":
         msg = f"{path} is not an identigraph store (unknown manifest)"
         raise StoreError(msg)
     version = manifest.get("format_version")
@@ -554,6 +516,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
             f"{FORMAT_VERSION} this identigraph reads; upgrade identigraph to load it"
         )
         raise StoreVersionError(msg)
+    verify_manifest(manifest, path)
     return manifest
 
 
@@ -561,8 +524,9 @@ def load_graph(path: str | os.PathLike[str], *, progress: bool | None = None) ->
     """Read a graph saved by :func:`save_graph`; see :meth:`IdentityGraph.load`."""
     started = time.perf_counter()
     path = Path(path)
-    if not path.is_dir():
-        backup = _backup(path)
+    complete = path.is_dir()
+    if not complete:
+        backup = backup_of(path)
         if backup is None:
             msg = f"no graph store at {path}"
             raise StoreError(msg)
@@ -573,6 +537,8 @@ def load_graph(path: str | os.PathLike[str], *, progress: bool | None = None) ->
     try:
         with progress_bar(total, desc="load", unit="file", progress=progress) as bar:
             state = _build(path, manifest, bar)
+        if complete:
+            drop_backups(path)  # an old store a save stopped after its swap left
         log.info("loaded %d records in %.2f s", state.n_alive(), time.perf_counter() - started)
         return state
     except StoreError:
@@ -599,7 +565,7 @@ def _build(path: Path, manifest: dict[str, Any], bar: tqdm) -> GraphState:
     start = 0
     batches = []
     for item in manifest["batches"]:  # one step per batch file
-        frame = read.frame(item["file"])
+        frame = restore_frame(read.table(item["file"]), item.get("dtypes", {}), item["file"])
         if _ID_COLUMN not in frame.columns or len(frame) != item["rows"]:
             msg = f"{item['file']} of the store at {path} does not match the manifest"
             raise StoreError(msg)
