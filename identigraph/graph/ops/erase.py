@@ -146,7 +146,10 @@ def _as_timedelta(offset: pd.offsets.BaseOffset) -> pd.Timedelta | pd.offsets.Ba
 
 # ---------------------------------------------------------------------------- erasure
 def _blank(column: pd.Series, rows: np.ndarray) -> pd.Series:
-    """``column`` with ``rows`` emptied: missing, or 0/False where the dtype has no missing."""
+    """``column`` with ``rows`` emptied: missing, or 0/False where the dtype has no missing.
+
+    A categorical column also drops the categories no remaining row uses.
+    """
     keep = np.ones(len(column), dtype=bool)
     keep[rows] = False
     blanked: pd.Series
@@ -154,6 +157,9 @@ def _blank(column: pd.Series, rows: np.ndarray) -> pd.Series:
         blanked = column.where(keep, column.dtype.type(0))
     else:
         blanked = column.where(keep)
+    if isinstance(blanked.dtype, pd.CategoricalDtype):
+        # A category only erased records held is erased data too.
+        blanked = blanked.cat.remove_unused_categories()
     return blanked
 
 
