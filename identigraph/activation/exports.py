@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from identigraph.activation import _normalize as norm
+from identigraph.activation._order import lexorder
 from identigraph.activation.audiences import AudienceResult
 from identigraph.activation.consent import Consent, opted_out
 from identigraph.activation.facts import Persons
@@ -28,6 +30,8 @@ __all__ = ["Export", "google_customer_match", "meta_customer_file"]
 log = logging.getLogger("identigraph.activation")
 
 Columns = str | Sequence[str]
+#: The file's text columns: pandas' default string dtype, Arrow-backed, missing as NaN.
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 Normalizer = Callable[[pd.Series], pd.Series]
 
 
@@ -88,7 +92,7 @@ class _Gather:
         if members is not None:
             wanted = members.person_ids if isinstance(members, AudienceResult) else members
             wanted = np.asarray(wanted, dtype=np.int64)
-            pos = np.searchsorted(ids, wanted)
+            pos = np.searchsorted(ids, np.sort(wanted))
             hit = pos < len(ids)
             hit[hit] = ids[pos[hit]] == wanted[hit]
             keep = np.zeros(len(ids), dtype=bool)
@@ -101,11 +105,11 @@ class _Gather:
             ids = ids[~out]
         self.ids = ids
         self.recs = persons.records()
-        pid = self.recs["person_id"].to_numpy(dtype=np.int64)
-        pos = np.searchsorted(ids, pid)
-        ok = pos < len(ids)
-        ok[ok] = ids[pos[ok]] == pid[ok]
-        self.row = np.where(ok, pos, -1)
+        # row of each record's person in the file: positions among all persons, then a
+        # table from those positions to rows (ids is a sorted subset of person_ids)
+        row_of = np.full(persons.n_persons + 1, -1, dtype=np.int64)
+        row_of[np.searchsorted(persons.person_ids, ids)] = np.arange(len(ids))
+        self.row = row_of[persons.record_codes()]  # code -1 reads the last entry: -1
 
     def raw(self, columns: tuple[str, ...]) -> tuple[np.ndarray, pd.Series, np.ndarray]:
         """Row, raw value and order of every present value of ``columns``."""
@@ -179,24 +183,33 @@ def _map_uniques(column: _Col, fn: Callable[[pd.Series], pd.Series]) -> _Col:
 def _rank(
     n_rows: int, rows: np.ndarray, codes: np.ndarray, uniques: np.ndarray, order: np.ndarray, k: int
 ) -> list[_Col]:
-    """Per row, the ``k`` most frequent codes (ties: first seen), as ``k`` coded columns."""
+    """Per row, the ``k`` most frequent codes (ties: first seen), as ``k`` coded columns.
+
+    ``order`` ranks the values by when they were seen. Values are grouped by
+    ``(row, code)`` with one packed sort (:func:`lexorder`); only rows holding
+    several distinct values are then ranked by count and first sight.
+    """
     out = [(np.full(n_rows, -1, dtype=np.int64), uniques) for _ in range(k)]
     keep = codes >= 0
     if not keep.any():
         return out
-    n_codes = np.int64(max(len(uniques), 1))
-    rows, codes, order = rows[keep], codes[keep], order[keep]
-    key = rows.astype(np.int64) * n_codes + codes
-    sort = np.lexsort((order, key))
-    key, order = key[sort], order[sort]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    size = np.diff(np.r_[starts, len(key)])
-    key, first_seen = key[starts], order[starts]
-    row, code = key // n_codes, key % n_codes
-    rank_sort = np.lexsort((first_seen, -size, row))
-    row, code = row[rank_sort], code[rank_sort]
-    group_start = np.r_[True, row[1:] != row[:-1]]
-    begin = np.maximum.accumulate(np.where(group_start, np.arange(len(row)), 0))
+    rows, codes, order = rows[keep].astype(np.int64), codes[keep], order[keep]
+    if len(order) > 1 and bool(np.all(order[1:] > order[:-1])):
+        sort = lexorder([codes, rows])  # stable: ties stay in the order seen
+    else:
+        sort = np.lexsort((order, codes, rows))
+    rows, codes, order = rows[sort], codes[sort], order[sort]
+    starts = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (codes[1:] != codes[:-1])])
+    size = np.diff(np.r_[starts, len(rows)])
+    row, code, first_seen = rows[starts], codes[starts], order[starts]
+    # groups are sorted by row; rank within the rows that hold several of them
+    row_start = np.r_[True, row[1:] != row[:-1]]
+    n_groups = np.diff(np.r_[np.flatnonzero(row_start), len(row)])
+    several = np.flatnonzero(np.repeat(n_groups > 1, n_groups))
+    if len(several):
+        by_count = np.lexsort((first_seen[several], -size[several], row[several]))
+        code[several] = code[several][by_count]
+    begin = np.maximum.accumulate(np.where(row_start, np.arange(len(row)), 0))
     rank = np.arange(len(row)) - begin
     for r in range(k):
         sel = rank == r
@@ -283,15 +296,34 @@ def _finish(
     not_identifying: set[str],
     start: float,
 ) -> Export:
-    """Hash the hashed columns, drop persons without identifiers, build the file."""
+    """Hash the hashed columns, drop persons without identifiers, build the file.
+
+    Columns that share their distinct values (the repeated ``EMAIL`` columns) share
+    one hashing of them, and only the values some exported row uses are hashed.
+    The file's columns are Arrow-backed text taken from those values by code, so no
+    Python object is made per row.
+    """
     present = np.zeros(len(gather.ids), dtype=bool)
     for header, (codes, _), _ in columns:
         if header not in not_identifying:
             present |= codes >= 0
+    outputs: dict[tuple[int, bool], pa.Array] = {}
+    for _, (_, uniques), hashed in columns:
+        key = (id(uniques), hashed)
+        if key in outputs:
+            continue
+        used = np.zeros(len(uniques), dtype=bool)
+        for _, (other_codes, other_uniques), other_hashed in columns:
+            if other_uniques is uniques and other_hashed == hashed:
+                used[other_codes[present & (other_codes >= 0)]] = True
+        values = np.full(len(uniques), None, dtype=object)
+        values[used] = sha256_hex(uniques[used].tolist()) if hashed else uniques[used]
+        outputs[key] = pa.array(values, type=pa.string(), from_pandas=True)
     data = {}
     for i, (_, (codes, uniques), hashed) in enumerate(columns):
-        values = sha256_hex(uniques.tolist()) if hashed else uniques
-        data[i] = _values((codes[present], values))
+        kept = codes[present]
+        taken = outputs[(id(uniques), hashed)].take(pa.array(kept, mask=kept < 0))
+        data[i] = pd.Series(taken, dtype=_TEXT)
     frame = pd.DataFrame(data)
     frame.columns = pd.Index([header for header, _, _ in columns])
     export = Export(
@@ -451,7 +483,8 @@ def meta_customer_file(
     if madid:
         cols.append(("MADID", gather.top(_names(madid), norm.lower, 1)[0], False))
     if extern_id:
-        cols.append(("EXTERN_ID", _coded(gather.ids.astype(str).astype(object)), False))
+        extern = np.asarray(pa.array(gather.ids).cast(pa.string()), dtype=object)
+        cols.append(("EXTERN_ID", (np.arange(len(extern), dtype=np.int64), extern), False))
     return _finish("meta", gather, cols, {"COUNTRY", "EXTERN_ID"}, start)
 
 
