@@ -243,17 +243,23 @@ def _countries(
     return values
 
 
-def _zips(gather: _Gather, zips: tuple[str, ...], countries: np.ndarray) -> _Col:
+def _zips(
+    gather: _Gather,
+    zips: tuple[str, ...],
+    countries: np.ndarray,
+    rule: Callable[[pd.Series, pd.Series], pd.Series],
+) -> _Col:
+    """The most frequent ZIP of each person, normalized by ``rule`` for their country."""
     rows, raw, order = gather.raw(zips)
     country_of = pd.Series(countries[rows], dtype=object)
     kinds = pd.unique(country_of.fillna("").to_numpy(dtype=object))
     if len(kinds) == 1:  # one country for everyone: normalize each distinct value once
         only = kinds[0] or None
         codes, uniques = _normalized_codes(
-            raw, lambda s: norm.us_zip(s, pd.Series([only] * len(s), dtype=object))
+            raw, lambda s: rule(s, pd.Series([only] * len(s), dtype=object))
         )
     else:
-        codes, uniques = _coded(norm.us_zip(raw, country_of).to_numpy(dtype=object))
+        codes, uniques = _coded(rule(raw, country_of).to_numpy(dtype=object))
     return _rank(len(gather.ids), rows, codes, uniques, order, 1)[0]
 
 
@@ -390,8 +396,10 @@ def meta_customer_file(
     - ``CT``: lowercase letters only, no punctuation, no spaces.
     - ``ST``: US states as their 2-letter code, lowercase (full names mapped);
       elsewhere lowercase letters only.
-    - ``ZIP``: lowercase, no spaces; US codes cut to their first 5 digits.
-    - ``COUNTRY``: ISO 3166-1 alpha-2 code, lowercase.
+    - ``ZIP``: lowercase, no spaces; US codes cut to their first 5 digits; UK
+      postcodes cut to area, district and sector (``"SW1A 1AA"`` -> ``"sw1a1"``, Meta's
+      "Area/District/Sector format"; an outward code alone is kept).
+    - ``COUNTRY``: ISO 3166-1 alpha-2 code, lowercase (``uk`` written as ``gb``).
     - ``DOBY`` (``YYYY``), ``DOBM`` (``MM``), ``DOBD`` (``DD``) from a date column.
     - ``GEN``: ``m`` or ``f``.
     - All the above are SHA-256 hex digests. ``MADID`` (lowercase, hyphens kept)
@@ -467,7 +475,7 @@ def meta_customer_file(
     if first is not None:
         cols.append(("FI", _map_uniques(first, lambda u: u.str[:1]), True))
     if zip:
-        cols.append(("ZIP", _zips(gather, _names(zip), countries), True))
+        cols.append(("ZIP", _zips(gather, _names(zip), countries, norm.meta_zip), True))
     if city:
         cols.append(("CT", gather.top(_names(city), norm.city, 1)[0], True))
     if state:
@@ -588,5 +596,5 @@ def google_customer_match(
     if country or default_country is not None:
         cols.append(("Country", _coded(countries), False))
     if zip:
-        cols.append(("Zip", _zips(gather, _names(zip), countries), False))
+        cols.append(("Zip", _zips(gather, _names(zip), countries, norm.us_zip), False))
     return _finish("google", gather, cols, {"Country", "Zip"}, start)
