@@ -57,10 +57,14 @@ def _arrow(values: pd.Series) -> pa.Array:
     return arr
 
 
+#: pandas' default text dtype, Arrow-backed: results stay in Arrow, missing reads NaN.
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
 def _series(arr: pa.Array) -> pd.Series:
-    """An Arrow string array as an object Series; null and empty strings as None."""
+    """An Arrow string array as a text Series (no copy); null and empty strings missing."""
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
-    return pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
+    return pd.Series(arr, dtype=TEXT)
 
 
 def _lower(values: pd.Series) -> pa.Array:
@@ -127,7 +131,7 @@ def country(values: pd.Series) -> pd.Series:
     Examples
     --------
     >>> country(pd.Series([" US", "UK", "usa"])).tolist()
-    ['us', 'gb', None]
+    ['us', 'gb', nan]
     """
     arr = _lower(values)
     arr = pc.if_else(pc.fill_null(pc.equal(arr, "uk"), False), pa.scalar("gb"), arr)
@@ -178,7 +182,7 @@ def meta_zip(values: pd.Series, countries: pd.Series) -> pd.Series:
     --------
     >>> meta_zip(pd.Series(["SW1A 1AA", "m1 1ae", "EC1A", "12345", "02139-4307"]),
     ...          pd.Series(["gb", "gb", "gb", "gb", "us"])).tolist()
-    ['sw1a1', 'm11', 'ec1a', None, '02139']
+    ['sw1a1', 'm11', 'ec1a', nan, '02139']
     """
     arr, us, gb = _zip_parts(values, countries)
     sector = pc.replace_substring_regex(arr, _UK_POSTCODE, r"\1")

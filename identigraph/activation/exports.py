@@ -149,11 +149,8 @@ def _normalized_codes(raw: pd.Series, normalize: Normalizer) -> _Col:
     if not len(raw):
         return np.empty(0, np.int64), np.empty(0, dtype=object)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    normalized = normalize(pd.Series(uniques)).to_numpy(dtype=object)
-    present = pd.notna(normalized)
-    norm_codes, norm_uniques = pd.factorize(normalized[present])
-    remap = np.full(len(normalized), -1, dtype=np.int64)
-    remap[present] = norm_codes
+    norm_codes, norm_uniques = pd.factorize(normalize(pd.Series(uniques)), use_na_sentinel=True)
+    remap = np.r_[norm_codes.astype(np.int64), -1]  # raw code -1 (no value) reads -1
     return remap[codes], np.asarray(norm_uniques, dtype=object)
 
 
@@ -185,15 +182,22 @@ def _rank(
 ) -> list[_Col]:
     """Per row, the ``k`` most frequent codes (ties: first seen), as ``k`` coded columns.
 
-    ``order`` ranks the values by when they were seen. Values are grouped by
-    ``(row, code)`` with one packed sort (:func:`lexorder`); only rows holding
-    several distinct values are then ranked by count and first sight.
+    ``order`` ranks the values by when they were seen. A row holding one value
+    takes it at once; the values of the other rows are grouped by ``(row, code)``
+    with one packed sort (:func:`lexorder`), and rows holding several distinct
+    values are ranked by count and first sight.
     """
     out = [(np.full(n_rows, -1, dtype=np.int64), uniques) for _ in range(k)]
     keep = codes >= 0
     if not keep.any():
         return out
     rows, codes, order = rows[keep].astype(np.int64), codes[keep], order[keep]
+    # a row holding one value ranks it first: no sorting for those (most persons)
+    single = np.bincount(rows, minlength=n_rows)[rows] == 1
+    out[0][0][rows[single]] = codes[single]
+    if single.all():
+        return out
+    rows, codes, order = rows[~single], codes[~single], order[~single]
     if len(order) > 1 and bool(np.all(order[1:] > order[:-1])):
         sort = lexorder([codes, rows])  # stable: ties stay in the order seen
     else:
@@ -226,39 +230,45 @@ def _check(max_columns: int, region: str) -> None:
         raise ConfigError(msg)
 
 
-def _countries(
-    gather: _Gather, country: tuple[str, ...], default_country: str | None
-) -> np.ndarray:
-    values = _values(gather.top(country, norm.country, 1)[0]) if country else None
+def _countries(gather: _Gather, country: tuple[str, ...], default_country: str | None) -> _Col:
+    """Each exported person's country as a coded column; ``default_country`` fills gaps."""
     fallback = None
     if default_country is not None:
         fallback = norm.country(pd.Series([default_country]))[0]
-        if fallback is None:
+        if pd.isna(fallback):
             msg = f"default_country must be an ISO 3166-1 alpha-2 code, got {default_country!r}"
             raise ConfigError(msg)
-    if values is None:
-        return np.full(len(gather.ids), fallback, dtype=object)
-    if fallback is not None:
-        values[pd.isna(values)] = fallback
-    return values
+    if country:
+        codes, uniques = gather.top(country, norm.country, 1)[0]
+    else:
+        codes, uniques = np.full(len(gather.ids), -1, dtype=np.int64), np.empty(0, dtype=object)
+    missing = codes < 0
+    if fallback is not None and missing.any():
+        found = np.flatnonzero(uniques == fallback)
+        if not len(found):
+            uniques = np.append(uniques, np.array([fallback], dtype=object))
+            found = np.array([len(uniques) - 1])
+        codes = np.where(missing, found[0], codes)
+    return codes, uniques
 
 
 def _zips(
     gather: _Gather,
     zips: tuple[str, ...],
-    countries: np.ndarray,
+    countries: _Col,
     rule: Callable[[pd.Series, pd.Series], pd.Series],
 ) -> _Col:
     """The most frequent ZIP of each person, normalized by ``rule`` for their country."""
     rows, raw, order = gather.raw(zips)
-    country_of = pd.Series(countries[rows], dtype=object)
-    kinds = pd.unique(country_of.fillna("").to_numpy(dtype=object))
-    if len(kinds) == 1:  # one country for everyone: normalize each distinct value once
-        only = kinds[0] or None
+    country_codes, country_names = countries
+    kinds = np.unique(country_codes[rows])
+    if len(kinds) <= 1:  # one country for everyone: normalize each distinct value once
+        only = country_names[kinds[0]] if len(kinds) and kinds[0] >= 0 else None
         codes, uniques = _normalized_codes(
             raw, lambda s: rule(s, pd.Series([only] * len(s), dtype=object))
         )
     else:
+        country_of = pd.Series(_values((country_codes[rows], country_names)), dtype=object)
         codes, uniques = _coded(rule(raw, country_of).to_numpy(dtype=object))
     return _rank(len(gather.ids), rows, codes, uniques, order, 1)[0]
 
@@ -287,7 +297,7 @@ def _start(
     region: str,
     country: Columns,
     default_country: str | None,
-) -> tuple[float, _Gather, np.ndarray]:
+) -> tuple[float, _Gather, _Col]:
     """The start time; the arguments checked; the exported persons and their countries."""
     start = time.perf_counter()
     _check(max_columns, region)
@@ -481,7 +491,7 @@ def meta_customer_file(
     if state:
         cols.append(("ST", gather.top(_names(state), norm.state, 1)[0], True))
     if country or default_country is not None:
-        cols.append(("COUNTRY", _coded(countries), True))
+        cols.append(("COUNTRY", countries, True))
     if birth_date:
         dates = gather.top(_names(birth_date), _iso_dates, 1)[0]
         for header, part in (("DOBY", 0), ("DOBM", 1), ("DOBD", 2)):
@@ -594,7 +604,7 @@ def google_customer_match(
     if last_name:
         cols.append(("Last Name", gather.top(_names(last_name), norm.letters, 1)[0], True))
     if country or default_country is not None:
-        cols.append(("Country", _coded(countries), False))
+        cols.append(("Country", countries, False))
     if zip:
         cols.append(("Zip", _zips(gather, _names(zip), countries, norm.us_zip), False))
     return _finish("google", gather, cols, {"Country", "Zip"}, start)
