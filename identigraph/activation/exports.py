@@ -91,8 +91,8 @@ class _Gather:
         ids = persons.person_ids
         if members is not None:
             wanted = members.person_ids if isinstance(members, AudienceResult) else members
-            wanted = np.asarray(wanted, dtype=np.int64)
-            pos = np.searchsorted(ids, np.sort(wanted))
+            wanted = np.sort(np.asarray(wanted, dtype=np.int64))  # sorted keys: one pass
+            pos = np.searchsorted(ids, wanted)
             hit = pos < len(ids)
             hit[hit] = ids[pos[hit]] == wanted[hit]
             keep = np.zeros(len(ids), dtype=bool)

@@ -257,6 +257,17 @@ def test_demo_exports_consent_and_members(demo, demo_persons, tmp_path) -> None:
     )
     assert len(google.frame) <= 10
     assert set(google.person_ids) <= set(out.person_ids[:10])
+    chosen = out.person_ids[[7, 2, 9, 0]]  # members in any order, unknown ids ignored
+    shuffled = google_customer_match(
+        demo_persons, email=["email", "alt_email"], members=np.r_[chosen, -5]
+    )
+    in_order = google_customer_match(
+        demo_persons, email=["email", "alt_email"], members=np.sort(chosen)
+    )
+    assert len(shuffled.frame) > 0
+    assert set(shuffled.person_ids.tolist()) <= set(chosen.tolist())
+    assert shuffled.person_ids.tolist() == in_order.person_ids.tolist()
+    pd.testing.assert_frame_equal(shuffled.frame, in_order.frame)
     path = tmp_path / "meta.csv"
     out.to_csv(path)
     header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
