@@ -64,10 +64,11 @@ class IdIndex:
     [1, 2, -1]
     """
 
-    __slots__ = ("_ids", "_int", "_text", "_text_rows")
+    __slots__ = ("_ids", "_ids_int", "_int", "_text", "_text_rows")
 
     def __init__(self, ids: pd.Series) -> None:
         self._ids = pd.Series(ids).reset_index(drop=True)
+        self._ids_int: bool | None = None  # whether the source's ids are integers, once
         self._int: pd.Index | None = None
         self._text: pd.Index | None = None
         self._text_rows = np.empty(0, dtype=np.int64)
@@ -75,7 +76,9 @@ class IdIndex:
     def positions(self, query: pd.Series) -> np.ndarray:
         """Position of each queried id among the source's ids; -1 where unknown."""
         query = pd.Series(query).reset_index(drop=True)
-        if is_integer_ids(self._ids) and is_integer_ids(query):
+        if self._ids_int is None:
+            self._ids_int = is_integer_ids(self._ids)
+        if self._ids_int and is_integer_ids(query):
             if self._int is None:
                 self._int = pd.Index(self._ids.to_numpy(dtype=np.int64))
             return self._int.get_indexer(pd.Index(query.to_numpy(dtype=np.int64))).astype(np.int64)

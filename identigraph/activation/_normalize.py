@@ -19,6 +19,7 @@ __all__ = [
     "gmail_email",
     "letters",
     "lower",
+    "meta_zip",
     "phone_e164",
     "sha256",
     "state",
@@ -56,10 +57,14 @@ def _arrow(values: pd.Series) -> pa.Array:
     return arr
 
 
+#: pandas' default text dtype, Arrow-backed: results stay in Arrow, missing reads NaN.
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
 def _series(arr: pa.Array) -> pd.Series:
-    """An Arrow string array as an object Series; null and empty strings as None."""
+    """An Arrow string array as a text Series (no copy); null and empty strings missing."""
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
-    return pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
+    return pd.Series(arr, dtype=TEXT)
 
 
 def _lower(values: pd.Series) -> pa.Array:
@@ -119,18 +124,70 @@ def state(values: pd.Series) -> pd.Series:
 
 
 def country(values: pd.Series) -> pd.Series:
-    """ISO 3166-1 alpha-2 code, lowercase; None for anything else."""
+    """ISO 3166-1 alpha-2 code, lowercase; None for anything else.
+
+    ``uk``, which ISO 3166-1 reserves for the United Kingdom, becomes its code ``gb``.
+
+    Examples
+    --------
+    >>> country(pd.Series([" US", "UK", "usa"])).tolist()
+    ['us', 'gb', nan]
+    """
     arr = _lower(values)
+    arr = pc.if_else(pc.fill_null(pc.equal(arr, "uk"), False), pa.scalar("gb"), arr)
     return _series(_keep(arr, pc.match_substring_regex(arr, r"^[a-z]{2}$")))
 
 
-def us_zip(values: pd.Series, countries: pd.Series) -> pd.Series:
-    """Lowercase, spaces removed; for US persons the first 5 digits (ZIP+4 cut to ZIP)."""
+#: A UK postcode without spaces: area and district (the outward code), then the
+#: sector digit and the two letters of the unit. Groups: outward + sector, unit.
+_UK_POSTCODE = r"^([a-z]{1,2}[0-9][a-z0-9]?[0-9])[a-z]{2}$"
+#: What Meta takes for the UK: an outward code, or an outward code and sector digit.
+_UK_SECTOR = r"^[a-z]{1,2}[0-9][a-z0-9]?[0-9]?$"
+
+
+def _zip_parts(values: pd.Series, countries: pd.Series) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Values lowercase without spaces, and masks of US and UK (``gb``) persons."""
     arr = pc.replace_substring_regex(pc.utf8_lower(_arrow(values)), r"\s+", "")
+    country_of = countries.reset_index(drop=True)
+    us = pa.array((country_of == "us").to_numpy(dtype=bool))
+    gb = pa.array((country_of == "gb").to_numpy(dtype=bool))
+    return arr, us, gb
+
+
+def _us_five(arr: pa.Array) -> pa.Array:
     five = pc.replace_substring_regex(arr, r"^(\d{5})-?\d{4}$", r"\1")
-    five = _keep(five, pc.match_substring_regex(five, r"^\d{5}$"))
-    us = pa.array((countries.reset_index(drop=True) == "us").to_numpy(dtype=bool))
-    return _series(pc.if_else(us, five, arr))
+    return _keep(five, pc.match_substring_regex(five, r"^\d{5}$"))
+
+
+def us_zip(values: pd.Series, countries: pd.Series) -> pd.Series:
+    """Lowercase, spaces removed; for US persons the first 5 digits (ZIP+4 cut to ZIP).
+
+    Examples
+    --------
+    >>> us_zip(pd.Series(["02139-4307", "SW1A 1AA"]), pd.Series(["us", "gb"])).tolist()
+    ['02139', 'sw1a1aa']
+    """
+    arr, us, _ = _zip_parts(values, countries)
+    return _series(pc.if_else(us, _us_five(arr), arr))
+
+
+def meta_zip(values: pd.Series, countries: pd.Series) -> pd.Series:
+    """Meta's ZIP: as :func:`us_zip`; for UK persons area, district and sector only.
+
+    A full UK postcode loses the two letters of its unit (``"SW1A 1AA"`` ->
+    ``"sw1a1"``); an outward code alone, or with its sector digit, is kept; any
+    other value of a UK person is no value.
+
+    Examples
+    --------
+    >>> meta_zip(pd.Series(["SW1A 1AA", "m1 1ae", "EC1A", "12345", "02139-4307"]),
+    ...          pd.Series(["gb", "gb", "gb", "gb", "us"])).tolist()
+    ['sw1a1', 'm11', 'ec1a', nan, '02139']
+    """
+    arr, us, gb = _zip_parts(values, countries)
+    sector = pc.replace_substring_regex(arr, _UK_POSTCODE, r"\1")
+    sector = _keep(sector, pc.match_substring_regex(sector, _UK_SECTOR))
+    return _series(pc.if_else(us, _us_five(arr), pc.if_else(gb, sector, arr)))
 
 
 def digits(values: pd.Series) -> pd.Series:

@@ -373,10 +373,8 @@ class _Source:
 
     def rows(self, leaf: Condition) -> _Rows:
         if isinstance(leaf, InSource):
-            clusters = self.persons.clusters
-            code = clusters["source"].cat.categories.get_indexer([leaf.source])[0]
-            hit = clusters["source"].cat.codes.to_numpy() == code
-            return _Rows.of(clusters["person_id"].to_numpy()[hit], None, sort=self.sort)
+            codes = self.persons.source_codes(leaf.source)
+            return _Rows.of(self.persons.person_ids[codes], None, sort=self.sort)
         if isinstance(leaf, HasFact):
             return _fact_rows(leaf, self.table(leaf.table), sort=self.sort)
         if isinstance(leaf, Field):
@@ -419,19 +417,36 @@ def _fact_rows(leaf: HasFact, frame: pd.DataFrame, *, sort: bool = True) -> _Row
 
 
 def _mark(universe: np.ndarray, rows: _Rows, leaf: Condition, now: int) -> np.ndarray:
+    """Mask over ``universe`` (sorted ids) of the persons for whom ``leaf`` holds."""
     persons = rows.persons
     if isinstance(leaf, HasFact) and leaf.within is not None and rows.times is not None:
         window = int(pd.Timedelta(leaf.within).value)
         inside = (rows.times >= now - window) & (rows.times <= now)
         persons = persons[inside]
-    pos = np.searchsorted(universe, persons)
-    ok = pos < len(universe)
-    ok[ok] = universe[pos[ok]] == persons[ok]
-    pos = pos[ok]
-    if isinstance(leaf, HasFact) and leaf.min_count > 1:
-        return np.bincount(pos, minlength=len(universe)) >= leaf.min_count
+    min_count = leaf.min_count if isinstance(leaf, HasFact) else 1
+    return _mask_of(universe, persons, min_count)
+
+
+def _mask_of(universe: np.ndarray, persons: np.ndarray, min_count: int = 1) -> np.ndarray:
+    """Mask over ``universe`` (sorted ids) of the ids found at least ``min_count`` times.
+
+    The ids are sorted first, so that counting is a difference of run starts and
+    the look-up into ``universe`` is one merge-like pass of sorted keys, not a
+    random binary search per row.
+    """
     mask = np.zeros(len(universe), dtype=bool)
-    mask[pos] = True
+    if not len(persons):
+        return mask
+    ids = np.sort(persons)
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    if min_count > 1:
+        counts = np.diff(np.r_[starts, len(ids)])
+        starts = starts[counts >= min_count]
+    ids = ids[starts]
+    pos = np.searchsorted(universe, ids)
+    ok = pos < len(universe)
+    ok[ok] = universe[pos[ok]] == ids[ok]
+    mask[pos[ok]] = True
     return mask
 
 
@@ -621,7 +636,12 @@ class Audience:
         def leaf_mask(leaf: Condition) -> np.ndarray:
             key = repr(leaf)
             if key not in cache:
-                cache[key] = _mark(universe, source.rows(leaf), leaf, now_ns)
+                if isinstance(leaf, InSource):  # positions of the source's persons, at hand
+                    mask = np.zeros(len(universe), dtype=bool)
+                    mask[persons.source_codes(leaf.source)] = True
+                    cache[key] = mask
+                else:
+                    cache[key] = _mark(universe, source.rows(leaf), leaf, now_ns)
             return cache[key]
 
         opted = None

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from identigraph.activation import _normalize as norm
+from identigraph.activation._order import lexorder
 from identigraph.activation.audiences import AudienceResult
 from identigraph.activation.consent import Consent, opted_out
 from identigraph.activation.facts import Persons
@@ -28,6 +30,8 @@ __all__ = ["Export", "google_customer_match", "meta_customer_file"]
 log = logging.getLogger("identigraph.activation")
 
 Columns = str | Sequence[str]
+#: The file's text columns: pandas' default string dtype, Arrow-backed, missing as NaN.
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 Normalizer = Callable[[pd.Series], pd.Series]
 
 
@@ -87,7 +91,7 @@ class _Gather:
         ids = persons.person_ids
         if members is not None:
             wanted = members.person_ids if isinstance(members, AudienceResult) else members
-            wanted = np.asarray(wanted, dtype=np.int64)
+            wanted = np.sort(np.asarray(wanted, dtype=np.int64))  # sorted keys: one pass
             pos = np.searchsorted(ids, wanted)
             hit = pos < len(ids)
             hit[hit] = ids[pos[hit]] == wanted[hit]
@@ -101,11 +105,11 @@ class _Gather:
             ids = ids[~out]
         self.ids = ids
         self.recs = persons.records()
-        pid = self.recs["person_id"].to_numpy(dtype=np.int64)
-        pos = np.searchsorted(ids, pid)
-        ok = pos < len(ids)
-        ok[ok] = ids[pos[ok]] == pid[ok]
-        self.row = np.where(ok, pos, -1)
+        # row of each record's person in the file: positions among all persons, then a
+        # table from those positions to rows (ids is a sorted subset of person_ids)
+        row_of = np.full(persons.n_persons + 1, -1, dtype=np.int64)
+        row_of[np.searchsorted(persons.person_ids, ids)] = np.arange(len(ids))
+        self.row = row_of[persons.record_codes()]  # code -1 reads the last entry: -1
 
     def raw(self, columns: tuple[str, ...]) -> tuple[np.ndarray, pd.Series, np.ndarray]:
         """Row, raw value and order of every present value of ``columns``."""
@@ -145,11 +149,8 @@ def _normalized_codes(raw: pd.Series, normalize: Normalizer) -> _Col:
     if not len(raw):
         return np.empty(0, np.int64), np.empty(0, dtype=object)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    normalized = normalize(pd.Series(uniques)).to_numpy(dtype=object)
-    present = pd.notna(normalized)
-    norm_codes, norm_uniques = pd.factorize(normalized[present])
-    remap = np.full(len(normalized), -1, dtype=np.int64)
-    remap[present] = norm_codes
+    norm_codes, norm_uniques = pd.factorize(normalize(pd.Series(uniques)), use_na_sentinel=True)
+    remap = np.r_[norm_codes.astype(np.int64), -1]  # raw code -1 (no value) reads -1
     return remap[codes], np.asarray(norm_uniques, dtype=object)
 
 
@@ -179,24 +180,40 @@ def _map_uniques(column: _Col, fn: Callable[[pd.Series], pd.Series]) -> _Col:
 def _rank(
     n_rows: int, rows: np.ndarray, codes: np.ndarray, uniques: np.ndarray, order: np.ndarray, k: int
 ) -> list[_Col]:
-    """Per row, the ``k`` most frequent codes (ties: first seen), as ``k`` coded columns."""
+    """Per row, the ``k`` most frequent codes (ties: first seen), as ``k`` coded columns.
+
+    ``order`` ranks the values by when they were seen. A row holding one value
+    takes it at once; the values of the other rows are grouped by ``(row, code)``
+    with one packed sort (:func:`lexorder`), and rows holding several distinct
+    values are ranked by count and first sight.
+    """
     out = [(np.full(n_rows, -1, dtype=np.int64), uniques) for _ in range(k)]
     keep = codes >= 0
     if not keep.any():
         return out
-    n_codes = np.int64(max(len(uniques), 1))
-    rows, codes, order = rows[keep], codes[keep], order[keep]
-    key = rows.astype(np.int64) * n_codes + codes
-    sort = np.lexsort((order, key))
-    key, order = key[sort], order[sort]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    size = np.diff(np.r_[starts, len(key)])
-    key, first_seen = key[starts], order[starts]
-    row, code = key // n_codes, key % n_codes
-    rank_sort = np.lexsort((first_seen, -size, row))
-    row, code = row[rank_sort], code[rank_sort]
-    group_start = np.r_[True, row[1:] != row[:-1]]
-    begin = np.maximum.accumulate(np.where(group_start, np.arange(len(row)), 0))
+    rows, codes, order = rows[keep].astype(np.int64), codes[keep], order[keep]
+    # a row holding one value ranks it first: no sorting for those (most persons)
+    single = np.bincount(rows, minlength=n_rows)[rows] == 1
+    out[0][0][rows[single]] = codes[single]
+    if single.all():
+        return out
+    rows, codes, order = rows[~single], codes[~single], order[~single]
+    if len(order) > 1 and bool(np.all(order[1:] > order[:-1])):
+        sort = lexorder([codes, rows])  # stable: ties stay in the order seen
+    else:
+        sort = np.lexsort((order, codes, rows))
+    rows, codes, order = rows[sort], codes[sort], order[sort]
+    starts = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (codes[1:] != codes[:-1])])
+    size = np.diff(np.r_[starts, len(rows)])
+    row, code, first_seen = rows[starts], codes[starts], order[starts]
+    # groups are sorted by row; rank within the rows that hold several of them
+    row_start = np.r_[True, row[1:] != row[:-1]]
+    n_groups = np.diff(np.r_[np.flatnonzero(row_start), len(row)])
+    several = np.flatnonzero(np.repeat(n_groups > 1, n_groups))
+    if len(several):
+        by_count = np.lexsort((first_seen[several], -size[several], row[several]))
+        code[several] = code[several][by_count]
+    begin = np.maximum.accumulate(np.where(row_start, np.arange(len(row)), 0))
     rank = np.arange(len(row)) - begin
     for r in range(k):
         sel = rank == r
@@ -213,34 +230,46 @@ def _check(max_columns: int, region: str) -> None:
         raise ConfigError(msg)
 
 
-def _countries(
-    gather: _Gather, country: tuple[str, ...], default_country: str | None
-) -> np.ndarray:
-    values = _values(gather.top(country, norm.country, 1)[0]) if country else None
+def _countries(gather: _Gather, country: tuple[str, ...], default_country: str | None) -> _Col:
+    """Each exported person's country as a coded column; ``default_country`` fills gaps."""
     fallback = None
     if default_country is not None:
         fallback = norm.country(pd.Series([default_country]))[0]
-        if fallback is None:
+        if pd.isna(fallback):
             msg = f"default_country must be an ISO 3166-1 alpha-2 code, got {default_country!r}"
             raise ConfigError(msg)
-    if values is None:
-        return np.full(len(gather.ids), fallback, dtype=object)
-    if fallback is not None:
-        values[pd.isna(values)] = fallback
-    return values
+    if country:
+        codes, uniques = gather.top(country, norm.country, 1)[0]
+    else:
+        codes, uniques = np.full(len(gather.ids), -1, dtype=np.int64), np.empty(0, dtype=object)
+    missing = codes < 0
+    if fallback is not None and missing.any():
+        found = np.flatnonzero(uniques == fallback)
+        if not len(found):
+            uniques = np.append(uniques, np.array([fallback], dtype=object))
+            found = np.array([len(uniques) - 1])
+        codes = np.where(missing, found[0], codes)
+    return codes, uniques
 
 
-def _zips(gather: _Gather, zips: tuple[str, ...], countries: np.ndarray) -> _Col:
+def _zips(
+    gather: _Gather,
+    zips: tuple[str, ...],
+    countries: _Col,
+    rule: Callable[[pd.Series, pd.Series], pd.Series],
+) -> _Col:
+    """The most frequent ZIP of each person, normalized by ``rule`` for their country."""
     rows, raw, order = gather.raw(zips)
-    country_of = pd.Series(countries[rows], dtype=object)
-    kinds = pd.unique(country_of.fillna("").to_numpy(dtype=object))
-    if len(kinds) == 1:  # one country for everyone: normalize each distinct value once
-        only = kinds[0] or None
+    country_codes, country_names = countries
+    kinds = np.unique(country_codes[rows])
+    if len(kinds) <= 1:  # one country for everyone: normalize each distinct value once
+        only = country_names[kinds[0]] if len(kinds) and kinds[0] >= 0 else None
         codes, uniques = _normalized_codes(
-            raw, lambda s: norm.us_zip(s, pd.Series([only] * len(s), dtype=object))
+            raw, lambda s: rule(s, pd.Series([only] * len(s), dtype=object))
         )
     else:
-        codes, uniques = _coded(norm.us_zip(raw, country_of).to_numpy(dtype=object))
+        country_of = pd.Series(_values((country_codes[rows], country_names)), dtype=object)
+        codes, uniques = _coded(rule(raw, country_of).to_numpy(dtype=object))
     return _rank(len(gather.ids), rows, codes, uniques, order, 1)[0]
 
 
@@ -268,7 +297,7 @@ def _start(
     region: str,
     country: Columns,
     default_country: str | None,
-) -> tuple[float, _Gather, np.ndarray]:
+) -> tuple[float, _Gather, _Col]:
     """The start time; the arguments checked; the exported persons and their countries."""
     start = time.perf_counter()
     _check(max_columns, region)
@@ -283,15 +312,34 @@ def _finish(
     not_identifying: set[str],
     start: float,
 ) -> Export:
-    """Hash the hashed columns, drop persons without identifiers, build the file."""
+    """Hash the hashed columns, drop persons without identifiers, build the file.
+
+    Columns that share their distinct values (the repeated ``EMAIL`` columns) share
+    one hashing of them, and only the values some exported row uses are hashed.
+    The file's columns are Arrow-backed text taken from those values by code, so no
+    Python object is made per row.
+    """
     present = np.zeros(len(gather.ids), dtype=bool)
     for header, (codes, _), _ in columns:
         if header not in not_identifying:
             present |= codes >= 0
+    outputs: dict[tuple[int, bool], pa.Array] = {}
+    for _, (_, uniques), hashed in columns:
+        key = (id(uniques), hashed)
+        if key in outputs:
+            continue
+        used = np.zeros(len(uniques), dtype=bool)
+        for _, (other_codes, other_uniques), other_hashed in columns:
+            if other_uniques is uniques and other_hashed == hashed:
+                used[other_codes[present & (other_codes >= 0)]] = True
+        values = np.full(len(uniques), None, dtype=object)
+        values[used] = sha256_hex(uniques[used].tolist()) if hashed else uniques[used]
+        outputs[key] = pa.array(values, type=pa.string(), from_pandas=True)
     data = {}
     for i, (_, (codes, uniques), hashed) in enumerate(columns):
-        values = sha256_hex(uniques.tolist()) if hashed else uniques
-        data[i] = _values((codes[present], values))
+        kept = codes[present]
+        taken = outputs[(id(uniques), hashed)].take(pa.array(kept, mask=kept < 0))
+        data[i] = pd.Series(taken, dtype=_TEXT)
     frame = pd.DataFrame(data)
     frame.columns = pd.Index([header for header, _, _ in columns])
     export = Export(
@@ -358,8 +406,10 @@ def meta_customer_file(
     - ``CT``: lowercase letters only, no punctuation, no spaces.
     - ``ST``: US states as their 2-letter code, lowercase (full names mapped);
       elsewhere lowercase letters only.
-    - ``ZIP``: lowercase, no spaces; US codes cut to their first 5 digits.
-    - ``COUNTRY``: ISO 3166-1 alpha-2 code, lowercase.
+    - ``ZIP``: lowercase, no spaces; US codes cut to their first 5 digits; UK
+      postcodes cut to area, district and sector (``"SW1A 1AA"`` -> ``"sw1a1"``, Meta's
+      "Area/District/Sector format"; an outward code alone is kept).
+    - ``COUNTRY``: ISO 3166-1 alpha-2 code, lowercase (``uk`` written as ``gb``).
     - ``DOBY`` (``YYYY``), ``DOBM`` (``MM``), ``DOBD`` (``DD``) from a date column.
     - ``GEN``: ``m`` or ``f``.
     - All the above are SHA-256 hex digests. ``MADID`` (lowercase, hyphens kept)
@@ -435,13 +485,13 @@ def meta_customer_file(
     if first is not None:
         cols.append(("FI", _map_uniques(first, lambda u: u.str[:1]), True))
     if zip:
-        cols.append(("ZIP", _zips(gather, _names(zip), countries), True))
+        cols.append(("ZIP", _zips(gather, _names(zip), countries, norm.meta_zip), True))
     if city:
         cols.append(("CT", gather.top(_names(city), norm.city, 1)[0], True))
     if state:
         cols.append(("ST", gather.top(_names(state), norm.state, 1)[0], True))
     if country or default_country is not None:
-        cols.append(("COUNTRY", _coded(countries), True))
+        cols.append(("COUNTRY", countries, True))
     if birth_date:
         dates = gather.top(_names(birth_date), _iso_dates, 1)[0]
         for header, part in (("DOBY", 0), ("DOBM", 1), ("DOBD", 2)):
@@ -451,7 +501,8 @@ def meta_customer_file(
     if madid:
         cols.append(("MADID", gather.top(_names(madid), norm.lower, 1)[0], False))
     if extern_id:
-        cols.append(("EXTERN_ID", _coded(gather.ids.astype(str).astype(object)), False))
+        extern = np.asarray(pa.array(gather.ids).cast(pa.string()), dtype=object)
+        cols.append(("EXTERN_ID", (np.arange(len(extern), dtype=np.int64), extern), False))
     return _finish("meta", gather, cols, {"COUNTRY", "EXTERN_ID"}, start)
 
 
@@ -553,7 +604,7 @@ def google_customer_match(
     if last_name:
         cols.append(("Last Name", gather.top(_names(last_name), norm.letters, 1)[0], True))
     if country or default_country is not None:
-        cols.append(("Country", _coded(countries), False))
+        cols.append(("Country", countries, False))
     if zip:
-        cols.append(("Zip", _zips(gather, _names(zip), countries), False))
+        cols.append(("Zip", _zips(gather, _names(zip), countries, norm.us_zip), False))
     return _finish("google", gather, cols, {"Country", "Zip"}, start)

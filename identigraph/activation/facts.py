@@ -133,11 +133,12 @@ class Persons:
                 "person_id": clusters["person_id"].to_numpy(dtype=np.int64),
             }
         )
-        self.person_ids = np.unique(self.clusters["person_id"].to_numpy())
+        self.person_ids, self._codes = _dense_codes(self.clusters["person_id"].to_numpy())
         self._records: pd.DataFrame | None = None
         self._rows: dict[str, np.ndarray] = {}
         self._index: dict[str, IdIndex] = {}
         self._record_persons: np.ndarray | None = None
+        self._record_codes: np.ndarray | None = None
         log.info(
             "persons: %d records, %d persons read in %.2f s",
             len(self.clusters),
@@ -180,16 +181,35 @@ class Persons:
                     raise ConfigError(msg)
                 self._records = self.graph.records()
             recs = self._records
-            persons = np.full(len(recs), -1, dtype=np.int64)
-            sources = recs["source"].astype(str).to_numpy(dtype=object)
-            for source in pd.unique(sources):
-                rows = np.flatnonzero(sources == source)
-                persons[rows] = self.person_keys(str(source), recs["record_id"].iloc[rows])
+            codes = np.full(len(recs), -1, dtype=np.int64)
+            source_codes, names = pd.factorize(recs["source"])
+            for i, source in enumerate(names):
+                rows = np.flatnonzero(source_codes == i)
+                codes[rows] = self.person_codes(str(source), recs["record_id"].iloc[rows])
+            persons = np.where(codes >= 0, self.person_ids[np.maximum(codes, 0)], -1)
+            self._record_codes = codes
             self._record_persons = persons
             front = recs[["source", "record_id"]].assign(person_id=persons)
             self._records = pd.concat([front, recs.drop(columns=["source", "record_id"])], axis=1)
         assert self._records is not None
         return self._records
+
+    def record_codes(self) -> np.ndarray:
+        """Position in :attr:`person_ids` of the person of each row of :meth:`records`; -1: none.
+
+        Computed with :meth:`records`, once; every export reuses it.
+
+        Examples
+        --------
+        >>> clusters = pd.DataFrame({"source": ["crm", "crm"], "record_id": [1, 2],
+        ...                          "person_id": [90, 70]})
+        >>> records = pd.DataFrame({"source": ["crm", "crm", "crm"], "record_id": [2, 1, 3]})
+        >>> Persons.from_clusters(clusters, records=records).record_codes().tolist()
+        [0, 1, -1]
+        """
+        self.records()
+        assert self._record_codes is not None
+        return self._record_codes
 
     def records_of(self, source: str) -> pd.DataFrame:
         """:meth:`records` of one source, columns it never fills left out."""
@@ -222,6 +242,24 @@ class Persons:
         >>> Persons.from_clusters(clusters).person_keys("pos", ["8", 9]).tolist()
         [2, -1]
         """
+        codes = self.person_codes(source, record_ids)
+        return np.where(codes >= 0, self.person_ids[np.maximum(codes, 0)], -1)
+
+    def person_codes(
+        self, source: str, record_ids: pd.Series | pd.Index | np.ndarray
+    ) -> np.ndarray:
+        """Position in :attr:`person_ids` of the person of each ``(source, record id)``; -1: none.
+
+        As :meth:`person_keys`, as positions: a mask over persons is then one
+        assignment, without looking person ids up again.
+
+        Examples
+        --------
+        >>> clusters = pd.DataFrame({"source": ["pos", "pos"], "record_id": [7, 8],
+        ...                          "person_id": [20, 10]})
+        >>> Persons.from_clusters(clusters).person_codes("pos", [7, 8, 9]).tolist()
+        [1, 0, -1]
+        """
         rows = self._source_rows(source)
         query = pd.Series(
             np.asarray(record_ids, dtype=object)
@@ -235,8 +273,22 @@ class Persons:
             index = IdIndex(self.clusters["record_id"].iloc[rows])
             self._index[source] = index
         pos = index.positions(query)
-        persons = self.clusters["person_id"].to_numpy()[rows]
-        return np.where(pos >= 0, persons[np.maximum(pos, 0)], -1)
+        codes = self._codes[rows]
+        return np.where(pos >= 0, codes[np.maximum(pos, 0)], -1)
+
+    def source_codes(self, source: str) -> np.ndarray:
+        """Positions in :attr:`person_ids` of the persons holding records of ``source``.
+
+        One entry per record of the source (a person with several records repeats).
+
+        Examples
+        --------
+        >>> clusters = pd.DataFrame({"source": ["crm", "web", "crm"], "record_id": [1, 1, 2],
+        ...                          "person_id": [30, 30, 10]})
+        >>> Persons.from_clusters(clusters).source_codes("crm").tolist()
+        [1, 0]
+        """
+        return self._codes[self._source_rows(source)]
 
     def facts(self, frame: pd.DataFrame, *, source: str, id: str | None = None) -> pd.DataFrame:
         """Attach the person of each row of a frame keyed by ``(source, record id)``.
@@ -293,6 +345,20 @@ class Persons:
                 return None
         found = int(self.person_keys(source, pd.Series([record_id], dtype=object))[0])
         return None if found < 0 else found
+
+
+def _dense_codes(person_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct ids, and the position of each id among them.
+
+    One hash pass over the ids and one sort of the distinct ones (not a sort of
+    every id, nor a binary search per id).
+    """
+    ids = np.asarray(person_ids, dtype=np.int64)
+    codes, uniques = pd.factorize(ids)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return np.asarray(uniques, dtype=np.int64)[order], rank[codes]
 
 
 def remap_person_ids(person_ids: np.ndarray | pd.Series, history: pd.DataFrame) -> np.ndarray:

@@ -10,12 +10,15 @@ from hypothesis import strategies as st
 
 import identigraph as ig
 from identigraph.activation import (
+    AllOf,
+    AnyOf,
     Audience,
     AudienceIndex,
     Consent,
     Field,
     HasFact,
     InSource,
+    Not,
     Persons,
     overlap,
     priority,
@@ -110,6 +113,99 @@ def test_real_time_check_agrees_with_build(world, include, excludes) -> None:
     index = AudienceIndex(persons, [audience], facts={"tickets": facts})
     for pid in persons.person_ids:
         assert index.check("a", int(pid), now=NOW).member == (int(pid) in result)
+
+
+def _reference(cond, persons: Persons, facts: pd.DataFrame) -> set[int]:
+    """Persons for whom ``cond`` holds, row by row in Python: the independent reference."""
+    everyone = {int(p) for p in persons.person_ids}
+    if isinstance(cond, AllOf):
+        return set.intersection(*(_reference(c, persons, facts) for c in cond.parts))
+    if isinstance(cond, AnyOf):
+        return set.union(*(_reference(c, persons, facts) for c in cond.parts))
+    if isinstance(cond, Not):
+        return everyone - _reference(cond.part, persons, facts)
+    if isinstance(cond, InSource):
+        rows = zip(persons.clusters["source"], persons.clusters["person_id"], strict=True)
+        return {int(p) for s, p in rows if s == cond.source}
+    counts: dict[int, int] = {}
+    for pid, status, at in zip(facts["person_id"], facts["status"], facts["at"], strict=True):
+        if pd.isna(pid) or any(status != v for v in cond.where.values()):
+            continue
+        if cond.within is not None and not NOW - cond.within <= at <= NOW:
+            continue
+        counts[int(pid)] = counts.get(int(pid), 0) + 1
+    return {p for p, n in counts.items() if n >= cond.min_count}
+
+
+_LEAVES = st.sampled_from(
+    [
+        InSource(source="crm"),
+        InSource(source="pos"),
+        HasFact(table="tickets", where={"status": "open"}),
+        HasFact(table="tickets", time="at", within="7D"),
+        HasFact(table="tickets", time="at", within="20D", min_count=2),
+        HasFact(table="tickets", min_count=2),
+        HasFact(table="tickets", where={"status": "closed"}, min_count=3),
+    ]
+)
+_CONDITIONS = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        st.builds(lambda a, b: a & b, inner, inner),
+        st.builds(lambda a, b: a | b, inner, inner),
+        st.builds(lambda a: ~a, inner),
+    ),
+    max_leaves=4,
+)
+
+
+@st.composite
+def _dense_worlds(draw: st.DrawFn) -> dict[str, object]:
+    """As ``activation_worlds``, one or two persons with a few fact rows: counts near min_count."""
+    n = draw(st.integers(1, 2))
+    owners = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["crm", "pos"]), st.integers(0, n - 1)),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    sources = [s for s, _ in owners]
+    ids: list[object] = [f"C{i}" if s == "crm" else 100 + i for i, s in enumerate(sources)]
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, len(owners) - 1),
+                st.integers(0, 25),
+                st.sampled_from(["open", "closed"]),
+            ),
+            min_size=2,
+            max_size=6,
+        )
+    )
+    return {
+        "sources": sources,
+        "ids": ids,
+        "persons": [1000 + 7 * p for _, p in owners],
+        "facts": [(sources[r], ids[r], day, status) for r, day, status in rows],
+    }
+
+
+@settings(max_examples=40)
+@given(
+    st.one_of(activation_worlds(), _dense_worlds()),
+    _CONDITIONS,
+    st.lists(_CONDITIONS, max_size=2),
+)
+def test_membership_equals_a_row_by_row_reference(world, include, excludes) -> None:
+    persons, facts = _world(world)
+    result = Audience(name="a", include=include, exclude=excludes).build(
+        persons, facts={"tickets": facts}, now=NOW
+    )
+    expected = _reference(include, persons, facts)
+    for cond in excludes:
+        expected -= _reference(cond, persons, facts)
+    assert result.person_ids.tolist() == sorted(expected)
 
 
 def test_window_bounds_and_min_count() -> None:

@@ -31,6 +31,9 @@ SHA = {
     "f": "252f10c83610ebca1a059c0bae8255eba2f95be4d1d7bcfa89d7248a82d9f111",
     "johndoe@gmail.com": "06a240d11cc201676da976f7b49341181fd180da37cbe40a77432c0a366c80c3",
     "émilie": "2863487194ad92314c0d76b8e4fe04d127789e79c94081329c682b7beea2bf6c",
+    "sw1a1": "949af780a19e6f6d4b99d7044743348dbbb7ab2245fe146863573b23d02c5890",
+    "m11": "bb85e451e092b31aedb250d1883a6dd8f7f8de1e302fa7167ab7f9044b0f8040",
+    "gb": "0b407281768f0e833afef47ed464b6571d01ca4d53c12ce5c51d1462f4ad6677",
 }
 
 RAW = {
@@ -105,6 +108,25 @@ def test_google_known_vectors() -> None:
     assert (row["Country"], row["Zip"]) == ("us", "78297")  # not hashed
 
 
+def test_uk_postcodes_to_area_district_sector() -> None:
+    ids = ["a", "b", "c", "d"]
+    persons = Persons.from_clusters(
+        pd.DataFrame({"source": "crm", "record_id": ids, "person_id": [1, 2, 3, 4]}),
+        records=pd.DataFrame(
+            {"source": "crm", "record_id": ids, "email": [f"{i}@x.com" for i in ids],
+             "zip": ["SW1A 1AA", " m1 1ae", "NOT A CODE", "02139"],
+             "country": ["UK", "gb", "GB", "US"]}
+        ),
+    )  # fmt: skip
+    meta = meta_customer_file(persons, email="email", zip="zip", country="country")
+    assert meta.frame["ZIP"].tolist()[:2] == [SHA["sw1a1"], SHA["m11"]]
+    assert pd.isna(meta.frame["ZIP"].iloc[2])  # not a UK postcode: no value
+    assert meta.frame["COUNTRY"].tolist()[:3] == [SHA["gb"]] * 3
+    google = google_customer_match(persons, email="email", zip="zip", country="country")
+    assert google.frame["Zip"].tolist() == ["sw1a1aa", "m11ae", "notacode", "02139"]
+    assert google.frame["Country"].tolist() == ["gb", "gb", "gb", "us"]
+
+
 def test_accents_are_kept_in_utf8() -> None:
     g = ig.IdentityGraph([ig.Email("email")])
     g.add(pd.DataFrame({"email": ["e@x.com"], "fn": [" Émilie "]}), source="crm")
@@ -159,6 +181,42 @@ def test_exports_equal_an_independent_normalization(people: list[list[str]]) -> 
             assert got == expected or (len(expected) > 3 and got < expected)
 
 
+@settings(max_examples=30)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.sampled_from(["a@m.com", "B@m.com", "c@m.com", None]),
+                           st.sampled_from(["b@m.com", "d@m.com", None])),
+                 min_size=1, max_size=6),
+        min_size=1, max_size=4,
+    ),
+    st.integers(1, 3),
+)  # fmt: skip
+def test_most_frequent_values_first_ties_by_first_seen(people, k) -> None:
+    owners = [i for i, recs in enumerate(people) for _ in recs]
+    first = [a for recs in people for a, _ in recs]
+    second = [b for recs in people for _, b in recs]
+    ids = list(range(len(owners)))
+    persons = Persons.from_clusters(
+        pd.DataFrame({"source": "crm", "record_id": ids, "person_id": owners}),
+        records=pd.DataFrame({"source": "crm", "record_id": ids, "e1": first, "e2": second}),
+    )
+    out = meta_customer_file(persons, email=["e1", "e2"], extern_id=False, max_columns=k)
+    # reference: values seen column by column, record by record; count, then first sight
+    seen: dict[int, list[str]] = {}
+    for column in (first, second):
+        for owner, value in zip(owners, column, strict=True):
+            if value is not None:
+                seen.setdefault(owner, []).append(value.lower())
+    assert out.person_ids.tolist() == sorted(seen)
+    for row, pid in enumerate(out.person_ids.tolist()):
+        values = seen[pid]
+        ranked = sorted(set(values), key=lambda v: (-values.count(v), values.index(v)))[:k]
+        expected = [hashlib.sha256(v.encode()).hexdigest() for v in ranked]
+        got = out.frame.iloc[row].tolist()
+        assert got[: len(expected)] == expected
+        assert all(pd.isna(v) for v in got[len(expected) :])
+
+
 def test_several_values_per_person_most_frequent_first() -> None:
     ids = ["a", "b", "c", "d", "e"]
     emails = ["x@m.com", "y@m.com", "y@m.com", "z@m.com", "w@m.com"]
@@ -199,6 +257,17 @@ def test_demo_exports_consent_and_members(demo, demo_persons, tmp_path) -> None:
     )
     assert len(google.frame) <= 10
     assert set(google.person_ids) <= set(out.person_ids[:10])
+    chosen = out.person_ids[[7, 2, 9, 0]]  # members in any order, unknown ids ignored
+    shuffled = google_customer_match(
+        demo_persons, email=["email", "alt_email"], members=np.r_[chosen, -5]
+    )
+    in_order = google_customer_match(
+        demo_persons, email=["email", "alt_email"], members=np.sort(chosen)
+    )
+    assert len(shuffled.frame) > 0
+    assert set(shuffled.person_ids.tolist()) <= set(chosen.tolist())
+    assert shuffled.person_ids.tolist() == in_order.person_ids.tolist()
+    pd.testing.assert_frame_equal(shuffled.frame, in_order.frame)
     path = tmp_path / "meta.csv"
     out.to_csv(path)
     header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
