@@ -83,8 +83,10 @@ def pairwise(
     -----
     Pairs are counted from the contingency table of (predicted, true) cluster
     sizes, never enumerated: with ``n_ij`` records in predicted cluster ``i`` and
-    true entity ``j``, true positives are ``sum C(n_ij, 2)``. Cost: one join and
-    two group-bys, O(n log n).
+    true entity ``j``, true positives are ``sum C(n_ij, 2)``. Record ids are joined
+    as given, or as ``str(id)`` on both sides when the two ``record_id`` columns differ
+    in dtype (output frames spell ids so when the sources' id types differ). Cost: one
+    join and two group-bys, O(n log n).
     """
     for frame, column, name in ((clusters, predicted, "clusters"), (truth, actual, "truth")):
         for c in ("source", "record_id", column):
@@ -94,17 +96,22 @@ def pairwise(
         if frame.duplicated(["source", "record_id"]).any():
             msg = f"{name} holds a (source, record_id) key more than once"
             raise InputError(msg)
+    left_ids, right_ids = clusters["record_id"], truth["record_id"]
+    if left_ids.dtype != right_ids.dtype:
+        # Output frames give ids as ``str(id)`` when sources' id types differ: join on
+        # that canonical form, so 7 and "7" of one source are one record.
+        left_ids, right_ids = left_ids.astype(str), right_ids.astype(str)
     left = pd.DataFrame(
         {
             "source": clusters["source"].astype(str).to_numpy(),
-            "record_id": clusters["record_id"].to_numpy(),
+            "record_id": left_ids.to_numpy(),
             "_p": pd.factorize(clusters[predicted])[0],
         }
     )
     right = pd.DataFrame(
         {
             "source": truth["source"].astype(str).to_numpy(),
-            "record_id": truth["record_id"].to_numpy(),
+            "record_id": right_ids.to_numpy(),
             "_t": pd.factorize(truth[actual])[0],
         }
     )

@@ -102,8 +102,9 @@ def within_person_recall(sources: dict[str, pd.DataFrame], truth: pd.DataFrame) 
                 canon = spec.canonicalize(frame[spec.column]).astype("string")
                 tagged[spec.column] = (canon + "#" + person).astype(object)
         graph.add(frame.assign(**tagged), source=name, id="record_id")
-    clusters = graph.clusters()
-    assert len(clusters.merge(truth, on=["source", "record_id"])) == len(truth)
+    clusters = graph.clusters()  # ids as str(id): the sources' id types differ
+    keys = truth.assign(record_id=truth["record_id"].astype(str))
+    assert len(clusters.merge(keys, on=["source", "record_id"])) == len(truth)
     return ig.evaluate.pairwise(clusters, truth).recall
 
 

@@ -40,3 +40,15 @@ def test_errors() -> None:
         ig.evaluate.pairwise(pd.concat([c, c]), c.rename(columns={"person_id": "person"}))
     with pytest.raises(ig.InputError):
         ig.evaluate.pairwise(c, c.rename(columns={"person_id": "person"}).assign(record_id=[2]))
+
+
+def test_canonical_string_ids_join_typed_truth() -> None:
+    pred = pd.DataFrame(
+        {"source": ["crm", "crm", "web"], "record_id": ["7", "8", "e1"], "person_id": [1, 1, 2]}
+    )
+    true = pd.DataFrame(
+        {"source": ["crm", "crm", "web"], "record_id": pd.Series([7, 8, "e1"], dtype=object),
+         "person": [0, 0, 1]}
+    )  # fmt: skip
+    scores = ig.evaluate.pairwise(pred, true)
+    assert (scores.precision, scores.recall) == (1.0, 1.0)
