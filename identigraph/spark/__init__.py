@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from identigraph.spark._resolve import SparkResult, resolve
 from identigraph.spark.components import ComponentsResult, star_components
+from identigraph.spark.golden import golden
 
-__all__ = ["ComponentsResult", "SparkResult", "resolve", "star_components"]
+__all__ = ["ComponentsResult", "SparkResult", "golden", "resolve", "star_components"]

@@ -16,6 +16,7 @@ from identigraph._progress import progress_bar
 from identigraph.errors import (
     ConfigError,
     DtypeError,
+    DuplicateRecordError,
     InputError,
     MissingColumnError,
     NoIdentifierColumnsError,
@@ -185,7 +186,7 @@ def _check_columns(frame: DataFrame | None, needed: Sequence[str], what: str) ->
 
 
 # ---------------------------------------------------------------------------- helpers
-_EXTRACT_COLUMNS = ("t", "node", "row", "spec", "kind", "key", "reason", "rid")
+_EXTRACT_COLUMNS = ("t", "node", "spec", "kind", "key", "reason", "rid")
 _SPLIT_COLUMNS = (
     "t", "node", "person_id", "source", "record_id", "kind", "value", "other_source",
     "other_record_id", "other_person_id", "match_probability", "reason", "limit",
@@ -276,14 +277,11 @@ def _extract_source(
 
     spec_kind = _engine.check_specs(identifiers, attributes).spec_kind
     id_type = "long" if source.integral_id else "string"
-    schema = (
-        f"t byte, node long, row long, spec int, kind int, key string, reason string, rid {id_type}"
-    )
+    schema = f"t byte, node long, spec int, kind int, key string, reason string, rid {id_type}"
     names = (source.id_column, *source.columns)
     frame = source.frame.select(
         *[F.col(c).cast("long") if c == source.id_column and source.integral_id else F.col(c)
-          for c in names],
-        F.monotonically_increasing_id().alias("__row"),
+          for c in names]
     )  # fmt: skip
     name, id_column, integral = source.name, source.id_column, source.integral_id
     kinds = np.asarray(spec_kind, dtype=np.int32)
@@ -293,13 +291,12 @@ def _extract_source(
         for batch in batches:
             record_ids = _as_ids(batch[id_column], integral)
             nodes = _engine.node_ids(name, record_ids)
-            rows = batch["__row"].to_numpy(dtype=np.int64)
             edges, rejects, attrs = _engine.extract(
-                batch.drop(columns=[id_column, "__row"]), identifiers, attributes
+                batch.drop(columns=[id_column]), identifiers, attributes
             )
             rid = batch[id_column].to_numpy()
             parts = [
-                pd.DataFrame({"t": _RECORD, "node": nodes, "row": rows, "rid": rid}),
+                pd.DataFrame({"t": _RECORD, "node": nodes, "rid": rid}),
                 pd.DataFrame(
                     {
                         "t": _EDGE,
@@ -335,130 +332,102 @@ def _extract_source(
 
 
 # ---------------------------------------------------------------------------- limits
+_SPLIT_SCHEMA = (
+    "t byte, node long, person_id long, source string, record_id string, kind string, "
+    "value string, other_source string, other_record_id string, other_person_id long, "
+    "match_probability double, reason string, limit string"
+)
+_GROUP_SCHEMA = "g int, t byte, node long, a long, text string, rid string, p double"
+# Rows of a split group: 0 a record, 1 a link, 2 an attribute value, 3 a match pair.
+_G_RECORD, _G_LINK, _G_ATTRIBUTE, _G_MATCH = 0, 1, 2, 3
+
+
 def _split_limited(
-    sources: list[_Source],
-    components: DataFrame,
-    flagged: DataFrame,
-    generic_specs: DataFrame,
+    members: DataFrame,
+    records: DataFrame,
+    usable: DataFrame,
+    attribute_values: DataFrame | None,
     matches: DataFrame | None,
-    identifiers: Sequence[Identifier],
-    attributes: Sequence[Attribute],
-    threshold: float,
+    kinds: _engine.Kinds,
+    groups: int,
 ) -> DataFrame:
-    """Re-resolve the components that break a limit, per component, with the pandas engine.
+    """Re-resolve the components that break a limit with the pandas engine's core.
+
+    ``members`` (``node, comp``) lists the records of those components. Their
+    records, usable links, attribute values and match pairs are sent, whole
+    components together, to ``groups`` groups; each group is resolved by one call
+    of :func:`identigraph.spark._engine.split_regions` (one ``applyInPandas``
+    call per group, not per component).
 
     Returns rows ``t = 0`` (``node, person_id`` of each record) and ``t = 1``
     (a conflict, in the columns of ``IdentityGraph.conflicts``).
     """
     from pyspark.sql import functions as F
 
-    members = components.join(flagged, on="comp")
-    parts = []
-    column_of: dict[tuple[int, str], str] = {}
-    for s in sources:  # one step per source
-        raw = s.frame.select(s.id_column, *s.columns)
-        if s.integral_id:
-            raw = raw.withColumn(s.id_column, F.col(s.id_column).cast("long"))
-        raw = _node_frame(raw, F.lit(s.name), s.id_column, sources, "node")
-        renames = {c: f"__s{s.index}_{j}" for j, c in enumerate((s.id_column, *s.columns))}
-        column_of.update({(s.index, c): n for c, n in renames.items()})
-        raw = raw.select("node", *[F.col(c).alias(n) for c, n in renames.items()])
+    group = F.pmod(F.xxhash64("comp"), F.lit(groups)).cast("int").alias("g")
+    # Zeros, not nulls, in the unused long column: a null would send it to pandas as floats,
+    # which round 64-bit node ids.
+    null_long, null_text = F.lit(0).cast("long"), F.lit(None).cast("string")
+    parts = [
+        records.join(members, on="node").select(
+            group, F.lit(_G_RECORD).cast("byte").alias("t"), "node", null_long.alias("a"),
+            F.col("source").alias("text"), "rid", F.lit(None).cast("double").alias("p"),
+        ),
+        usable.join(members, on="node").select(
+            group, F.lit(_G_LINK).cast("byte").alias("t"), "node",
+            F.col("kind").cast("long").alias("a"), F.col("key").alias("text"),
+            null_text.alias("rid"), F.lit(None).cast("double").alias("p"),
+        ),
+    ]  # fmt: skip
+    if attribute_values is not None:
         parts.append(
-            raw.join(members.where(F.col("src") == s.index), on="node").join(
-                generic_specs, on="node", how="left"
+            attribute_values.join(members, on="node").select(
+                group, F.lit(_G_ATTRIBUTE).cast("byte").alias("t"), "node",
+                F.col("spec").cast("long").alias("a"), F.col("key").alias("text"),
+                null_text.alias("rid"), F.lit(None).cast("double").alias("p"),
             )
-        )
+        )  # fmt: skip
+    if matches is not None:
+        ends = members.select(F.col("node").alias("node_l"), "comp")
+        parts.append(
+            matches.join(ends, on="node_l").select(
+                group, F.lit(_G_MATCH).cast("byte").alias("t"), F.col("node_l").alias("node"),
+                F.col("node_r").alias("a"), null_text.alias("text"), null_text.alias("rid"),
+                F.col("match_probability").alias("p"),
+            )
+        )  # fmt: skip
     rows = parts[0]
     for part in parts[1:]:
-        rows = rows.unionByName(part, allowMissingColumns=True)
-    types = {f.name: f.dataType for f in rows.schema.fields}
+        rows = rows.unionByName(part)
 
-    if matches is not None:
-        # A fresh ``comp`` column: the same attribute on both cogroup sides is ambiguous.
-        ends = members.select(F.col("node").alias("node_l"), (F.col("comp") + 0).alias("comp"))
-        pair_rows = matches.join(ends, on="node_l").drop("node_l", "node_r")
-    else:
-        pair_rows = rows.sparkSession.createDataFrame([], "comp long")
-
-    integral_columns = {
-        name for name, t in types.items() if type(t).__name__ in _INTEGRAL and name != "node"
-    }
-    spec_index = {s.column: i for i, s in enumerate(identifiers)}
-    # What the workers need of each source (the frames themselves stay on the driver).
-    meta = [(s.index, s.name, s.id_column, s.integral_id, s.columns) for s in sources]
-    out_schema = (
-        "t byte, node long, person_id long, source string, record_id string, kind string, "
-        "value string, other_source string, other_record_id string, other_person_id long, "
-        "match_probability double, reason string, limit string"
-    )
-
-    def split(records: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-        records = records.sort_values(["src", "row"], kind="stable")
-        frames = []
-        for index, name, id_column, _, present in meta:  # one step per source, in run order
-            mine = records[records["src"].to_numpy() == index]
-            if not len(mine):
-                continue
-            names = (id_column, *present)
-            frame = pd.DataFrame(
-                {c: mine[column_of[(index, c)]].reset_index(drop=True) for c in names}
-            )
-            for c in names:  # integers come back as floats when another source is null there
-                if column_of[(index, c)] in integral_columns and frame[c].notna().all():
-                    frame[c] = frame[c].astype(np.int64)
-            generic = mine["gspecs"].reset_index(drop=True)
-            for c in present:  # values generic in the whole data link nobody
-                if c not in spec_index:
-                    continue
-                spec = spec_index[c]
-                hit = np.fromiter(
-                    (g is not None and spec in g for g in generic), dtype=bool, count=len(mine)
-                )
-                if hit.any():
-                    if frame[c].dtype.kind in "iu":
-                        frame[c] = frame[c].astype(float)
-                    frame.loc[hit, c] = None
-            frames.append((name, frame, id_column))
-        link_pairs = pairs.drop(columns="comp") if len(pairs) else None
-        if link_pairs is not None:  # pair ids as each source holds them (integers or text)
-            for side in ("l", "r"):
-                ids_ = link_pairs[f"record_id_{side}"].astype(object).to_numpy(copy=True)
-                src_ = link_pairs[f"source_{side}"].astype(object).to_numpy()
-                for _, name, _, integral, _ in meta:  # one step per source
-                    hit = src_ == name
-                    if integral and hit.any():
-                        ids_[hit] = pd.to_numeric(pd.Series(ids_[hit])).to_numpy(np.int64)
-                link_pairs[f"record_id_{side}"] = pd.Series(ids_, dtype=object)
-        result = _engine.split_component(frames, link_pairs, identifiers, attributes, threshold)
-        clusters = result.clusters
-        nodes = np.empty(len(clusters), dtype=np.int64)
-        src = clusters["source"].astype(str).to_numpy(dtype=object)
-        for _, name, _, integral, _ in meta:  # one step per source
-            hit = np.flatnonzero(src == name)
-            if len(hit):
-                record_ids = _as_ids(clusters["record_id"].iloc[hit], integral)
-                nodes[hit] = _engine.node_ids(name, record_ids)
-        out = pd.DataFrame(
-            {"t": np.int8(0), "node": nodes, "person_id": clusters["person_id"].to_numpy()}
-        )
-        conflicts = result.conflicts
-        if len(conflicts):
-            c = conflicts.assign(
-                t=np.int8(1),
-                source=conflicts["source"].astype(str),
-                record_id=conflicts["record_id"].astype(str),
-                other_source=conflicts["other_source"].astype(object),
-                other_record_id=conflicts["other_record_id"].map(
-                    lambda v: None if pd.isna(v) else str(v)
-                ),
-                other_person_id=conflicts["other_person_id"].fillna(-1).astype(np.int64),
-                limit=conflicts["limit"].astype(object),
-            )
-            return _columns([out, c], _SPLIT_COLUMNS, _SPLIT_TEXT)
+    def split(frame: pd.DataFrame) -> pd.DataFrame:
+        t = frame["t"].to_numpy()
+        mine = frame[t == _G_RECORD].sort_values("node", kind="stable")
+        links = frame[t == _G_LINK]
+        attrs = frame[t == _G_ATTRIBUTE]
+        pairs = frame[t == _G_MATCH]
+        result = _engine.split_regions(
+            pd.DataFrame({"node": mine["node"].to_numpy(dtype=np.int64),
+                          "source": mine["text"].to_numpy(dtype=object),
+                          "record_id": mine["rid"].to_numpy(dtype=object)}),
+            pd.DataFrame({"node": links["node"].to_numpy(dtype=np.int64),
+                          "kind": links["a"].to_numpy(dtype=np.int64),
+                          "key": links["text"].to_numpy(dtype=object)}),
+            pd.DataFrame({"node": attrs["node"].to_numpy(dtype=np.int64),
+                          "attribute": attrs["a"].to_numpy(dtype=np.int64),
+                          "value": attrs["text"].to_numpy(dtype=object)}),
+            pd.DataFrame({"node_l": pairs["node"].to_numpy(dtype=np.int64),
+                          "node_r": pairs["a"].to_numpy(dtype=np.int64),
+                          "match_probability": pairs["p"].to_numpy(dtype=float)}),
+            kinds,
+        )  # fmt: skip
+        out = result.clusters.assign(t=np.int8(0))
+        if len(result.conflicts):
+            return _columns([out, result.conflicts.assign(t=np.int8(1))], _SPLIT_COLUMNS,
+                            _SPLIT_TEXT)  # fmt: skip
         return _columns([out], _SPLIT_COLUMNS, _SPLIT_TEXT)
 
-    grouped = rows.groupBy("comp").cogroup(pair_rows.groupBy("comp"))
-    return grouped.applyInPandas(split, out_schema)
+    return rows.groupBy("g").applyInPandas(split, _SPLIT_SCHEMA)
 
 
 # ---------------------------------------------------------------------------- resolve
@@ -539,6 +508,7 @@ def resolve(
     """
     import_optional("pyspark.sql", extra="spark")
     from pyspark import StorageLevel
+    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     identifiers = list(identifiers)
@@ -559,78 +529,73 @@ def resolve(
     if spark.conf.get("spark.sql.adaptive.enabled", "true") != "true":
         spark.conf.set("spark.sql.adaptive.enabled", "true")
     keep = StorageLevel.MEMORY_AND_DISK
-    bar = progress_bar(5, desc="spark resolve", unit="step", progress=progress)
+    bar = progress_bar(6, desc="spark resolve", unit="step", progress=progress)
+    stage = _Stages(start)
+
+    # 0. record ids: none missing, none repeated within a source (one aggregation of the ids).
+    _check_record_ids(checked)
+    stage.done("record ids checked")
+    bar.update()
 
     # 1. extraction: records, keys, rejects, attribute values of every source.
-    extracted = [
-        _extract_source(s, identifiers, attributes).withColumn("src", F.lit(s.index)).persist(keep)
-        for s in checked
-    ]
+    extracted = _union(
+        [
+            _extract_source(s, identifiers, attributes).select(
+                F.lit(s.index).cast("int").alias("src"), "t", "node", "spec", "kind", "key",
+                "reason", F.col("rid").cast("string").alias("rid"),
+            )
+            for s in checked
+        ]
+    ).persist(keep)  # fmt: skip
+    names = [s.name for s in checked]
     columns = [s.column for s in identifiers]
     same_type = len({s.integral_id for s in checked}) == 1
     rid_type = "long" if same_type and checked[0].integral_id else "string"
-
-    def union(frames: list[DataFrame]) -> DataFrame:
-        out = frames[0]
-        for f in frames[1:]:
-            out = out.unionByName(f)
-        return out
-
-    records = union(
-        [e.where(F.col("t") == _RECORD).select("src", "node", "row") for e in extracted]
+    records = extracted.where(F.col("t") == _RECORD).select(
+        "src", _pick(names, F.col("src")).alias("source"), "node", "rid"
     )
-    edges = union(
-        [e.where(F.col("t") == _EDGE).select("node", "spec", "kind", "key") for e in extracted]
+    edges = extracted.where(F.col("t") == _EDGE).select("node", "kind", "key")
+    rejects = extracted.where(F.col("t") == _REJECT).select(
+        _pick(names, F.col("src")).alias("source"),
+        F.col("rid").cast(rid_type).alias("record_id"),
+        _pick(columns, F.col("spec")).alias("column"),
+        "reason",
     )
-    rejects = union(
-        [
-            e.where(F.col("t") == _REJECT).select(
-                F.lit(s.name).alias("source"),
-                F.col("rid").cast(rid_type).alias("record_id"),
-                _pick(columns, F.col("spec")).alias("column"),
-                "reason",
-            )
-            for s, e in zip(checked, extracted, strict=True)
-        ]
+    attribute_values = (
+        extracted.where(F.col("t") == _ATTRIBUTE).select("node", "spec", "key")
+        if attributes
+        else None
     )
+    stage.done("extraction planned")
     bar.update()
 
-    # 2. value counts: generic values dropped, every other value a star on its smallest carrier.
+    # 2. value counts in one window: generic values dropped, every other value a star
+    #    on its smallest carrier (a value carried once adds no edge).
     max_records = [m if m is not None else _BIG for m in limits.max_records]
-    values = (
-        edges.groupBy("kind", "key")
-        .agg(F.count(F.lit(1)).alias("n"), F.min("node").alias("root"))
+    by_value = Window.partitionBy("kind", "key")
+    counted = (
+        edges.withColumn("n", F.count(F.lit(1)).over(by_value))
+        .withColumn("root", F.min("node").over(by_value))
         .withColumn("generic", F.col("n") > _pick(max_records, F.col("kind")))
         .persist(keep)
     )
-    linking = values.where((F.col("n") >= 2) & ~F.col("generic")).select("kind", "key", "root")
-    links = (
-        edges.join(linking, on=["kind", "key"])
-        .where(F.col("node") != F.col("root"))
-        .select(F.col("node").alias("a"), F.col("root").alias("b"))
+    links = counted.where(~F.col("generic") & (F.col("node") != F.col("root"))).select(
+        F.col("node").alias("a"), F.col("root").alias("b")
     )
-    generic = values.where("generic").select("kind", "key", "n")
-    generic_values = generic.select(
-        _pick(list(limits.kinds), F.col("kind")).alias("kind"),
-        F.col("key").alias("value"),
-        F.col("n").alias("records"),
+    usable = counted.where(~F.col("generic")).select("node", "kind", "key")
+    generic_values = (
+        counted.where("generic")
+        .groupBy("kind", "key")
+        .agg(F.first("n").alias("records"))
+        .select(
+            _pick(list(limits.kinds), F.col("kind")).alias("kind"),
+            F.col("key").alias("value"),
+            "records",
+        )
     )
     matches = None
     if pairs is not None:
-        accepted = pairs.where(F.col("match_probability") >= threshold)
-        weight = (
-            F.col("match_weight").cast("double")
-            if "match_weight" in pairs.columns
-            else F.lit(None).cast("double")
-        )
-        accepted = accepted.select(
-            *[F.col(c).cast("string").alias(c) for c in _PAIR_COLUMNS[:4]],
-            F.col("match_probability").cast("double"),
-            weight.alias("match_weight"),
-        )
-        accepted = _node_frame(accepted, "source_l", "record_id_l", checked, "node_l")
-        accepted = _node_frame(accepted, "source_r", "record_id_r", checked, "node_r")
-        matches = accepted.persist(keep)
+        matches = _accepted_pairs(pairs, threshold, checked).persist(keep)
         ends = matches.select(F.col("node_l").alias("node")).unionByName(
             matches.select(F.col("node_r").alias("node"))
         )
@@ -643,6 +608,7 @@ def resolve(
                 F.col("node_l").alias("a"), F.col("node_r").alias("b")
             )
         )
+    stage.done("links planned")
     bar.update()
 
     # 3. connected components.
@@ -652,52 +618,28 @@ def resolve(
     )  # fmt: skip
     components = (
         records.join(found.labels, on="node", how="left")
-        .select("src", "node", "row", F.coalesce("root", "node").alias("comp"))
+        .select("src", "source", "node", "rid", F.coalesce("root", "node").alias("comp"))
         .persist(keep)
     )
+    stage.done(f"components: {found.rounds} rounds")
     bar.update()
 
     # 4. per-person limits, on the components that break one.
-    assigned = components.select("node", F.col("comp").bitwiseAND(_MASK63).alias("person_id"))
+    assigned = components.select(
+        "source", "node", "rid", F.col("comp").bitwiseAND(_MASK63).alias("person_id")
+    )
     conflicts = spark.createDataFrame([], _CONFLICT_SCHEMA)
-    has_caps = any(m for m in limits.max_per_person) or attributes
-    if has_caps:
-        per_person = [m if m is not None else _BIG for m in limits.max_per_person]
-        usable = edges.join(generic, on=["kind", "key"], how="left_anti")
+    if limits.capped:
         node_comp = components.select("node", "comp")
-        flagged = (
-            usable.join(node_comp, on="node")
-            .groupBy("comp", "kind")
-            .agg(F.countDistinct("key").alias("d"))
-            .where(F.col("d") > _pick(per_person, F.col("kind")))
-            .select("comp")
-        )
-        if attributes:
-            caps = [a.max_per_person for a in attributes]
-            attribute_values = union(
-                [e.where(F.col("t") == _ATTRIBUTE).select("node", "spec", "key") for e in extracted]
-            )
-            flagged = flagged.unionByName(
-                attribute_values.join(node_comp, on="node")
-                .groupBy("comp", "spec")
-                .agg(F.countDistinct("key").alias("d"))
-                .where(F.col("d") > _pick(caps, F.col("spec")))
-                .select("comp")
-            )
-        flagged = flagged.distinct().persist(keep)
-        generic_specs = (
-            edges.join(generic, on=["kind", "key"])
-            .groupBy("node")
-            .agg(F.collect_set("spec").alias("gspecs"))
-        )
+        flagged = _flagged(usable, attribute_values, node_comp, limits)
+        members = node_comp.join(flagged, on="comp").persist(keep)
+        groups = max(2, int(spark.conf.get("spark.sql.shuffle.partitions", "8") or 8))
         split = _split_limited(
-            checked, components, flagged, generic_specs, matches, identifiers, attributes,
-            threshold,
-        )  # fmt: skip
-        split = split.persist(keep)
+            members, records, usable, attribute_values, matches, limits, groups
+        ).persist(keep)
         redone = split.where(F.col("t") == 0).select("node", F.col("person_id").alias("split_id"))
         assigned = assigned.join(redone, on="node", how="left").select(
-            "node", F.coalesce("split_id", "person_id").alias("person_id")
+            "source", "node", "rid", F.coalesce("split_id", "person_id").alias("person_id")
         )
         conflicts = split.where(F.col("t") == 1).withColumn(
             "other_person_id",
@@ -706,28 +648,22 @@ def resolve(
         conflicts = conflicts.select(
             *[c.strip().split(" ")[0] for c in _CONFLICT_SCHEMA.split(",")]
         )
+    stage.done("limits planned")
     bar.update()
 
     # 5. person ids carried over from a previous run.
     id_history = None
     if previous is not None:
-        assigned, id_history = _carry_over(assigned, previous, checked, checkpoint_dir)
-    assigned = assigned.persist(keep)
-    clusters = union(
-        [
-            e.where(F.col("t") == _RECORD)
-            .select("node", "rid")
-            .join(assigned, on="node")
-            .select(
-                F.lit(s.name).alias("source"),
-                F.col("rid").cast(rid_type).alias("record_id"),
-                "person_id",
-            )
-            for s, e in zip(checked, extracted, strict=True)
-        ]
+        carried, id_history = _carry_over(
+            assigned.select("node", "person_id"), previous, checked, checkpoint_dir
+        )
+        assigned = assigned.drop("person_id").join(carried, on="node")
+    clusters = assigned.select(
+        "source", F.col("rid").cast(rid_type).alias("record_id"), "person_id"
     )
     bar.update()
     bar.close()
+    stage.done("planned")
     log.info(
         "spark resolve: %d sources, %d component rounds, %.1f s to plan and run components",
         len(checked),
@@ -743,6 +679,117 @@ def resolve(
         rounds=found.rounds,
         edges_per_round=found.edges_per_round,
     )
+
+
+class _Stages:
+    """INFO log lines of the time each stage of a run took (counts, never values)."""
+
+    __slots__ = ("_last", "_start")
+
+    def __init__(self, start: float) -> None:
+        self._start = self._last = start
+
+    def done(self, what: str) -> None:
+        now = time.perf_counter()
+        log.info("spark resolve: %s in %.2f s (%.2f s so far)", what, now - self._last,
+                 now - self._start)  # fmt: skip
+        self._last = now
+
+
+def _union(frames: Sequence[DataFrame]) -> DataFrame:
+    out = frames[0]
+    for frame in frames[1:]:
+        out = out.unionByName(frame)
+    return out
+
+
+def _check_record_ids(sources: Sequence[_Source]) -> None:
+    """Raise before the run when a source's record ids are missing or repeat.
+
+    One aggregation over the id columns only; the error names at most ten ids.
+    """
+    from pyspark.sql import functions as F
+
+    ids = _union(
+        [
+            s.frame.select(
+                F.lit(s.index).cast("int").alias("src"),
+                F.col(s.id_column).cast("string").alias("rid"),
+            )
+            for s in sources
+        ]
+    )
+    bad = (
+        ids.groupBy("src", "rid")
+        .agg(F.count(F.lit(1)).alias("n"))
+        .where((F.col("n") > 1) | F.col("rid").isNull())
+        .limit(11)
+        .collect()
+    )
+    if not bad:
+        return
+    for source in sources:  # the first source with a problem, in input order
+        mine = [row for row in bad if row["src"] == source.index]
+        if not mine:
+            continue
+        if any(row["rid"] is None for row in mine):
+            msg = f"source {source.name!r}: record ids in column {source.id_column!r} are missing"
+            raise InputError(msg)
+        repeated: list[object] = [
+            int(row["rid"]) if source.integral_id else row["rid"] for row in mine[:10]
+        ]
+        msg = (
+            f"source {source.name!r}: record ids repeat in column {source.id_column!r}: {repeated}"
+        )
+        raise DuplicateRecordError(msg, source=source.name, record_ids=repeated)
+
+
+def _flagged(
+    usable: DataFrame,
+    attribute_values: DataFrame | None,
+    node_comp: DataFrame,
+    kinds: _engine.Kinds,
+) -> DataFrame:
+    """Components (``comp``) holding more distinct values of a kind or attribute than allowed."""
+    from pyspark.sql import functions as F
+
+    per_person = [m if m is not None else _BIG for m in kinds.max_per_person]
+    flagged = (
+        usable.join(node_comp, on="node")
+        .groupBy("comp", "kind")
+        .agg(F.countDistinct("key").alias("d"))
+        .where(F.col("d") > _pick(per_person, F.col("kind")))
+        .select("comp")
+    )
+    if attribute_values is not None:
+        caps = [a.max_per_person for a in kinds.attributes]
+        flagged = flagged.unionByName(
+            attribute_values.join(node_comp, on="node")
+            .groupBy("comp", "spec")
+            .agg(F.countDistinct("key").alias("d"))
+            .where(F.col("d") > _pick(caps, F.col("spec")))
+            .select("comp")
+        )
+    return flagged.distinct()
+
+
+def _accepted_pairs(pairs: DataFrame, threshold: float, sources: list[_Source]) -> DataFrame:
+    """Pairs at or above ``threshold`` with the node ids of both records."""
+    from pyspark.sql import functions as F
+
+    accepted = pairs.where(F.col("match_probability") >= threshold)
+    weight = (
+        F.col("match_weight").cast("double")
+        if "match_weight" in pairs.columns
+        else F.lit(None).cast("double")
+    )
+    accepted = accepted.select(
+        *[F.col(c).cast("string").alias(c) for c in _PAIR_COLUMNS[:4]],
+        F.col("match_probability").cast("double"),
+        weight.alias("match_weight"),
+    )
+    accepted = _node_frame(accepted, "source_l", "record_id_l", sources, "node_l")
+    return _node_frame(accepted, "source_r", "record_id_r", sources, "node_r")
 
 
 def _carry_over(

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import identigraph as ig
+from identigraph.graph.core.mask import mask_value
 from identigraph.graph.views.explain import HOP_COLUMNS, Explanation
-from identigraph.graph.views.mask import mask_value
 from tests.graph.test_guards import _build_bulk, _UnionFind
 from tests.strategies import GUARD_KINDS, limited_graphs
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from identigraph.graph.views.mask import MASK, mask_key, mask_value, mask_values
+from identigraph.graph.core.mask import MASK, mask_key, mask_value, mask_values
 
 _CODES = sorted(str(c) for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 

@@ -241,3 +241,19 @@ def test_missing_pyspark_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
     with pytest.raises(ig.MissingDependencyError, match=r"identigraph\[spark\]"):
         igs.resolve({}, identifiers=[ig.Email("email")], ids={})
+
+
+def test_repeated_record_ids_raise_before_extraction(spark: Any) -> None:
+    crm = _spark_frame(
+        spark, pd.DataFrame({"id": [1, 2, 2, 3], "email": ["a@x.com", "b@x.com", "c@x.com", None]})
+    )
+    web = _spark_frame(spark, pd.DataFrame({"id": ["w1", "w2"], "email": ["a@x.com", "b@x.com"]}))
+    specs = [ig.Email("email")]
+    with pytest.raises(ig.DuplicateRecordError, match="record ids repeat") as raised:
+        igs.resolve({"web": web, "crm": crm}, identifiers=specs, ids={"web": "id", "crm": "id"})
+    assert raised.value.source == "crm"
+    assert raised.value.record_ids == (2,)
+    assert "@" not in str(raised.value)  # ids only, never an identifier value
+    missing = _spark_frame(spark, pd.DataFrame({"id": ["a", None], "email": ["a@x.com", None]}))
+    with pytest.raises(ig.InputError, match="missing"):
+        igs.resolve({"crm": missing}, identifiers=specs, ids={"crm": "id"})

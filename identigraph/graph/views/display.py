@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from identigraph.graph.core import segment_of
+from identigraph.graph.core.mask import MaskStyle, mask_key, mask_values
 from identigraph.graph.state.indexes import batch_starts
 from identigraph.graph.state.keys import value_keys
-from identigraph.graph.views.mask import MaskStyle, mask_key, mask_values
 from identigraph.matcher.specs import Email, Identifier, Phone
 
 if TYPE_CHECKING:

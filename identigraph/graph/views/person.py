@@ -97,7 +97,7 @@ def link_table(state: GraphState, records: np.ndarray) -> pd.DataFrame:
 class PersonView:
     """One person: member records, the identifier values they hold and their links.
 
-    Values are masked (``j***@g***.com``); see :func:`identigraph.graph.views.mask.mask_value`.
+    Values are masked (``j***@g***.com``); see :func:`identigraph.graph.core.mask.mask_value`.
 
     Attributes
     ----------
