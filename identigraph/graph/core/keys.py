@@ -60,9 +60,11 @@ def column_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.nda
     Notes
     -----
     One factorization of the column, O(rows): a column of strings (object or
-    string dtype) is read into Arrow once and dictionary-encoded there, with no
-    Python object per value; any other column goes through ``pandas.factorize``.
-    Normalization runs on the uniques only.
+    string dtype) is read into Arrow once and dictionary-encoded there, and its
+    distinct values go to the spec's normalizer as they are, Arrow strings (no
+    Series of them, no second dtype check); any other column goes through
+    ``pandas.factorize`` and :meth:`Identifier.to_text`. Normalization runs on
+    the uniques only.
     """
     strings = _arrow_strings(column)
     if strings is not None:
@@ -98,9 +100,11 @@ def _arrow_strings(column: pd.Series) -> pa.Array | None:
     ):
         return None
     try:
-        return to_arrow(column)
+        strings = to_arrow(column)
     except (pa.ArrowException, UnicodeError, TypeError, ValueError):
         return None
+    # Over 2 GiB of text Arrow may hand back chunks, each with a dictionary of its own.
+    return strings if isinstance(strings, pa.Array) else None
 
 
 def _edges(
