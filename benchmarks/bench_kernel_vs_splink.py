@@ -18,7 +18,9 @@ Every engine gets the same records and links records sharing any value:
     ``deterministic_link()`` and its ``cluster_pairwise_predictions_at_threshold``.
 
 Each measurement runs in a fresh process, so its peak RSS (``ru_maxrss``, data
-included) is its own; time is from the frames in memory to one person label per record.
+included) is its own; time is from the frames in memory to one person label per record,
+as wall time and as the process's CPU time (all its threads; it moves less than wall
+time when other jobs share the machine, and DuckDB's threads count in it).
 
     python benchmarks/bench_kernel_vs_splink.py --records 1000000 [--repeat 3] [--write]
 """
@@ -164,6 +166,7 @@ def worker(engine: str, records: int, junk: float) -> dict[str, float]:
     else:
         import identigraph  # noqa: F401
     input_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    cpu = time.process_time()
     start = time.perf_counter()
     if engine == "kernel":
         labels = _kernel(frames)
@@ -172,10 +175,12 @@ def worker(engine: str, records: int, junk: float) -> dict[str, float]:
     else:
         labels = _identigraph(frames, email=engine == "identigraph email")
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     sizes = np.unique(labels, return_counts=True)[1]
     return {
         "records": float(len(labels)),
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "persons": float(len(sizes)),
         "largest": float(sizes.max()),
         "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
@@ -222,17 +227,25 @@ def main() -> None:
                 if done.get("kernel")
                 else None
             )
+            kernel_cpu = (
+                statistics.median(r["cpu_seconds"] for r in done["kernel"])
+                if done.get("kernel")
+                else None
+            )
             for engine, results in done.items():
                 label = f"{records:,} | {'1%' if junk else 'none'} | {engine}"
                 if not results:
-                    rows.append(f"| {label} | 0 | timed out or failed | | | | | |")
+                    rows.append(f"| {label} | 0 | timed out or failed | | | | | | | |")
                     print(rows[-1], flush=True)
                     continue
                 median = statistics.median(r["seconds"] for r in results)
+                cpu = statistics.median(r["cpu_seconds"] for r in results)
                 first = results[0]
                 ratio = f"{median / kernel:.2f}" if kernel else ""
+                cpu_ratio = f"{cpu / kernel_cpu:.2f}" if kernel_cpu else ""
                 rows.append(
-                    f"| {label} | {len(results)} | {median:.2f} | {ratio} | "
+                    f"| {label} | {len(results)} | {median:.2f} | {ratio} | {cpu:.2f} | "
+                    f"{cpu_ratio} | "
                     f"{first['peak_rss_gib']:.2f} | {first['input_rss_gib']:.2f} | "
                     f"{int(first['persons']):,} | {int(first['largest']):,} |"
                 )
@@ -254,9 +267,9 @@ def main() -> None:
                 "included (input RSS: after generating the data). Splink 5.0 on DuckDB: one "
                 "deterministic `block_on` rule per column + its connected components.",
                 "",
-                "| records | junk | engine | runs | median s | ratio to kernel | peak RSS GiB | "
-                "input RSS GiB | persons | largest person |",
-                "|---|---|---|---|---|---|---|---|---|---|",
+                "| records | junk | engine | runs | median s | ratio to kernel | median CPU s | "
+                "CPU ratio to kernel | peak RSS GiB | input RSS GiB | persons | largest person |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|",
                 *rows,
                 "",
                 f"The machine ({os.cpu_count()} cores) was shared with other jobs while these ran "

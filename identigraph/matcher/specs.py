@@ -221,9 +221,7 @@ class Identifier:
             # The underlying message may quote a value: it is not chained.
             why = f"holds values that cannot be read as Unicode text ({type(err).__name__})"
             raise self._dtype_error(dtype, why) from None
-        text = pc.utf8_trim_whitespace(raw)
-        empty = pc.fill_null(pc.equal(pc.utf8_length(text), 0), False)
-        return to_series(pc.if_else(empty, _NULL, text), values.index)
+        return to_series(_trimmed(raw), values.index)
 
     def _float_text(self, values: pd.Series) -> pd.Series:
         """Integral floats as integer text; raises on fractions, infinities and huge numbers."""
@@ -280,7 +278,18 @@ class Identifier:
         >>> Cookie("cid").normalize(values).reasons.tolist()
         [None, 'junk_value', None, 'too_long']
         """
-        text = _visible(to_arrow(values))
+        return self._normalize_text(to_arrow(values))
+
+    def _string_keys(self, values: pa.Array) -> Normalized:
+        """``normalize(to_text(values))`` of an Arrow string array, nulls giving neither.
+
+        Strings need no dtype check: this is the whole of :meth:`to_text` for them.
+        """
+        return self._normalize_text(_trimmed(values))
+
+    def _normalize_text(self, values: pa.Array) -> Normalized:
+        """:meth:`normalize` of an Arrow string array (nulls give no key and no reason)."""
+        text = _visible(values)
         n = len(text)
         over = too_long(text, self._max_length)
         if n and not text.null_count and not over.any():  # every value usable: no copy
@@ -352,13 +361,18 @@ class _Hashed(Identifier, metaclass=ABCMeta):
     hash: bool = True
 
     @abstractmethod
-    def _canonical(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-        """Normalized values (``None`` when invalid) and the junk mask."""
+    def _canonical(self, values: pa.Array) -> tuple[pa.Array | np.ndarray, np.ndarray]:
+        """Normalized values (null or ``None`` when invalid) and the junk mask.
+
+        The values stay an Arrow array where the normalizer makes one, so that
+        hashing reads them without a round trip through Python objects.
+        """
 
     _invalid_reason = "invalid"
 
     def _canonical_plain(self, values: pa.Array) -> np.ndarray:
-        canon, junk = self._canonical(values)
+        found, junk = self._canonical(values)
+        canon = to_objects(found) if isinstance(found, pa.Array) else found
         canon[junk | self._junk_mask(values)] = None
         return canon
 
@@ -377,13 +391,17 @@ class _Hashed(Identifier, metaclass=ABCMeta):
         canon, junk = self._canonical(text)
         junk = junk | self._junk_mask(text)  # "unknown", "n/a"... as written
         if self.hash:  # spellings that normalize alike are hashed once
-            plain = pa.array(canon, type=pa.large_string(), from_pandas=True)
+            if isinstance(canon, pa.Array):
+                plain = canon.cast(pa.large_string())
+            else:
+                plain = pa.array(canon, type=pa.large_string(), from_pandas=True)
             invalid = to_mask(plain.is_null())
             good = ~invalid & ~junk
             unique = plain.filter(pa.array(good)).dictionary_encode()
             hashes = sha256_hex(unique.dictionary.cast(pa.large_binary()).to_pylist())
             good_vals = hashes[unique.indices.to_numpy(zero_copy_only=False)]
         else:
+            canon = to_objects(canon) if isinstance(canon, pa.Array) else canon
             invalid = pd.isna(canon)
             good = ~invalid & ~junk
             good_vals = canon[good]
@@ -429,13 +447,13 @@ class Email(_Hashed):
     _invalid_reason = "invalid_email"
     _max_length = MAX_EMAIL_LENGTH
 
-    def _canonical(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    def _canonical(self, values: pa.Array) -> tuple[pa.Array, np.ndarray]:
         canon = normalize_email_array(values, provider_rules=self.provider_rules)
         if self.builtin_junk:
             junk = junk_email_mask(canon, self.junk)
         else:
             junk = to_mask(is_in(canon, self.junk))
-        return to_objects(canon), junk
+        return canon, junk
 
 
 @dataclass(frozen=True, slots=True)
@@ -588,6 +606,15 @@ def _junk_values(where: str, junk: object) -> frozenset[str]:
         msg = f"{where}: junk values must not be empty"
         raise ConfigError(msg)
     return frozenset(text.to_pylist())
+
+
+def _trimmed(raw: pa.Array) -> pa.Array:
+    """``raw`` strings trimmed of whitespace; what that empties becomes null."""
+    text = pc.utf8_trim_whitespace(raw)
+    empty = pc.fill_null(pc.equal(pc.utf8_length(text), 0), False)
+    if not to_mask(empty).any():  # the usual case: no copy through if_else
+        return text
+    return pc.if_else(empty, _NULL, text)
 
 
 def _visible(text: pa.Array) -> pa.Array:

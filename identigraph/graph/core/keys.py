@@ -8,7 +8,10 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from identigraph.matcher._arrow import to_arrow
 from identigraph.matcher.specs import Identifier
 
 __all__ = ["Extracted", "KeyEncoder", "column_keys", "extract_keys"]
@@ -56,8 +59,19 @@ def column_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.nda
 
     Notes
     -----
-    One ``pandas.factorize`` of the column, O(rows); normalization of the uniques only.
+    One factorization of the column, O(rows): a column of strings (object or
+    string dtype) is read into Arrow once and dictionary-encoded there, and its
+    distinct values go to the spec's normalizer as they are, Arrow strings (no
+    Series of them, no second dtype check); any other column goes through
+    ``pandas.factorize`` and :meth:`Identifier.to_text`. Normalization runs on
+    the uniques only.
     """
+    strings = _arrow_strings(column)
+    if strings is not None:
+        encoded = strings.dictionary_encode()
+        indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        normalized = spec._string_keys(encoded.dictionary)
+        return indices.astype(np.int64), normalized.keys, normalized.reasons
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     text = spec.to_text(pd.Series(uniques))
     keys = np.full(len(text), None, dtype=object)
@@ -68,6 +82,29 @@ def column_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.nda
         keys[present] = normalized.keys
         reasons[present] = normalized.reasons
     return np.asarray(codes, dtype=np.int64), keys, reasons
+
+
+def _arrow_strings(column: pd.Series) -> pa.Array | None:
+    """The column as one Arrow string array when it holds only strings (and missing values).
+
+    ``None`` for any other column, and for one Arrow cannot read (text that is not
+    valid Unicode): :meth:`Identifier.to_text` decides those, and raises where it must.
+    """
+    dtype = column.dtype
+    if dtype == np.dtype(object):
+        # infer_dtype tells str from bytes, which Arrow would read as text too.
+        if pd.api.types.infer_dtype(column, skipna=True) != "string":
+            return None
+    elif not isinstance(dtype, pd.StringDtype) and not (
+        isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)
+    ):
+        return None
+    try:
+        strings = to_arrow(column)
+    except (pa.ArrowException, UnicodeError, TypeError, ValueError):
+        return None
+    # Over 2 GiB of text Arrow may hand back chunks, each with a dictionary of its own.
+    return strings if isinstance(strings, pa.Array) else None
 
 
 def _edges(

@@ -114,11 +114,8 @@ def _fresh_ids(min_hash: np.ndarray, issued: IssuedIdLookup) -> np.ndarray:
     salt = np.uint64(0)
     while True:
         clash = issued.contains(ids)
-        if len(ids) > 1:
-            _, first = np.unique(ids, return_index=True)
-            repeated = np.ones(len(ids), dtype=bool)
-            repeated[first] = False
-            clash |= repeated
+        if len(ids) > 1:  # every repeat of an id after its first (a hash table, no sort)
+            clash |= pd.Index(ids).duplicated(keep="first")
         if not clash.any():
             return ids
         salt += np.uint64(1)
