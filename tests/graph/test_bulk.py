@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 import identigraph as ig
 from identigraph.cli import demo_specs
-from identigraph.graph.core import codes as _codes
 from identigraph.graph.core import factorize_keys
 from identigraph.graph.state.lifecycle import Lifecycle
 
@@ -31,16 +30,6 @@ def test_factorize_keys_matches_pandas(digests: bool, values: list[str]) -> None
     assert (uniques[local] == keys).all()
     assert len(uniques) == len(expected_uniques)
     assert (pd.factorize(local)[0] == expected_local).all()
-
-
-def test_factorize_keys_falls_back_on_shared_integers(monkeypatch: pytest.MonkeyPatch) -> None:
-    keys = np.array(["cookie-1", "cookie-2", "cookie-1"], dtype=object)
-    monkeypatch.setattr(
-        _codes.pd.util, "hash_array", lambda values, categorize: np.zeros(len(values), np.uint64)
-    )
-    local, uniques = factorize_keys(keys, digests=False)
-    assert local.tolist() == [0, 1, 0]
-    assert uniques.tolist() == ["cookie-1", "cookie-2"]
 
 
 def test_non_hex_keys_of_a_digest_kind_still_factorize_exactly() -> None:
