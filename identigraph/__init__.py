@@ -36,6 +36,7 @@ from identigraph.graph import (
     Lifecycle,
     PersonView,
     SpecWarning,
+    SurvivorPolicy,
 )
 from identigraph.matcher import (
     DEFAULT_THRESHOLD,
@@ -134,6 +135,7 @@ __all__ = [
     "StoreError",
     "StoreVersionError",
     "Sum",
+    "SurvivorPolicy",
     "TextComparison",
     "UnknownPersonError",
     "UnknownRecordError",

@@ -19,6 +19,7 @@ from identigraph.errors import (
     NoIdentifierColumnsError,
 )
 from identigraph.graph.changes import ChangeSet
+from identigraph.graph.core.survivor import SurvivorPolicy
 from identigraph.graph.ops.erase import expire_values, record_positions, remove_records
 from identigraph.graph.ops.ingest import (
     append_records,
@@ -99,6 +100,11 @@ class IdentityGraph:
         Columns that never link records but cap how many mutually unlike values
         (first names) one person may hold; see :class:`identigraph.Attribute`
         and :func:`identigraph.graph.core.enforce_limits`.
+    survivor : SurvivorPolicy, optional
+        Which person id survives a merge and which part keeps the id on a split
+        (:class:`identigraph.SurvivorPolicy`); by default the oldest issued id,
+        then the larger person, so that systems keyed on person ids see the
+        fewest changes.
 
     Attributes
     ----------
@@ -106,6 +112,8 @@ class IdentityGraph:
         The specs, as given.
     attributes : tuple of Attribute
         The attribute specs, as given.
+    survivor : SurvivorPolicy
+        The survivor policy.
 
     Examples
     --------
@@ -129,7 +137,9 @@ class IdentityGraph:
     Person ids are 63-bit integers. A new person's id derives from the hash of its
     smallest member key, so the same records give the same ids whatever the order
     of sources and rows. Once issued, ids stay stable: when persons merge, the
-    larger keeps its id; when a person splits, its largest part does.
+    survivor policy picks the id that stays (by default the oldest, then the
+    larger person's); when a person splits, its largest part keeps it (or the part
+    the policy's source criteria prefer).
 
     Thread safety: every public method runs holding the graph's lock (a re-entrant
     lock), so a service may read from several threads while one writes: a read sees
@@ -139,11 +149,16 @@ class IdentityGraph:
     """
 
     def __init__(
-        self, identifiers: Sequence[Identifier] = (), *, attributes: Sequence[Attribute] = ()
+        self,
+        identifiers: Sequence[Identifier] = (),
+        *,
+        attributes: Sequence[Attribute] = (),
+        survivor: SurvivorPolicy | None = None,
     ) -> None:
-        self._state = GraphState(identifiers, attributes)
+        self._state = GraphState(identifiers, attributes, survivor)
         self.identifiers = self._state.identifiers
         self.attributes = self._state.attributes
+        self.survivor = self._state.survivor
         self._lock = threading.RLock()
 
     @classmethod
@@ -152,6 +167,7 @@ class IdentityGraph:
         graph._state = state
         graph.identifiers = state.identifiers
         graph.attributes = state.attributes
+        graph.survivor = state.survivor
         graph._lock = threading.RLock()
         return graph
 
@@ -529,7 +545,13 @@ class IdentityGraph:
 
     @_serialized
     def id_history(self) -> pd.DataFrame:
-        """Every merge and split of person ids: ``old_id, new_id, reason, time``."""
+        """Every change of person ids: ``old_id, new_id, reason, time``.
+
+        ``reason`` is ``"merge"`` (``old_id`` absorbed into ``new_id``), ``"split"``
+        (part of ``old_id`` became ``new_id``), ``"erased"`` (every record of
+        ``old_id`` was removed) or ``"expired"`` (the person vanished in an
+        expiry); ``new_id`` is ``-1`` for the last two.
+        """
         self.resolve()
         return id_history_frame(self._state)
 

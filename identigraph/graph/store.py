@@ -60,6 +60,7 @@ from identigraph._progress import progress_bar
 from identigraph._version import __version__
 from identigraph.errors import InvariantError, StoreError, StoreVersionError
 from identigraph.graph.core import segment_of
+from identigraph.graph.core.survivor import DEFAULT_CRITERIA, SurvivorPolicy
 from identigraph.graph.state.attributes import AttributeCodes
 from identigraph.graph.state.batches import RecordBatch
 from identigraph.graph.state.cuts import CutLinks
@@ -434,6 +435,7 @@ def save_graph(
             "resolved": True,
             "generation": int(state.ids.generation),
             "value_kinds": list(state.value_codes.indexes),
+            "survivor": list(state.survivor.criteria),
             **facts,
             "files": writer.files,
         }
@@ -584,7 +586,8 @@ def load_graph(path: str | os.PathLike[str], *, progress: bool | None = None) ->
 def _build(path: Path, manifest: dict[str, Any], bar: tqdm) -> GraphState:
     specs = [_spec_from_json(item) for item in manifest["specs"]]
     attributes = [_attribute_from_json(item) for item in manifest.get("attributes", [])]
-    state = GraphState(specs, attributes)
+    survivor = SurvivorPolicy(criteria=manifest.get("survivor", DEFAULT_CRITERIA))
+    state = GraphState(specs, attributes, survivor)
     read = _Reader(path, manifest["files"], bar)
     counts = manifest["counts"]
 

@@ -10,6 +10,7 @@ partition of whole components.
 - components: :func:`connected_components`;
 - limits: :func:`enforce_limits` (the per-person limit split);
 - person ids: :func:`record_hashes`, :func:`assign_ids` (with an :class:`IssuedIdLookup`);
+- survivor policy: :class:`SurvivorPolicy`, :func:`pick_survivors`;
 - one region: :func:`resolve_region`;
 - sorted-array searches: :func:`equal_ranges`, :func:`expand_ranges`,
   :func:`range_positions`, :func:`region_index`, :func:`segment_of`.
@@ -41,8 +42,10 @@ from identigraph.graph.core.person_ids import (
     record_hashes,
 )
 from identigraph.graph.core.region import KindLimits, RegionResult, resolve_region
+from identigraph.graph.core.survivor import DEFAULT_CRITERIA, SurvivorPolicy, pick_survivors
 
 __all__ = [
+    "DEFAULT_CRITERIA",
     "MATCH_PRIORITY",
     "Alike",
     "Extracted",
@@ -52,6 +55,7 @@ __all__ = [
     "LimitSplit",
     "NoIssuedIds",
     "RegionResult",
+    "SurvivorPolicy",
     "assign_ids",
     "column_keys",
     "compact_labels",
@@ -62,6 +66,7 @@ __all__ = [
     "expand_ranges",
     "extract_keys",
     "factorize_keys",
+    "pick_survivors",
     "range_positions",
     "record_hashes",
     "region_index",

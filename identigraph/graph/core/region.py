@@ -14,6 +14,7 @@ from identigraph.graph.core.codes import dense_codes
 from identigraph.graph.core.components import connected_components
 from identigraph.graph.core.limits import MATCH_PRIORITY, LimitSplit, enforce_limits
 from identigraph.graph.core.person_ids import IssuedIdLookup, assign_ids
+from identigraph.graph.core.survivor import SurvivorPolicy
 
 __all__ = ["KindLimits", "RegionResult", "resolve_region"]
 
@@ -117,6 +118,8 @@ def resolve_region(
     limits: KindLimits | None = None,
     attr_codes: Sequence[np.ndarray] = (),
     n_codes: int | None = None,
+    survivor: SurvivorPolicy | None = None,
+    has_source: np.ndarray | None = None,
 ) -> RegionResult:
     """Persons of a region of records: components, per-person limits, stable ids.
 
@@ -154,6 +157,12 @@ def resolve_region(
     n_codes : int, optional
         Every value code is below this: a hint that the region holds most codes
         (a build), so that they are numbered without a sort.
+    survivor : SurvivorPolicy, optional
+        Which old id survives a merge and which part keeps it on a split
+        (:func:`assign_ids`); the default policy when left out.
+    has_source : numpy.ndarray of bool, optional
+        ``(n_records, len(survivor.sources))``: whether each record is of each
+        source the survivor policy ranks by.
 
     Returns
     -------
@@ -222,5 +231,7 @@ def resolve_region(
             unlink=limits.unlink if np.asarray(limits.unlink).any() else None,
         )
         record_labels = split.labels
-    ids, fresh, changes = assign_ids(record_labels, old_ids, record_hash, issued)
+    ids, fresh, changes = assign_ids(
+        record_labels, old_ids, record_hash, issued, policy=survivor, has_source=has_source
+    )
     return RegionResult(record_labels, ids, fresh, changes, values, value_of, split)

@@ -19,7 +19,7 @@ import pandas as pd
 from identigraph.errors import ConfigError, InputError, MissingColumnError, UnknownPersonError
 from identigraph.graph.changes import ChangeSet
 from identigraph.graph.core import segment_of
-from identigraph.graph.ops.resolve import resolve_persons
+from identigraph.graph.ops.resolve import log_vanished, resolve_persons
 from identigraph.graph.state.cuts import CutLinks
 from identigraph.graph.state.indexes import (
     batch_starts,
@@ -337,6 +337,7 @@ def remove_records(state: GraphState, where: np.ndarray) -> ChangeSet:
     remaining = state.records.person[records_of_persons(state, affected)]
     vanished = np.setdiff1d(affected, remaining)
     done = resolve_persons(state, touched, np.empty(0, dtype=np.int64))
+    log_vanished(state, vanished, "erased")
     return ChangeSet(
         records_removed=len(positions),
         new_persons=done.new_persons,
@@ -420,4 +421,8 @@ def expire_values(
     _drop_edges(state, gone)
     _forget_values(state, expired)
     _drop_cut_links(state, values=expired)
-    return resolve_persons(state, affected, np.empty(0, dtype=np.int64))
+    done = resolve_persons(state, affected, np.empty(0, dtype=np.int64))
+    remaining = state.records.person[records_of_persons(state, affected)]
+    gone_ids = np.setdiff1d(np.setdiff1d(affected, remaining), done.merges["old_id"].to_numpy())
+    log_vanished(state, gone_ids, "expired")
+    return done

@@ -40,10 +40,12 @@ if TYPE_CHECKING:
 __all__ = [
     "close_over_cuts",
     "kind_limits",
+    "log_vanished",
     "record_cuts",
     "resolve_added",
     "resolve_persons",
     "resolve_staged",
+    "source_flags",
 ]
 
 log = logging.getLogger("identigraph")
@@ -98,6 +100,19 @@ def kind_limits(state: GraphState) -> KindLimits | None:
         attr_caps=[a.max_per_person for a in state.attributes],
         attr_alike=state.attr_codes.alike_functions(state.attributes),
     )
+
+
+def source_flags(state: GraphState, region: np.ndarray) -> np.ndarray | None:
+    """Whether each region record is of each source the survivor policy ranks by."""
+    names = state.survivor.sources
+    if not names:
+        return None
+    codes = np.array(
+        [state.records.sources.index(n) if n in state.records.sources else -1 for n in names],
+        dtype=np.int64,
+    )
+    flags: np.ndarray = state.records.source[region][:, None] == codes[None, :]
+    return flags
 
 
 def resolve_persons(
@@ -162,6 +177,8 @@ def resolve_persons(
         limits=limits,
         attr_codes=[codes[region] for codes in state.attr_codes.codes] if limits else (),
         n_codes=n_codes,
+        survivor=state.survivor,
+        has_source=source_flags(state, region),
     )
     if result.split is not None:
         record_cuts(
@@ -197,6 +214,22 @@ def _change_set(
         new_persons=fresh,
         merges=merges.reset_index(drop=True),
         splits=splits.reset_index(drop=True),
+    )
+
+
+def log_vanished(state: GraphState, ids: np.ndarray, reason: str) -> None:
+    """Enter persons that vanished (``"erased"``, ``"expired"``) in the id history."""
+    if not len(ids):
+        return
+    state.ids.history.append(
+        pd.DataFrame(
+            {
+                "old_id": np.sort(np.asarray(ids, dtype=np.int64)),
+                "new_id": np.full(len(ids), -1, dtype=np.int64),
+                "reason": pd.Series([reason] * len(ids), dtype=object),
+                "time": pd.Timestamp(datetime.now(timezone.utc)),
+            }
+        )
     )
 
 

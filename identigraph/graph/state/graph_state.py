@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from identigraph.errors import ConfigError
+from identigraph.graph.core.survivor import SurvivorPolicy
 from identigraph.graph.state.attributes import AttributeCodes
 from identigraph.graph.state.config import KindPolicy, check_attributes, kind_policies
 from identigraph.graph.state.cuts import CutTable
@@ -41,11 +43,16 @@ class GraphState:
         The identifier specs.
     attributes : sequence of Attribute, optional
         The attribute specs.
+    survivor : SurvivorPolicy, optional
+        Which person id survives a merge or a split; the default policy (oldest
+        issued id, then size) when left out.
 
     Attributes
     ----------
     identifiers, attributes : tuple
         The specs, checked.
+    survivor : SurvivorPolicy
+        Which person id survives a merge or a split.
     policies : list of KindPolicy
         One per identifier kind, in order of first spec; ``kind_index`` maps a
         kind's name to its index (the ``kind`` of values and cut links).
@@ -72,12 +79,19 @@ class GraphState:
     """
 
     def __init__(
-        self, identifiers: Sequence[Identifier], attributes: Sequence[Attribute] = ()
+        self,
+        identifiers: Sequence[Identifier],
+        attributes: Sequence[Attribute] = (),
+        survivor: SurvivorPolicy | None = None,
     ) -> None:
         self.identifiers = check_identifiers(identifiers)
         self.policies: list[KindPolicy] = kind_policies(self.identifiers)
         self.kind_index = {p.name: i for i, p in enumerate(self.policies)}
         self.attributes = check_attributes(attributes, self.identifiers)
+        if survivor is not None and not isinstance(survivor, SurvivorPolicy):
+            msg = f"survivor must be a SurvivorPolicy, got {type(survivor).__name__}"
+            raise ConfigError(msg)
+        self.survivor = survivor if survivor is not None else SurvivorPolicy()
         self._max_records = np.array(
             [p.max_records if p.max_records is not None else _NO_LIMIT for p in self.policies]
             or [0],
