@@ -17,6 +17,8 @@ from identigraph.errors import (
     InputError,
     MissingColumnError,
     NoIdentifierColumnsError,
+    OverrideConflictError,
+    UnknownOverrideError,
 )
 from identigraph.graph.changes import ChangeSet
 from identigraph.graph.core.survivor import SurvivorPolicy
@@ -29,11 +31,13 @@ from identigraph.graph.ops.ingest import (
     row_frame,
     stage_matches,
 )
+from identigraph.graph.ops.overrides import add_overrides, drop_overrides
 from identigraph.graph.ops.resolve import resolve_added, resolve_persons, resolve_staged
 from identigraph.graph.state.graph_state import GraphState
 from identigraph.graph.state.indexes import ensure_indexes
 from identigraph.graph.state.keys import positions
 from identigraph.graph.state.lifecycle import Lifecycle
+from identigraph.graph.state.overrides import CANNOT_LINK, MUST_LINK, OVERRIDE_KINDS
 from identigraph.graph.store import load_graph, save_graph
 from identigraph.graph.views.conflicts import conflicts_frame
 from identigraph.graph.views.explain import Explanation, explain
@@ -45,6 +49,7 @@ from identigraph.graph.views.outputs import (
     records_frame,
     rejects_frame,
 )
+from identigraph.graph.views.overrides import overrides_frame
 from identigraph.graph.views.person import PersonView, person_view
 from identigraph.graph.views.report import GraphReport, graph_report
 from identigraph.matcher import DEFAULT_THRESHOLD
@@ -59,6 +64,10 @@ __all__ = ["IdentityGraph"]
 
 log = logging.getLogger("identigraph")
 _DEFAULT_RULE = MostFrequent()
+#: Most record pairs one cannot-link between persons may make.
+_MAX_OVERRIDE_PAIRS = 10_000
+#: An override's end: a ``(source, record_id)`` key, or a person id.
+RecordRef = tuple[str, Hashable] | int
 
 
 _P = ParamSpec("_P")
@@ -647,6 +656,203 @@ class IdentityGraph:
             self._state, pd.Series([source], dtype=object), pd.Series([record_id], dtype=object)
         )
         return int(self._state.records.person[pos[0]])
+
+    # ------------------------------------------------------------------ overrides
+    def _override_ends(self, ref: RecordRef, name: str) -> np.ndarray:
+        """Record positions named by a ``(source, record_id)`` key or a person id."""
+        if isinstance(ref, (int, np.integer)) and not isinstance(ref, bool):
+            self.resolve()  # a person id names the records it holds now
+            return record_positions(self._state, None, int(ref))
+        if not isinstance(ref, tuple) or len(ref) != 2 or not isinstance(ref[0], str):
+            msg = f"{name} must be a (source, record_id) tuple or a person id (int)"
+            raise InputError(msg)
+        return positions(
+            self._state, pd.Series([ref[0]], dtype=object), pd.Series([ref[1]], dtype=object)
+        )
+
+    def _override(self, kind: int, a: RecordRef, b: RecordRef, reason: str) -> ChangeSet:
+        if not isinstance(reason, str):
+            msg = f"reason must be a string, got {type(reason).__name__}"
+            raise InputError(msg)
+        ra, rb = self._override_ends(a, "a"), self._override_ends(b, "b")
+        if kind == MUST_LINK:  # one chain through every record named: they are one person
+            chain = np.unique(np.concatenate([ra, rb]))
+            if len(chain) < 2:
+                msg = "an override needs two different records"
+                raise OverrideConflictError(msg, count=1)
+            left, right = chain[:-1], chain[1:]
+        else:  # every record of one side apart from every record of the other
+            if len(ra) * len(rb) > _MAX_OVERRIDE_PAIRS:
+                msg = (
+                    f"a cannot-link between persons of {len(ra)} and {len(rb)} records is "
+                    f"more than {_MAX_OVERRIDE_PAIRS} record pairs: name records instead"
+                )
+                raise InputError(msg)
+            left, right = np.repeat(ra, len(rb)), np.tile(rb, len(ra))
+        kinds = np.full(len(left), kind, dtype=np.int8)
+        return add_overrides(self._state, kinds, left, right, [reason] * len(left))
+
+    @_serialized
+    def must_link(self, a: RecordRef, b: RecordRef, *, reason: str = "") -> ChangeSet:
+        """Say that two records are the same person, whatever later evidence says.
+
+        A must-link is a link no per-person limit cuts; it holds through every later
+        ``add``, ``link``, ``remove``, ``expire``, ``save`` and ``load``, until
+        :meth:`drop_override` or the erasure of one of its records.
+
+        Parameters
+        ----------
+        a, b : tuple or int
+            ``(source, record_id)`` keys, or person ids: a person id stands for the
+            records that person holds now (all of them are linked, in one chain).
+        reason : str, optional
+            Why (shown by :meth:`overrides`).
+
+        Returns
+        -------
+        ChangeSet
+            The persons that merged (``staged`` in a bulk load not yet resolved).
+
+        Raises
+        ------
+        OverrideConflictError
+            A cannot-link keeps two of the records apart, or ``a`` is ``b``.
+        UnknownRecordError, UnknownPersonError
+            No such record or person.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Email("email")])
+        >>> _ = g.add(pd.DataFrame({"email": ["ann@mail.com", "ann.b@work.com"]}), source="crm")
+        >>> _ = g.must_link(("crm", 0), ("crm", 1), reason="same customer, checked by phone")
+        >>> g.n_persons, g.overrides()[["kind", "reason"]].values.tolist()
+        (1, [['must_link', 'same customer, checked by phone']])
+        """
+        return self._override(MUST_LINK, a, b, reason)
+
+    @_serialized
+    def cannot_link(self, a: RecordRef, b: RecordRef, *, reason: str = "") -> ChangeSet:
+        """Say that two records are two people: the graph cuts what joins them.
+
+        The weakest links between the two sides are cut, by the same minimal cut as
+        the per-person limits (:func:`identigraph.graph.core.enforce_limits`); the
+        cuts show in :meth:`conflicts` (reason ``"cannot_link"``, with the
+        override's reason) and :meth:`explain`. It holds through every later update,
+        save and load, until :meth:`drop_override` or an erasure of one record.
+
+        Parameters
+        ----------
+        a, b : tuple or int
+            ``(source, record_id)`` keys, or person ids (standing for every record
+            the person holds now; every record of one side is kept apart from every
+            record of the other, at most 10,000 pairs).
+        reason : str, optional
+            Why (shown by :meth:`overrides` and :meth:`conflicts`).
+
+        Returns
+        -------
+        ChangeSet
+            The persons split (``staged`` in a bulk load not yet resolved).
+
+        Raises
+        ------
+        OverrideConflictError
+            Must-links join the two records, or ``a`` is ``b``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Phone("phone", region="US")])
+        >>> _ = g.add(pd.DataFrame({"phone": ["415 555 0100"] * 2}), source="crm")
+        >>> changes = g.cannot_link(("crm", 0), ("crm", 1), reason="twins")
+        >>> changes.staged, g.n_persons  # a bulk load: applied when it resolves
+        (True, 2)
+        >>> g.conflicts()[["reason", "override_reason"]].values.tolist()
+        [['cannot_link', 'twins']]
+        """
+        return self._override(CANNOT_LINK, a, b, reason)
+
+    @_serialized
+    def overrides(self) -> pd.DataFrame:
+        """Every must-link and cannot-link of the graph, oldest first.
+
+        Columns: ``kind`` (``"must_link"`` or ``"cannot_link"``), ``source_a,
+        record_id_a, source_b, record_id_b``, ``reason``, ``time`` (UTC). The frame
+        can be given back to :meth:`add_overrides` (a rebuild, another graph).
+        """
+        return overrides_frame(self._state)
+
+    @_serialized
+    def add_overrides(self, overrides: pd.DataFrame) -> ChangeSet:
+        """Add many overrides at once, from a frame shaped as :meth:`overrides` gives.
+
+        Columns ``kind, source_a, record_id_a, source_b, record_id_b`` and,
+        optionally, ``reason``. One contradiction check and one re-resolution for
+        all: the way to carry a steward's decisions over to a rebuilt graph.
+
+        Raises
+        ------
+        MissingColumnError
+            A column is missing.
+        InputError
+            An unknown ``kind``.
+        OverrideConflictError
+            The overrides contradict each other or the graph's.
+        """
+        frame = to_pandas(overrides)
+        needed = ["kind", "source_a", "record_id_a", "source_b", "record_id_b"]
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            msg = f"overrides lack columns {missing}"
+            raise MissingColumnError(
+                msg, column=missing[0], available=[str(c) for c in frame.columns]
+            )
+        kind = frame["kind"].map({n: i for i, n in enumerate(OVERRIDE_KINDS)})
+        if kind.isna().any():
+            msg = f"override kind must be one of {list(OVERRIDE_KINDS)}"
+            raise InputError(msg)
+        ra = positions(self._state, frame["source_a"].astype(object), frame["record_id_a"])
+        rb = positions(self._state, frame["source_b"].astype(object), frame["record_id_b"])
+        reason = (
+            frame["reason"].fillna("").astype(str).tolist()
+            if "reason" in frame.columns
+            else [""] * len(frame)
+        )
+        return add_overrides(self._state, kind.to_numpy(dtype=np.int8), ra, rb, reason)
+
+    @_serialized
+    def drop_override(
+        self,
+        a: tuple[str, Hashable],
+        b: tuple[str, Hashable],
+        *,
+        kind: Literal["must_link", "cannot_link"] | None = None,
+    ) -> ChangeSet:
+        """Drop the overrides between two records (of one ``kind``, or both kinds).
+
+        The persons of both records are re-resolved on the evidence alone.
+
+        Raises
+        ------
+        UnknownOverrideError
+            No such override between the two records.
+        """
+        ra, rb = self._override_ends(a, "a"), self._override_ends(b, "b")
+        table = self._state.overrides
+        lo, hi = min(int(ra[0]), int(rb[0])), max(int(ra[0]), int(rb[0]))
+        hit = (table.a == lo) & (table.b == hi)
+        if kind is not None:
+            if kind not in OVERRIDE_KINDS:
+                msg = f"kind must be one of {list(OVERRIDE_KINDS)}, got {kind!r}"
+                raise InputError(msg)
+            hit &= table.kind == OVERRIDE_KINDS.index(kind)
+        if not hit.any():
+            msg = "no such override between the two records"
+            raise UnknownOverrideError(msg)
+        return drop_overrides(self._state, np.flatnonzero(hit))
 
     # ------------------------------------------------------------------ living graph
     @_serialized

@@ -19,6 +19,7 @@ import pandas as pd
 from identigraph.errors import ConfigError, InputError, MissingColumnError, UnknownPersonError
 from identigraph.graph.changes import ChangeSet
 from identigraph.graph.core import segment_of
+from identigraph.graph.ops.overrides import drop_overrides_of
 from identigraph.graph.ops.resolve import log_vanished, resolve_persons
 from identigraph.graph.state.cuts import CutLinks
 from identigraph.graph.state.indexes import (
@@ -312,6 +313,7 @@ def remove_records(state: GraphState, where: np.ndarray) -> ChangeSet:
     partners = np.concatenate([cuts.rec[match_cut], cuts.other[match_cut]])
 
     _drop_rejects(state, positions)
+    drop_overrides_of(state, positions)  # an erased record's overrides go with it
     state.records.alive[positions] = False
     state.records.person[positions] = -1
     for table in (state.postings.by_person, state.postings.by_hash):

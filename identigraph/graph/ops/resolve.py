@@ -33,6 +33,7 @@ from identigraph.graph.state.indexes import (
 )
 from identigraph.graph.state.keys import value_hashes
 from identigraph.graph.state.lifecycle import Lifecycle
+from identigraph.graph.state.overrides import CANNOT_LINK
 
 if TYPE_CHECKING:
     from identigraph.graph.state.graph_state import GraphState
@@ -89,9 +90,13 @@ def resolve_added(state: GraphState, start: int, values: np.ndarray) -> ChangeSe
     return resolve_persons(state, affected, region_new, records_added=len(region_new))
 
 
-def kind_limits(state: GraphState) -> KindLimits | None:
-    """The per-person limits of the state's kinds and attributes; None without any."""
-    if not state.attributes and not any(p.max_per_person for p in state.policies):
+def kind_limits(state: GraphState, *, always: bool = False) -> KindLimits | None:
+    """The per-person limits of the state's kinds and attributes; None without any.
+
+    With ``always``, limits even without any (none limited): cannot-links need them.
+    """
+    limited = state.attributes or any(p.max_per_person for p in state.policies)
+    if not limited and not always:
         return None
     return KindLimits(
         limits=np.array([p.max_per_person or 0 for p in state.policies], dtype=np.int64),
@@ -161,6 +166,10 @@ def resolve_persons(
     m_rows, ml, mr = region_matches(state, region)
     prob = state.matches.frame["match_probability"].to_numpy(dtype=float)[m_rows]
     limits = kind_limits(state)
+    o_rows, o_a, o_b = state.overrides.within(region)
+    cannot = state.overrides.kind[o_rows] == CANNOT_LINK
+    if limits is None and cannot.any():
+        limits = kind_limits(state, always=True)
     old_ids = records.person[region]
     result = resolve_region(
         len(region),
@@ -179,11 +188,15 @@ def resolve_persons(
         n_codes=n_codes,
         survivor=state.survivor,
         has_source=source_flags(state, region),
+        must_l=o_a[~cannot],
+        must_r=o_b[~cannot],
+        apart_l=o_a[cannot],
+        apart_r=o_b[cannot],
     )
     if result.split is not None:
         record_cuts(
             state, region, result.split, e_rec, e_val, result.link_value,
-            len(result.values), ml, mr, prob,
+            len(result.values), ml, mr, prob, state.overrides.oid[o_rows[cannot]],
         )  # fmt: skip
     ids, labels = result.ids, result.labels
     records.person[region] = ids[labels]
@@ -289,8 +302,12 @@ def record_cuts(
     m_l: np.ndarray,
     m_r: np.ndarray,
     prob: np.ndarray,
+    apart_oid: np.ndarray = _NO_INDEX,
 ) -> None:
     """Record the cut links of a re-resolved region in the state's cut table.
+
+    A link cut for cannot-link ``j`` of the region is recorded with the kind
+    ``len(policies) + len(attributes) + oid``, naming the override by its id.
 
     Values of kinds with ``on_shared="unlink"`` that lost a link are shared: every
     link of a shared value is recorded as cut (with the limit that first cut one
@@ -311,6 +328,8 @@ def record_cuts(
         Region index of each link's value; ``n_values`` values in all.
     m_l, m_r, prob : numpy.ndarray
         The region's match edges (region indexes) and their probabilities.
+    apart_oid : numpy.ndarray of int64
+        Override id of each cannot-link of the region, in the split's order.
     """
     v_code = np.empty(n_values, dtype=np.int64)
     v_code[link_val] = e_val
@@ -339,11 +358,16 @@ def record_cuts(
     left, right = region[m_l[matches]], region[m_r[matches]]
     swap = state.records.hash[left] > state.records.hash[right]
     left, right = np.where(swap, right, left), np.where(swap, left, right)
+    kinds = np.concatenate([link_kind, split.cut_match_kind]).astype(np.int64)
+    apart = kinds < 0
+    if apart.any():  # cut for a cannot-link: the kind names the override
+        base = len(state.policies) + len(state.attributes)
+        kinds[apart] = base + apart_oid[-1 - kinds[apart]]
     new = CutLinks(
         rec=np.concatenate([region[e_rec[links]], left]),
         val=np.concatenate([e_val[links], np.full(len(matches), -1, dtype=np.int64)]),
         other=np.concatenate([np.full(len(links), -1, dtype=np.int64), right]),
-        kind=np.concatenate([link_kind, split.cut_match_kind]),
+        kind=kinds,
         probability=np.concatenate([np.full(len(links), np.nan), prob[matches]]),
     )
     table = state.cuts

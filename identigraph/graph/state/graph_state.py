@@ -12,6 +12,7 @@ from identigraph.graph.state.attributes import AttributeCodes
 from identigraph.graph.state.config import KindPolicy, check_attributes, kind_policies
 from identigraph.graph.state.cuts import CutTable
 from identigraph.graph.state.lifecycle import Lifecycle
+from identigraph.graph.state.overrides import OverrideTable
 from identigraph.graph.state.tables import (
     IdTable,
     LinkTable,
@@ -56,7 +57,7 @@ class GraphState:
     policies : list of KindPolicy
         One per identifier kind, in order of first spec; ``kind_index`` maps a
         kind's name to its index (the ``kind`` of values and cut links).
-    records, value_codes, links, matches, cuts, attr_codes, postings, ids
+    records, value_codes, links, matches, cuts, attr_codes, postings, ids, overrides
         The tables (:mod:`identigraph.graph.state.tables`,
         :mod:`identigraph.graph.state.cuts`, :mod:`identigraph.graph.state.attributes`).
     lifecycle : Lifecycle
@@ -105,6 +106,7 @@ class GraphState:
         self.attr_codes = AttributeCodes.empty(len(self.attributes))
         self.postings = PostingTable()
         self.ids = IdTable()
+        self.overrides = OverrideTable()
         self.carried: set[str] = set()
         self.warned: set[str] = set()
         # A new graph is a bulk load: its records are resolved together at the first read.
@@ -145,7 +147,8 @@ class GraphState:
         edges: both ends alive, left below right, sorted and unique. Cut links:
         alive ends. Attributes: one code per record. Persons: once resolved, every
         alive record has an issued person id and the person count is the number of
-        distinct ids.
+        distinct ids. Overrides: alive ends; once resolved, every must-link's records
+        are one person and every cannot-link's two.
 
         Raises
         ------
@@ -169,7 +172,9 @@ class GraphState:
         self.cuts.check(records.alive)
         self.attr_codes.check(n)
         if self.lifecycle is Lifecycle.STAGED:
+            self.overrides.check(records.alive)
             return
+        self.overrides.check(records.alive, records.person)
         require(
             (self.value_codes.count == np.bincount(self.links.val, minlength=n_values)).all(),
             "value counts equal the bincount of the links",
