@@ -151,6 +151,7 @@ def resolve_persons(
     if len(region) == len(records):
         # Every record (a bulk load): all links; positions are region indexes already.
         generic = state.generic_mask()
+        generic_codes = np.flatnonzero(generic)
         if generic.any():
             usable = ~generic[links.val]
             e_rec, e_val = links.rec[usable], links.val[usable]
@@ -159,7 +160,9 @@ def resolve_persons(
         n_codes: int | None = len(state.value_codes)
     else:
         rows = links.rows_of(region)
-        usable = rows[~state.generic_mask(links.val[rows])]
+        is_generic = state.generic_mask(links.val[rows])
+        generic_codes = links.val[rows][is_generic]
+        usable = rows[~is_generic]
         e_rec = np.searchsorted(region, links.rec[usable])
         e_val = links.val[usable]
         n_codes = None
@@ -200,6 +203,7 @@ def resolve_persons(
         )  # fmt: skip
     ids, labels = result.ids, result.labels
     records.person[region] = ids[labels]
+    state.drift.note(state.ids.generation + 1, ids[labels], old_ids, labels, generic_codes)
     reindex_persons(state, region, old_ids)
     state.ids.generation += 1
     fresh = np.sort(ids[result.fresh])

@@ -11,6 +11,7 @@ from identigraph.graph.core.survivor import SurvivorPolicy
 from identigraph.graph.state.attributes import AttributeCodes
 from identigraph.graph.state.config import KindPolicy, check_attributes, kind_policies
 from identigraph.graph.state.cuts import CutTable
+from identigraph.graph.state.drift import DriftLog
 from identigraph.graph.state.lifecycle import Lifecycle
 from identigraph.graph.state.overrides import OverrideTable
 from identigraph.graph.state.tables import (
@@ -57,7 +58,7 @@ class GraphState:
     policies : list of KindPolicy
         One per identifier kind, in order of first spec; ``kind_index`` maps a
         kind's name to its index (the ``kind`` of values and cut links).
-    records, value_codes, links, matches, cuts, attr_codes, postings, ids, overrides
+    records, value_codes, links, matches, cuts, attr_codes, postings, ids, overrides, drift
         The tables (:mod:`identigraph.graph.state.tables`,
         :mod:`identigraph.graph.state.cuts`, :mod:`identigraph.graph.state.attributes`).
     lifecycle : Lifecycle
@@ -107,6 +108,7 @@ class GraphState:
         self.postings = PostingTable()
         self.ids = IdTable()
         self.overrides = OverrideTable()
+        self.drift = DriftLog()
         self.carried: set[str] = set()
         self.warned: set[str] = set()
         # A new graph is a bulk load: its records are resolved together at the first read.
