@@ -7,7 +7,8 @@ catches ``ValueError`` or ``KeyError`` keeps working::
     IdentigraphError
     ├── ConfigError (ValueError)            bad specification or option
     │   ├── UnknownRegionError              phone region phonenumbers does not know
-    │   └── PairBudgetError                 a blocking rule makes more pairs than max_pairs
+    │   ├── PairBudgetError                 a blocking rule makes more pairs than max_pairs
+    │   └── OverrideConflictError           a cannot-link between records must-links join
     ├── InputError (ValueError)             a frame that cannot be used as given
     │   ├── MissingColumnError (KeyError)   a named column is not in the frame
     │   ├── DtypeError (TypeError)          a column has a dtype that cannot hold the identifier
@@ -16,6 +17,7 @@ catches ``ValueError`` or ``KeyError`` keeps working::
     │   └── UnsupportedFrameError (TypeError) records of a type that is not a table
     ├── UnknownRecordError (KeyError)       a (source, record_id) the graph does not hold
     ├── UnknownPersonError (KeyError)       a person id the graph does not hold
+    ├── UnknownOverrideError (KeyError)     no such override between two records
     ├── StoreError (OSError)                a saved graph cannot be read or written
     │   └── StoreVersionError               written by a newer format version
     ├── InvariantError (AssertionError)     a graph's state broke one of its invariants
@@ -39,9 +41,11 @@ __all__ = [
     "MissingColumnError",
     "MissingDependencyError",
     "NoIdentifierColumnsError",
+    "OverrideConflictError",
     "PairBudgetError",
     "StoreError",
     "StoreVersionError",
+    "UnknownOverrideError",
     "UnknownPersonError",
     "UnknownRecordError",
     "UnknownRegionError",
@@ -89,6 +93,22 @@ class PairBudgetError(ConfigError):
         self.rule = rule
         self.pairs = pairs
         self.max_pairs = max_pairs
+
+
+class OverrideConflictError(ConfigError):
+    """Overrides contradict each other: a cannot-link between records must-links join.
+
+    Also raised for an override of a record with itself.
+
+    Attributes
+    ----------
+    count : int
+        How many overrides contradict.
+    """
+
+    def __init__(self, message: str, *, count: int) -> None:
+        super().__init__(message)
+        self.count = count
 
 
 class InputError(IdentigraphError, ValueError):
@@ -144,6 +164,10 @@ class UnknownRecordError(IdentigraphError, KeyError):
 
 class UnknownPersonError(IdentigraphError, KeyError):
     """A person id that the graph does not hold."""
+
+
+class UnknownOverrideError(IdentigraphError, KeyError):
+    """No override of the kind asked for joins the two records."""
 
 
 class StoreError(IdentigraphError, OSError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from identigraph.graph.changes import ChangeSet
-from identigraph.graph.core import connected_components
+from identigraph.graph.core import SurvivorPolicy, connected_components
 from identigraph.graph.identity_graph import IdentityGraph
 from identigraph.graph.ops.spec_checks import SpecWarning
 from identigraph.graph.state.lifecycle import Lifecycle
@@ -19,5 +19,6 @@ __all__ = [
     "Lifecycle",
     "PersonView",
     "SpecWarning",
+    "SurvivorPolicy",
     "connected_components",
 ]

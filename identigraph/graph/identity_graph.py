@@ -17,8 +17,11 @@ from identigraph.errors import (
     InputError,
     MissingColumnError,
     NoIdentifierColumnsError,
+    OverrideConflictError,
+    UnknownOverrideError,
 )
 from identigraph.graph.changes import ChangeSet
+from identigraph.graph.core.survivor import SurvivorPolicy
 from identigraph.graph.ops.erase import expire_values, record_positions, remove_records
 from identigraph.graph.ops.ingest import (
     append_records,
@@ -28,11 +31,13 @@ from identigraph.graph.ops.ingest import (
     row_frame,
     stage_matches,
 )
+from identigraph.graph.ops.overrides import add_overrides, drop_overrides
 from identigraph.graph.ops.resolve import resolve_added, resolve_persons, resolve_staged
 from identigraph.graph.state.graph_state import GraphState
 from identigraph.graph.state.indexes import ensure_indexes
 from identigraph.graph.state.keys import positions
 from identigraph.graph.state.lifecycle import Lifecycle
+from identigraph.graph.state.overrides import CANNOT_LINK, MUST_LINK, OVERRIDE_KINDS
 from identigraph.graph.store import load_graph, save_graph
 from identigraph.graph.views.conflicts import conflicts_frame
 from identigraph.graph.views.explain import Explanation, explain
@@ -44,6 +49,7 @@ from identigraph.graph.views.outputs import (
     records_frame,
     rejects_frame,
 )
+from identigraph.graph.views.overrides import overrides_frame
 from identigraph.graph.views.person import PersonView, person_view
 from identigraph.graph.views.report import GraphReport, graph_report
 from identigraph.matcher import DEFAULT_THRESHOLD
@@ -58,6 +64,10 @@ __all__ = ["IdentityGraph"]
 
 log = logging.getLogger("identigraph")
 _DEFAULT_RULE = MostFrequent()
+#: Most record pairs one cannot-link between persons may make.
+_MAX_OVERRIDE_PAIRS = 10_000
+#: An override's end: a ``(source, record_id)`` key, or a person id.
+RecordRef = tuple[str, Hashable] | int
 
 
 _P = ParamSpec("_P")
@@ -99,6 +109,11 @@ class IdentityGraph:
         Columns that never link records but cap how many mutually unlike values
         (first names) one person may hold; see :class:`identigraph.Attribute`
         and :func:`identigraph.graph.core.enforce_limits`.
+    survivor : SurvivorPolicy, optional
+        Which person id survives a merge and which part keeps the id on a split
+        (:class:`identigraph.SurvivorPolicy`); by default the oldest issued id,
+        then the larger person, so that systems keyed on person ids see the
+        fewest changes.
 
     Attributes
     ----------
@@ -106,6 +121,8 @@ class IdentityGraph:
         The specs, as given.
     attributes : tuple of Attribute
         The attribute specs, as given.
+    survivor : SurvivorPolicy
+        The survivor policy.
 
     Examples
     --------
@@ -129,7 +146,9 @@ class IdentityGraph:
     Person ids are 63-bit integers. A new person's id derives from the hash of its
     smallest member key, so the same records give the same ids whatever the order
     of sources and rows. Once issued, ids stay stable: when persons merge, the
-    larger keeps its id; when a person splits, its largest part does.
+    survivor policy picks the id that stays (by default the oldest, then the
+    larger person's); when a person splits, its largest part keeps it (or the part
+    the policy's source criteria prefer).
 
     Thread safety: every public method runs holding the graph's lock (a re-entrant
     lock), so a service may read from several threads while one writes: a read sees
@@ -139,11 +158,16 @@ class IdentityGraph:
     """
 
     def __init__(
-        self, identifiers: Sequence[Identifier] = (), *, attributes: Sequence[Attribute] = ()
+        self,
+        identifiers: Sequence[Identifier] = (),
+        *,
+        attributes: Sequence[Attribute] = (),
+        survivor: SurvivorPolicy | None = None,
     ) -> None:
-        self._state = GraphState(identifiers, attributes)
+        self._state = GraphState(identifiers, attributes, survivor)
         self.identifiers = self._state.identifiers
         self.attributes = self._state.attributes
+        self.survivor = self._state.survivor
         self._lock = threading.RLock()
 
     @classmethod
@@ -152,6 +176,7 @@ class IdentityGraph:
         graph._state = state
         graph.identifiers = state.identifiers
         graph.attributes = state.attributes
+        graph.survivor = state.survivor
         graph._lock = threading.RLock()
         return graph
 
@@ -162,6 +187,11 @@ class IdentityGraph:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
+
+    def _ensure_resolved(self) -> None:
+        """Resolve a staged bulk load (a read needs persons); nothing once resolved."""
+        if self._state.staged:
+            resolve_staged(self._state)
 
     @property
     def state(self) -> GraphState:
@@ -182,7 +212,7 @@ class IdentityGraph:
     @_serialized
     def n_persons(self) -> int:
         """Number of persons (clusters)."""
-        self.resolve()
+        self._ensure_resolved()
         return self._state.ids.n_persons
 
     @property
@@ -367,7 +397,7 @@ class IdentityGraph:
         >>> g.lookup(cookie_id="c1") == g.person_of("web", 0)
         True
         """
-        self.resolve()
+        self._ensure_resolved()
         ensure_indexes(self._state)
         for index in self._state.value_codes.indexes.values():
             index.build()
@@ -439,7 +469,7 @@ class IdentityGraph:
             ``source`` (categorical), ``record_id`` (the ids as given) and
             ``person_id`` (int64), in the order records were added.
         """
-        self.resolve()
+        self._ensure_resolved()
         return clusters_frame(self._state)
 
     @property
@@ -542,13 +572,19 @@ class IdentityGraph:
         >>> g.n_persons  # NOCARD links nobody; C1 links its two receipts
         5
         """
-        self.resolve()
+        self._ensure_resolved()
         return generic_values_frame(self._state)
 
     @_serialized
     def id_history(self) -> pd.DataFrame:
-        """Every merge and split of person ids: ``old_id, new_id, reason, time``."""
-        self.resolve()
+        """Every change of person ids: ``old_id, new_id, reason, time``.
+
+        ``reason`` is ``"merge"`` (``old_id`` absorbed into ``new_id``), ``"split"``
+        (part of ``old_id`` became ``new_id``), ``"erased"`` (every record of
+        ``old_id`` was removed) or ``"expired"`` (the person vanished in an
+        expiry); ``new_id`` is ``-1`` for the last two.
+        """
+        self._ensure_resolved()
         return id_history_frame(self._state)
 
     # ------------------------------------------------------------------ guards and explanations
@@ -584,7 +620,7 @@ class IdentityGraph:
         --------
         identigraph.graph.core.enforce_limits : how limits split a person.
         """
-        self.resolve()
+        self._ensure_resolved()
         return conflicts_frame(self._state)
 
     @_serialized
@@ -608,7 +644,7 @@ class IdentityGraph:
         UnknownRecordError
             The graph holds no such record.
         """
-        self.resolve()
+        self._ensure_resolved()
         return explain(self._state, a, b)
 
     @_serialized
@@ -620,13 +656,13 @@ class IdentityGraph:
         UnknownPersonError
             No person has that id.
         """
-        self.resolve()
+        self._ensure_resolved()
         return person_view(self._state, person_id)
 
     @_serialized
     def report(self, *, top: int = 10) -> GraphReport:
         """Cluster sizes, the ``top`` largest persons, generic values, conflicts and rejects."""
-        self.resolve()
+        self._ensure_resolved()
         return graph_report(self._state, top=top)
 
     @_serialized
@@ -638,11 +674,208 @@ class IdentityGraph:
         UnknownRecordError
             The graph holds no such record.
         """
-        self.resolve()
+        self._ensure_resolved()
         pos = positions(
             self._state, pd.Series([source], dtype=object), pd.Series([record_id], dtype=object)
         )
         return int(self._state.records.person[pos[0]])
+
+    # ------------------------------------------------------------------ overrides
+    def _override_ends(self, ref: RecordRef, name: str) -> np.ndarray:
+        """Record positions named by a ``(source, record_id)`` key or a person id."""
+        if isinstance(ref, (int, np.integer)) and not isinstance(ref, bool):
+            self._ensure_resolved()  # a person id names the records it holds now
+            return record_positions(self._state, None, int(ref))
+        if not isinstance(ref, tuple) or len(ref) != 2 or not isinstance(ref[0], str):
+            msg = f"{name} must be a (source, record_id) tuple or a person id (int)"
+            raise InputError(msg)
+        return positions(
+            self._state, pd.Series([ref[0]], dtype=object), pd.Series([ref[1]], dtype=object)
+        )
+
+    def _override(self, kind: int, a: RecordRef, b: RecordRef, reason: str) -> ChangeSet:
+        if not isinstance(reason, str):
+            msg = f"reason must be a string, got {type(reason).__name__}"
+            raise InputError(msg)
+        ra, rb = self._override_ends(a, "a"), self._override_ends(b, "b")
+        if kind == MUST_LINK:  # one chain through every record named: they are one person
+            chain = np.unique(np.concatenate([ra, rb]))
+            if len(chain) < 2:
+                msg = "an override needs two different records"
+                raise OverrideConflictError(msg, count=1)
+            left, right = chain[:-1], chain[1:]
+        else:  # every record of one side apart from every record of the other
+            if len(ra) * len(rb) > _MAX_OVERRIDE_PAIRS:
+                msg = (
+                    f"a cannot-link between persons of {len(ra)} and {len(rb)} records is "
+                    f"more than {_MAX_OVERRIDE_PAIRS} record pairs: name records instead"
+                )
+                raise InputError(msg)
+            left, right = np.repeat(ra, len(rb)), np.tile(rb, len(ra))
+        kinds = np.full(len(left), kind, dtype=np.int8)
+        return add_overrides(self._state, kinds, left, right, [reason] * len(left))
+
+    @_serialized
+    def must_link(self, a: RecordRef, b: RecordRef, *, reason: str = "") -> ChangeSet:
+        """Say that two records are the same person, whatever later evidence says.
+
+        A must-link is a link no per-person limit cuts; it holds through every later
+        ``add``, ``link``, ``remove``, ``expire``, ``save`` and ``load``, until
+        :meth:`drop_override` or the erasure of one of its records.
+
+        Parameters
+        ----------
+        a, b : tuple or int
+            ``(source, record_id)`` keys, or person ids: a person id stands for the
+            records that person holds now (all of them are linked, in one chain).
+        reason : str, optional
+            Why (shown by :meth:`overrides`).
+
+        Returns
+        -------
+        ChangeSet
+            The persons that merged (``staged`` in a bulk load not yet resolved).
+
+        Raises
+        ------
+        OverrideConflictError
+            A cannot-link keeps two of the records apart, or ``a`` is ``b``.
+        UnknownRecordError, UnknownPersonError
+            No such record or person.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Email("email")])
+        >>> _ = g.add(pd.DataFrame({"email": ["ann@mail.com", "ann.b@work.com"]}), source="crm")
+        >>> _ = g.must_link(("crm", 0), ("crm", 1), reason="same customer, checked by phone")
+        >>> g.n_persons, g.overrides()[["kind", "reason"]].values.tolist()
+        (1, [['must_link', 'same customer, checked by phone']])
+        """
+        return self._override(MUST_LINK, a, b, reason)
+
+    @_serialized
+    def cannot_link(self, a: RecordRef, b: RecordRef, *, reason: str = "") -> ChangeSet:
+        """Say that two records are two people: the graph cuts what joins them.
+
+        The weakest links between the two sides are cut, by the same minimal cut as
+        the per-person limits (:func:`identigraph.graph.core.enforce_limits`); the
+        cuts show in :meth:`conflicts` (reason ``"cannot_link"``, with the
+        override's reason) and :meth:`explain`. It holds through every later update,
+        save and load, until :meth:`drop_override` or an erasure of one record.
+
+        Parameters
+        ----------
+        a, b : tuple or int
+            ``(source, record_id)`` keys, or person ids (standing for every record
+            the person holds now; every record of one side is kept apart from every
+            record of the other, at most 10,000 pairs).
+        reason : str, optional
+            Why (shown by :meth:`overrides` and :meth:`conflicts`).
+
+        Returns
+        -------
+        ChangeSet
+            The persons split (``staged`` in a bulk load not yet resolved).
+
+        Raises
+        ------
+        OverrideConflictError
+            Must-links join the two records, or ``a`` is ``b``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import identigraph as ig
+        >>> g = ig.IdentityGraph([ig.Phone("phone", region="US")])
+        >>> _ = g.add(pd.DataFrame({"phone": ["415 555 0100"] * 2}), source="crm")
+        >>> changes = g.cannot_link(("crm", 0), ("crm", 1), reason="twins")
+        >>> changes.staged, g.n_persons  # a bulk load: applied when it resolves
+        (True, 2)
+        >>> g.conflicts()[["reason", "override_reason"]].values.tolist()
+        [['cannot_link', 'twins']]
+        """
+        return self._override(CANNOT_LINK, a, b, reason)
+
+    @_serialized
+    def overrides(self) -> pd.DataFrame:
+        """Every must-link and cannot-link of the graph, oldest first.
+
+        Columns: ``kind`` (``"must_link"`` or ``"cannot_link"``), ``source_a,
+        record_id_a, source_b, record_id_b``, ``reason``, ``time`` (UTC). The frame
+        can be given back to :meth:`add_overrides` (a rebuild, another graph).
+        """
+        return overrides_frame(self._state)
+
+    @_serialized
+    def add_overrides(self, overrides: pd.DataFrame) -> ChangeSet:
+        """Add many overrides at once, from a frame shaped as :meth:`overrides` gives.
+
+        Columns ``kind, source_a, record_id_a, source_b, record_id_b`` and,
+        optionally, ``reason``. One contradiction check and one re-resolution for
+        all: the way to carry a steward's decisions over to a rebuilt graph.
+
+        Raises
+        ------
+        MissingColumnError
+            A column is missing.
+        InputError
+            An unknown ``kind``.
+        OverrideConflictError
+            The overrides contradict each other or the graph's.
+        """
+        frame = to_pandas(overrides)
+        needed = ["kind", "source_a", "record_id_a", "source_b", "record_id_b"]
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            msg = f"overrides lack columns {missing}"
+            raise MissingColumnError(
+                msg, column=missing[0], available=[str(c) for c in frame.columns]
+            )
+        kind = frame["kind"].map({n: i for i, n in enumerate(OVERRIDE_KINDS)})
+        if kind.isna().any():
+            msg = f"override kind must be one of {list(OVERRIDE_KINDS)}"
+            raise InputError(msg)
+        ra = positions(self._state, frame["source_a"].astype(object), frame["record_id_a"])
+        rb = positions(self._state, frame["source_b"].astype(object), frame["record_id_b"])
+        reason = (
+            frame["reason"].fillna("").astype(str).tolist()
+            if "reason" in frame.columns
+            else [""] * len(frame)
+        )
+        return add_overrides(self._state, kind.to_numpy(dtype=np.int8), ra, rb, reason)
+
+    @_serialized
+    def drop_override(
+        self,
+        a: tuple[str, Hashable],
+        b: tuple[str, Hashable],
+        *,
+        kind: Literal["must_link", "cannot_link"] | None = None,
+    ) -> ChangeSet:
+        """Drop the overrides between two records (of one ``kind``, or both kinds).
+
+        The persons of both records are re-resolved on the evidence alone.
+
+        Raises
+        ------
+        UnknownOverrideError
+            No such override between the two records.
+        """
+        ra, rb = self._override_ends(a, "a"), self._override_ends(b, "b")
+        table = self._state.overrides
+        lo, hi = min(int(ra[0]), int(rb[0])), max(int(ra[0]), int(rb[0]))
+        hit = (table.a == lo) & (table.b == hi)
+        if kind is not None:
+            if kind not in OVERRIDE_KINDS:
+                msg = f"kind must be one of {list(OVERRIDE_KINDS)}, got {kind!r}"
+                raise InputError(msg)
+            hit &= table.kind == OVERRIDE_KINDS.index(kind)
+        if not hit.any():
+            msg = "no such override between the two records"
+            raise UnknownOverrideError(msg)
+        return drop_overrides(self._state, np.flatnonzero(hit))
 
     # ------------------------------------------------------------------ living graph
     @_serialized
@@ -701,7 +934,7 @@ class IdentityGraph:
         may be added again. Cost: O(links) to compact the link arrays, O(values of
         a kind) to forget values, components over the persons touched only.
         """
-        self.resolve()  # an erasure acts on persons: a staged load resolves first
+        self._ensure_resolved()  # an erasure acts on persons: a staged load resolves first
         return remove_records(self._state, record_positions(self._state, records, person))
 
     @_serialized
@@ -763,7 +996,7 @@ class IdentityGraph:
         attributes; the records themselves stay. Cost: O(links) to find the
         links of the kinds, then components over the persons touched.
         """
-        self.resolve()  # an expiry splits persons: a staged load resolves first
+        self._ensure_resolved()  # an expiry splits persons: a staged load resolves first
         return expire_values(self._state, older_than, kinds=kinds, time_column=time_column, now=now)
 
     @_serialized
@@ -812,7 +1045,7 @@ class IdentityGraph:
         :meth:`load` and the next save restore; see :mod:`identigraph.graph.store.parquet`.
         Cost: O(records + links + values).
         """
-        self.resolve()  # a store holds persons: a staged load resolves first
+        self._ensure_resolved()  # a store holds persons: a staged load resolves first
         save_graph(self._state, path, compression=compression, progress=progress)
 
     @classmethod
@@ -880,7 +1113,7 @@ class IdentityGraph:
         Cost: normalization of the given values, one hash look-up per value and
         O(log records) index searches; no scan.
         """
-        self.resolve()
+        self._ensure_resolved()
         return lookup_person(self._state, {**(identifiers or {}), **kw})
 
     @_serialized
@@ -903,7 +1136,7 @@ class IdentityGraph:
         >>> g.lookup_all(email="not an email")["status"].tolist()
         ['invalid_email']
         """
-        self.resolve()
+        self._ensure_resolved()
         return lookup_all(self._state, {**(identifiers or {}), **kw})
 
     @_serialized
@@ -959,7 +1192,7 @@ class IdentityGraph:
         source share one batch. Cost: normalization of one record plus components
         of the persons it touches; no pass over the graph.
         """
-        self.resolve()
+        self._ensure_resolved()
         template = None
         if self._state.records.batches and self._state.records.batches[-1].source == source:
             template = self._state.records.batches[-1].attributes

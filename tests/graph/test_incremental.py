@@ -106,13 +106,13 @@ def test_incremental_equals_rebuild_and_ids_follow_rules(steps) -> None:  # type
         assert gone == ids_before - ids_after
         for pid in ids_after - ids_before:
             birth[pid] = t
-        # Merges on an add keep the larger cluster's id (ties: the older id).
+        # Merges on an add keep the oldest id (ties: the larger cluster's), the default policy.
         if kind != "remove":
             for old, new in zip(changes.merges["old_id"], changes.merges["new_id"], strict=True):
                 assert new in ids_after
                 assert old not in ids_after
-                key_new = (-size_before[new], birth[new], new)
-                key_old = (-size_before[old], birth[old], old)
+                key_new = (birth[new], -size_before[new], new)
+                key_old = (birth[old], -size_before[old], old)
                 assert key_new < key_old
         # Splits leave the old id with the part holding most of its records (ties: the
         # larger part), unless that part merged into a larger person at the same time.

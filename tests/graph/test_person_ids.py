@@ -22,23 +22,22 @@ def _hashes(n: int) -> np.ndarray:
     return np.arange(100, 100 + n, dtype=np.uint64)
 
 
-def test_merge_keeps_larger_cluster_id() -> None:
+def test_merge_keeps_oldest_id_by_default() -> None:
     labels = np.array([0, 0, 0, 0])
-    old = np.array([7, 7, 9, 9])
-    old[1] = 9  # 9 holds three records, 7 one
+    old = np.array([7, 9, 9, 9])  # 9 holds three records, 7 one; 7 is older
     ids, fresh, changes = assign_ids(labels, old, _hashes(4), _issued({7: 1, 9: 2}))
-    assert ids.tolist() == [9]
+    assert ids.tolist() == [7]
     assert not fresh.any()
-    assert changes.to_dict("records") == [{"old_id": 7, "new_id": 9, "reason": "merge"}]
+    assert changes.to_dict("records") == [{"old_id": 9, "new_id": 7, "reason": "merge"}]
 
 
-def test_merge_tie_goes_to_older_then_smaller_id() -> None:
-    labels = np.array([0, 0])
-    old = np.array([7, 9])
-    ids, _, _ = assign_ids(labels, old, _hashes(2), _issued({7: 2, 9: 1}))
-    assert ids.tolist() == [9]  # 9 is older
-    ids, _, _ = assign_ids(labels, old, _hashes(2), _issued({7: 1, 9: 1}))
-    assert ids.tolist() == [7]  # same age: the smaller id
+def test_merge_same_age_goes_to_larger_then_smaller_id() -> None:
+    labels = np.array([0, 0, 0])
+    old = np.array([7, 9, 9])
+    ids, _, _ = assign_ids(labels, old, _hashes(3), _issued({7: 1, 9: 1}))
+    assert ids.tolist() == [9]  # same age: 9 is larger
+    ids, _, _ = assign_ids(labels[:2], old[:2], _hashes(2), _issued({7: 1, 9: 1}))
+    assert ids.tolist() == [7]  # same age and size: the smaller id
 
 
 def test_split_largest_part_keeps_id_others_fresh() -> None:

@@ -65,7 +65,10 @@ def _assert_same(a: ig.IdentityGraph, b: ig.IdentityGraph) -> None:
     pd.testing.assert_frame_equal(a.clusters(), b.clusters())
     pd.testing.assert_frame_equal(a.records(), b.records())
     pd.testing.assert_frame_equal(a.rejects, b.rejects)
-    pd.testing.assert_frame_equal(a.id_history(), b.id_history())
+    # The same changes at their own times (an erasure after a load is logged anew).
+    pd.testing.assert_frame_equal(
+        a.id_history().drop(columns="time"), b.id_history().drop(columns="time")
+    )
     pd.testing.assert_frame_equal(a.generic_values(), b.generic_values())
     pd.testing.assert_frame_equal(a.conflicts(), b.conflicts())
     assert a.n_persons == b.n_persons

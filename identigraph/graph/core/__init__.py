@@ -11,6 +11,7 @@ partition of whole components.
 - hubs: :func:`hub_values` (values whose carriers hold many distinct other values);
 - limits: :func:`enforce_limits` (the per-person limit split);
 - person ids: :func:`record_hashes`, :func:`assign_ids` (with an :class:`IssuedIdLookup`);
+- survivor policy: :class:`SurvivorPolicy`, :func:`pick_survivors`;
 - one region: :func:`resolve_region`;
 - sorted-array searches: :func:`equal_ranges`, :func:`expand_ranges`,
   :func:`range_positions`, :func:`region_index`, :func:`segment_of`.
@@ -43,8 +44,10 @@ from identigraph.graph.core.person_ids import (
     record_hashes,
 )
 from identigraph.graph.core.region import KindLimits, RegionResult, resolve_region
+from identigraph.graph.core.survivor import DEFAULT_CRITERIA, SurvivorPolicy, pick_survivors
 
 __all__ = [
+    "DEFAULT_CRITERIA",
     "MATCH_PRIORITY",
     "Alike",
     "Extracted",
@@ -54,6 +57,7 @@ __all__ = [
     "LimitSplit",
     "NoIssuedIds",
     "RegionResult",
+    "SurvivorPolicy",
     "assign_ids",
     "column_keys",
     "compact_labels",
@@ -65,6 +69,7 @@ __all__ = [
     "extract_keys",
     "factorize_keys",
     "hub_values",
+    "pick_survivors",
     "range_positions",
     "record_hashes",
     "region_index",

@@ -61,6 +61,11 @@ class Kruskal:
         self.size = [1] * n_nodes
         self.counts = list(self.first_counts)
         self.sets: list[list[frozenset[int] | None]] = [list(s) for s in self.first_sets]
+        # Cannot-links: pair j marks its ends with tokens 2j and 2j + 1; a union that
+        # would hold both tokens of a pair is cut (slot ``apart_slot + j``).
+        self.first_apart: list[frozenset[int] | None] = [None] * n_nodes
+        self.apart: list[frozenset[int] | None] = list(self.first_apart)
+        self.apart_slot = len(caps) + len(attr_caps)
 
     def one(self, slot: int) -> int:
         """The packed counts of a single value of the limited kind in ``slot``."""
@@ -75,6 +80,7 @@ class Kruskal:
             counts[x] = first[x]
             for sets, first_sets in zip(self.sets, self.first_sets, strict=True):
                 sets[x] = first_sets[x]
+            self.apart[x] = self.first_apart[x]
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -83,9 +89,17 @@ class Kruskal:
             x = parent[x]
         return x
 
-    def run(self, edges: list[int], us: list[int], vs: list[int]) -> tuple[list[int], list[int]]:
-        """Join the ends of ``edges`` in order unless a limit breaks: the cuts and their slots."""
+    def run(
+        self, edges: list[int], us: list[int], vs: list[int], forced_from: int | None = None
+    ) -> tuple[list[int], list[int]]:
+        """Join the ends of ``edges`` in order unless a limit breaks: the cuts and their slots.
+
+        Edges numbered ``forced_from`` or more (must-links) are joined whatever the
+        limits; a cut for cannot-link ``j`` is reported in slot ``apart_slot + j``.
+        """
         parent, size, counts = self.parent, self.size, self.counts
+        apart, apart_slot = self.apart, self.apart_slot
+        forced = len(us) if forced_from is None else forced_from
         bias, high, width = self.bias, self.high, self.width
         n_slots = self.high.bit_length() // width if self.high else 0
         attr = list(zip(self.sets, self.attr_caps, self.alike, strict=True))
@@ -102,6 +116,9 @@ class Kruskal:
             if a == b:
                 continue
             total = counts[a] + counts[b]
+            if e >= forced:  # a must-link: joined, whatever the limits
+                self._join(a, b, total)
+                continue
             over = (total + bias) & high
             if over:
                 cut.append(e)
@@ -124,6 +141,14 @@ class Kruskal:
                 cut.append(e)
                 cut_slot.append(broken)
                 continue
+            pa, pb = apart[a], apart[b]
+            if pa is not None and pb is not None:
+                small, big = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
+                hit = next((t for t in small if (t ^ 1) in big), -1)
+                if hit >= 0:  # a cannot-link between the two sets
+                    cut.append(e)
+                    cut_slot.append(apart_slot + (hit >> 1))
+                    continue
             if size[a] < size[b]:
                 a, b = b, a
             parent[b] = a
@@ -131,4 +156,24 @@ class Kruskal:
             counts[a] = total
             for (sets, _, _), m in zip(attr, merged, strict=True):
                 sets[a] = m
+            apart[a] = _union(apart[a], apart[b])
         return cut, cut_slot
+
+    def _join(self, a: int, b: int, total: int) -> None:
+        """Join roots ``a`` and ``b`` unconditionally (a must-link)."""
+        if self.size[a] < self.size[b]:
+            a, b = b, a
+        self.parent[b] = a
+        self.size[a] += self.size[b]
+        self.counts[a] = total
+        for sets in self.sets:  # one step per attribute
+            sets[a] = _union(sets[a], sets[b])
+        self.apart[a] = _union(self.apart[a], self.apart[b])
+
+
+def _union(x: frozenset[int] | None, y: frozenset[int] | None) -> frozenset[int] | None:
+    if x is None:
+        return y
+    if y is None:
+        return x
+    return x | y

@@ -145,6 +145,10 @@ def enforce_limits(
     attr_caps: Sequence[int] = (),
     attr_alike: Sequence[Alike | None] | None = None,
     unlink: np.ndarray | None = None,
+    must_l: np.ndarray = _NO_INDEX,
+    must_r: np.ndarray = _NO_INDEX,
+    apart_l: np.ndarray = _NO_INDEX,
+    apart_r: np.ndarray = _NO_INDEX,
 ) -> LimitSplit:
     """Split the components that hold more values of a kind than its per-person limit.
 
@@ -190,6 +194,13 @@ def enforce_limits(
     unlink : numpy.ndarray of bool, optional
         Per kind: a value of this kind that loses a link to any limit is *shared*:
         all its links are dropped and the split runs again on its component.
+    must_l, must_r : numpy.ndarray of int, optional
+        Must-links between records: joined first, whatever the limits, never cut.
+    apart_l, apart_r : numpy.ndarray of int, optional
+        Cannot-links between records: a component holding both ends of one breaks
+        it, and is split by the same cuts as a limit, the weakest links first (the
+        cut's limit is ``-1 - j`` for cannot-link ``j``). The must-links must not
+        join the two ends of a cannot-link.
 
     Returns
     -------
@@ -283,6 +294,10 @@ def enforce_limits(
     if not len(a_codes) == len(a_caps) == len(a_alike):
         msg = "attr_codes, attr_caps and attr_alike need one entry per attribute"
         raise ConfigError(msg)
+    must_l = np.asarray(must_l, dtype=np.int64)
+    must_r = np.asarray(must_r, dtype=np.int64)
+    apart_l = np.asarray(apart_l, dtype=np.int64)
+    apart_r = np.asarray(apart_r, dtype=np.int64)
     bad = _violating(
         labels,
         n_records,
@@ -292,6 +307,9 @@ def enforce_limits(
         attr_caps=a_caps,
         attr_alike=a_alike,
     )
+    if len(apart_l):
+        together = record_labels[apart_l] == record_labels[apart_r]
+        bad = np.union1d(bad, record_labels[apart_l[together]]).astype(np.int64)
     if not len(bad):
         return LimitSplit(compact_labels(record_labels), _NO_INDEX, _NO_INDEX, _NO_INDEX, _NO_INDEX)
 
@@ -311,14 +329,20 @@ def enforce_limits(
     vhash[bad_values] = value_hash(bad_values) if callable(value_hash) else value_hash[bad_values]
     ml, mr = match_l[matches], match_r[matches]
     hl, hr = record_hash[ml], record_hash[mr]
-    u = np.concatenate([sub[lr], sub[ml]])
-    v = np.concatenate([sub[lv + n_records], sub[mr]])
+    musts = np.flatnonzero(node_bad[must_l]) if len(must_l) else _NO_INDEX
+    fl, fr = must_l[musts], must_r[musts]
+    u = np.concatenate([sub[lr], sub[ml], sub[fl]])
+    v = np.concatenate([sub[lv + n_records], sub[mr], sub[fr]])
     priority = np.concatenate(
-        [np.asarray(priorities, dtype=float)[value_kind[lv]], np.full(len(ml), match_priority)]
+        [
+            np.asarray(priorities, dtype=float)[value_kind[lv]],
+            np.full(len(ml), match_priority),
+            np.full(len(fl), np.inf),  # must-links: joined first, never cut
+        ]
     )
-    probability = np.concatenate([np.ones(len(lr)), match_probability[matches]])
-    h1 = np.concatenate([record_hash[lr], np.minimum(hl, hr)])
-    h2 = np.concatenate([vhash[lv], np.maximum(hl, hr)])
+    probability = np.concatenate([np.ones(len(lr)), match_probability[matches], np.ones(len(fl))])
+    h1 = np.concatenate([record_hash[lr], np.minimum(hl, hr), record_hash[fl]])
+    h2 = np.concatenate([vhash[lv], np.maximum(hl, hr), record_hash[fr]])
     spread = _spread(u, v, len(lr), priority, len(nodes))
     order = np.lexsort((h2, h1, spread, -probability, -priority))
 
@@ -343,9 +367,18 @@ def enforce_limits(
         first_sets = split.first_sets[t]
         for node, code in zip(sub[record_nodes[have]].tolist(), mine[have].tolist(), strict=True):
             first_sets[node] = frozenset((code,))
+    in_region = node_bad[apart_l] if len(apart_l) else np.zeros(0, dtype=bool)
+    for j, (x, y) in enumerate(
+        zip(sub[apart_l].tolist(), sub[apart_r].tolist(), strict=True)
+    ):  # one step per cannot-link of the region
+        if in_region[j]:
+            split.first_apart[x] = (split.first_apart[x] or frozenset()) | {2 * j}
+            split.first_apart[y] = (split.first_apart[y] or frozenset()) | {2 * j + 1}
     split.reset(range(len(nodes)))
 
     n_links = len(lr)
+    forced_from = n_links + len(ml)
+    apart_slot = split.apart_slot
     edge_slot = np.full(len(order), -1, dtype=np.int64)  # limit slot of each cut edge
     us, vs = u.tolist(), v.tolist()
     run = order
@@ -353,7 +386,7 @@ def enforce_limits(
     shared_values: list[np.ndarray] = []
     shared_kind: list[np.ndarray] = []
     while True:  # one round, and one more per unlinking round
-        cut, cut_slot = split.run(run.tolist(), us, vs)
+        cut, cut_slot = split.run(run.tolist(), us, vs, forced_from)
         edge_slot[run] = -1
         cut_arr, slot_arr = np.asarray(cut, dtype=np.int64), np.asarray(cut_slot, dtype=np.int64)
         edge_slot[cut_arr] = slot_arr
@@ -367,7 +400,7 @@ def enforce_limits(
             break
         new_values, first = np.unique(lost[fresh], return_index=True)
         shared_values.append(new_values)
-        shared_kind.append(slot_kind[slot_arr[is_link][fresh][first]])
+        shared_kind.append(_slot_kinds(slot_arr[is_link][fresh][first], slot_kind, apart_slot))
         shared[new_values] = True
         # Split the components that held them again, without any link of a shared value.
         touched = np.zeros(len(in_bad), dtype=bool)
@@ -391,7 +424,7 @@ def enforce_limits(
     rank[order] = np.arange(len(order))
     cut_edges = np.flatnonzero(edge_slot >= 0)
     cut_edges = cut_edges[np.argsort(rank[cut_edges])]  # in the order examined: order-free
-    cut_kind = slot_kind[edge_slot[cut_edges]]
+    cut_kind = _slot_kinds(edge_slot[cut_edges], slot_kind, apart_slot)
     is_link = cut_edges < n_links
     values_out = np.concatenate([_NO_INDEX, *shared_values])
     kinds_out = np.concatenate([_NO_INDEX, *shared_kind])
@@ -405,6 +438,19 @@ def enforce_limits(
         shared_values=values_out[order_out],
         shared_kind=kinds_out[order_out].astype(np.int64),
     )
+
+
+def _slot_kinds(slots: np.ndarray, slot_kind: np.ndarray, apart_slot: int) -> np.ndarray:
+    """The limit of each cut slot: a kind or attribute, or ``-1 - j`` for cannot-link ``j``."""
+    apart = slots >= apart_slot
+    out: np.ndarray = np.where(
+        apart,
+        -1 - (slots - apart_slot),
+        slot_kind[np.minimum(slots, max(apart_slot - 1, 0))]
+        if len(slot_kind)
+        else -1 - (slots - apart_slot),
+    ).astype(np.int64)
+    return out
 
 
 def _spread(

@@ -8,6 +8,9 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from identigraph.errors import ConfigError
+from identigraph.graph.core.survivor import SurvivorPolicy, pick_survivors
+
 __all__ = ["IssuedIdLookup", "NoIssuedIds", "assign_ids", "record_hashes"]
 
 _MASK63 = np.uint64(0x7FFF_FFFF_FFFF_FFFF)
@@ -164,6 +167,9 @@ def assign_ids(
     old_ids: np.ndarray,
     hashes: np.ndarray,
     issued: IssuedIdLookup,
+    *,
+    policy: SurvivorPolicy | None = None,
+    has_source: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Person id of each component of a re-resolved region, keeping old ids stable.
 
@@ -178,6 +184,12 @@ def assign_ids(
     issued : IssuedIdLookup
         Every id issued so far and its generation (smaller is older); new ids never
         reuse one.
+    policy : SurvivorPolicy, optional
+        Which id survives a merge and which part keeps the id on a split; the
+        default policy (oldest issued id, then size) when left out.
+    has_source : numpy.ndarray of bool, optional
+        Shape ``(records, len(policy.sources))``: whether each record is of each
+        source the policy ranks by; needed when the policy names sources.
 
     Returns
     -------
@@ -213,15 +225,19 @@ def assign_ids(
     -----
     Rules, applied in this order:
 
-    1. Every old id goes to its *heir*: the component holding most of its records
-       (ties: the larger component, then the one whose smallest record hash is smaller).
-    2. A component that is heir to several old ids (a merge) keeps the id of the
-       largest old cluster (ties: the older id, then the smaller id).
+    1. Every old id goes to its *heir*: the component that ranks best under the
+       policy's split criteria (``"source:NAME"``: holds one of the old person's
+       records of that source; ``"size"``: holds more of its records), then the
+       component holding most of its records (ties: the larger component, then the
+       one whose smallest record hash is smaller).
+    2. A component that is heir to several old ids (a merge) keeps the id that
+       ranks best under the policy (by default the oldest issued, then the one of
+       the largest old cluster), then the smaller id.
     3. A component that is heir to none gets a fresh id derived from its smallest
        record hash, so a batch build is independent of input order.
 
-    So on a merge the surviving id is the larger cluster's, and on a split the
-    largest part keeps the id while the other parts get new ones.
+    So under the default policy, on a merge the oldest id survives, and on a
+    split the largest part keeps the id while the other parts get new ones.
 
     Cost: a few sorts of the region, O(n log n), and O(log P) per id look-up.
     """
@@ -234,6 +250,12 @@ def assign_ids(
     reasons: list[str] = []
     split_old = split_comp = np.empty(0, dtype=np.int64)
     has_old = old_ids >= 0
+    if policy is None:
+        policy = SurvivorPolicy()
+    n_src = len(policy.sources)
+    if n_src and (has_source is None or np.shape(has_source) != (len(labels), n_src)):
+        msg = "a policy that ranks by source needs has_source, one column per source"
+        raise ConfigError(msg)
     if has_old.any():
         comp = labels[has_old].astype(np.int64)
         old = old_ids[has_old]
@@ -243,19 +265,31 @@ def assign_ids(
         pair_start[1:] = (old[1:] != old[:-1]) | (comp[1:] != comp[:-1])
         starts = np.flatnonzero(pair_start)
         n = np.diff(np.append(starts, len(old)))
+        pair_of = np.cumsum(pair_start) - 1  # (old, comp) pair of each old record
         comp, old = comp[starts], old[starts]  # unique (old, comp) pairs, sorted by old
         group = np.cumsum(_first_of_groups(old)) - 1
         old_size = np.bincount(group, weights=n).astype(np.int64)[group]
-        # 1. heirs: most of the old records, then the larger component, then its hash.
+        pair_src = np.zeros((len(old), n_src), dtype=bool)
+        old_src = pair_src
+        if n_src and has_source is not None:
+            flags = np.asarray(has_source, dtype=bool)[has_old][order]
+            for j in range(n_src):  # one pass per source the policy names
+                pair_src[:, j] = np.bincount(pair_of, weights=flags[:, j], minlength=len(old)) > 0
+            old_src = np.zeros((int(group[-1]) + 1, n_src), dtype=bool)
+            for j in range(n_src):  # one pass per source the policy names
+                old_src[:, j] = np.bincount(group, weights=pair_src[:, j]) > 0
+            old_src = old_src[group]
+        # 1. heirs: the policy's split criteria, then most of the old records, the
+        #    larger component and its hash.
         comp_size = np.bincount(labels, minlength=n_comp)
-        order = np.lexsort((comp, comp_min_hash[comp], -comp_size[comp], -n, group))
-        heir = order[_first_of_groups(group[order])]
-        # 2. each heir component keeps its largest, then oldest, then smallest old id.
+        split_keys = policy.split_keys(size=n, has_source=pair_src)
+        heir = pick_survivors(group, [*split_keys, -n, -comp_size[comp], comp_min_hash[comp], comp])
+        # 2. each heir component keeps the id the policy ranks best, then the smaller.
         h_comp, h_old = comp[heir], old[heir]
-        born = issued.born(h_old)
-        born = np.where(born < 0, np.iinfo(np.int64).max, born)
-        order = np.lexsort((h_old, born, -old_size[heir], h_comp))
-        keeper = order[_first_of_groups(h_comp[order])]
+        merge_keys = policy.merge_keys(
+            ids=h_old, born=issued.born(h_old), size=old_size[heir], has_source=old_src[heir]
+        )
+        keeper = pick_survivors(h_comp, [*merge_keys, h_old])
         ids[h_comp[keeper]] = h_old[keeper]
         absorbed = np.ones(len(heir), dtype=bool)
         absorbed[keeper] = False

@@ -14,6 +14,7 @@ from identigraph.graph.core.codes import dense_codes
 from identigraph.graph.core.components import connected_components
 from identigraph.graph.core.limits import MATCH_PRIORITY, LimitSplit, enforce_limits
 from identigraph.graph.core.person_ids import IssuedIdLookup, assign_ids
+from identigraph.graph.core.survivor import SurvivorPolicy
 
 __all__ = ["KindLimits", "RegionResult", "resolve_region"]
 
@@ -117,6 +118,12 @@ def resolve_region(
     limits: KindLimits | None = None,
     attr_codes: Sequence[np.ndarray] = (),
     n_codes: int | None = None,
+    survivor: SurvivorPolicy | None = None,
+    has_source: np.ndarray | None = None,
+    must_l: np.ndarray = _NO_INDEX,
+    must_r: np.ndarray = _NO_INDEX,
+    apart_l: np.ndarray = _NO_INDEX,
+    apart_r: np.ndarray = _NO_INDEX,
 ) -> RegionResult:
     """Persons of a region of records: components, per-person limits, stable ids.
 
@@ -154,6 +161,18 @@ def resolve_region(
     n_codes : int, optional
         Every value code is below this: a hint that the region holds most codes
         (a build), so that they are numbered without a sort.
+    survivor : SurvivorPolicy, optional
+        Which old id survives a merge and which part keeps it on a split
+        (:func:`assign_ids`); the default policy when left out.
+    has_source : numpy.ndarray of bool, optional
+        ``(n_records, len(survivor.sources))``: whether each record is of each
+        source the survivor policy ranks by.
+    must_l, must_r : numpy.ndarray of int, optional
+        Must-links between region records: edges that no limit cuts.
+    apart_l, apart_r : numpy.ndarray of int, optional
+        Cannot-links between region records, enforced by cutting the weakest links
+        between their ends (:func:`enforce_limits`); they need ``limits`` (with no
+        kind limited, if none is).
 
     Returns
     -------
@@ -188,11 +207,22 @@ def resolve_region(
     carrier = np.empty(len(values), dtype=np.int64)
     carrier[value_of] = link_rec  # any one carrier: the partition is the same
     star = link_rec != carrier[value_of]
-    a = np.concatenate([link_rec[star], np.asarray(match_l, dtype=np.int64)])
-    b = np.concatenate([carrier[value_of[star]], np.asarray(match_r, dtype=np.int64)])
+    a = np.concatenate(
+        [link_rec[star], np.asarray(match_l, dtype=np.int64), np.asarray(must_l, dtype=np.int64)]
+    )
+    b = np.concatenate(
+        [
+            carrier[value_of[star]],
+            np.asarray(match_r, dtype=np.int64),
+            np.asarray(must_r, dtype=np.int64),
+        ]
+    )
     record_labels = connected_components(n_records, a, b)
     split = None
-    if limits is not None and limits.active:
+    if len(apart_l) and limits is None:
+        msg = "cannot-links need limits (with no kind limited, if none is)"
+        raise ConfigError(msg)
+    if limits is not None and (limits.active or len(apart_l)):
         if value_kind is None or value_hash is None:
             msg = "limits need value_kind and value_hash"
             raise ConfigError(msg)
@@ -220,7 +250,13 @@ def resolve_region(
             attr_caps=limits.attr_caps,
             attr_alike=limits.attr_alike,
             unlink=limits.unlink if np.asarray(limits.unlink).any() else None,
+            must_l=must_l,
+            must_r=must_r,
+            apart_l=apart_l,
+            apart_r=apart_r,
         )
         record_labels = split.labels
-    ids, fresh, changes = assign_ids(record_labels, old_ids, record_hash, issued)
+    ids, fresh, changes = assign_ids(
+        record_labels, old_ids, record_hash, issued, policy=survivor, has_source=has_source
+    )
     return RegionResult(record_labels, ids, fresh, changes, values, value_of, split)

@@ -20,7 +20,8 @@ from identigraph.errors import ConfigError, InputError, MissingColumnError, Unkn
 from identigraph.graph.changes import ChangeSet
 from identigraph.graph.core import column_keys, segment_of
 from identigraph.graph.ops.hubs import refresh_hubs
-from identigraph.graph.ops.resolve import resolve_persons
+from identigraph.graph.ops.overrides import drop_overrides_of
+from identigraph.graph.ops.resolve import log_vanished, resolve_persons
 from identigraph.graph.state.cuts import CutLinks
 from identigraph.graph.state.indexes import (
     batch_starts,
@@ -319,6 +320,7 @@ def remove_records(state: GraphState, where: np.ndarray) -> ChangeSet:
     partners = np.concatenate([cuts.rec[match_cut], cuts.other[match_cut]])
 
     _drop_rejects(state, positions)
+    drop_overrides_of(state, positions)  # an erased record's overrides go with it
     state.records.alive[positions] = False
     state.records.person[positions] = -1
     for table in (state.postings.by_person, state.postings.by_hash):
@@ -347,6 +349,7 @@ def remove_records(state: GraphState, where: np.ndarray) -> ChangeSet:
     remaining = state.records.person[records_of_persons(state, affected)]
     vanished = np.setdiff1d(affected, remaining)
     done = resolve_persons(state, touched, np.empty(0, dtype=np.int64))
+    log_vanished(state, vanished, "erased")
     return ChangeSet(
         records_removed=len(positions),
         new_persons=done.new_persons,
@@ -458,4 +461,8 @@ def expire_values(
     if len(unhubbed):
         again = persons_of_values(state, unhubbed, before=len(state.records))
         affected = np.union1d(affected, again)
-    return resolve_persons(state, affected, np.empty(0, dtype=np.int64))
+    done = resolve_persons(state, affected, np.empty(0, dtype=np.int64))
+    remaining = state.records.person[records_of_persons(state, affected)]
+    gone_ids = np.setdiff1d(np.setdiff1d(affected, remaining), done.merges["old_id"].to_numpy())
+    log_vanished(state, gone_ids, "expired")
+    return done

@@ -34,6 +34,7 @@ from identigraph.graph.state.indexes import (
 )
 from identigraph.graph.state.keys import value_hashes
 from identigraph.graph.state.lifecycle import Lifecycle
+from identigraph.graph.state.overrides import CANNOT_LINK
 
 if TYPE_CHECKING:
     from identigraph.graph.state.graph_state import GraphState
@@ -41,10 +42,12 @@ if TYPE_CHECKING:
 __all__ = [
     "close_over_cuts",
     "kind_limits",
+    "log_vanished",
     "record_cuts",
     "resolve_added",
     "resolve_persons",
     "resolve_staged",
+    "source_flags",
 ]
 
 log = logging.getLogger("identigraph")
@@ -100,9 +103,13 @@ def resolve_added(state: GraphState, start: int, values: np.ndarray) -> ChangeSe
     return resolve_persons(state, affected, region_new, records_added=len(region_new))
 
 
-def kind_limits(state: GraphState) -> KindLimits | None:
-    """The per-person limits of the state's kinds and attributes; None without any."""
-    if not state.attributes and not any(p.max_per_person for p in state.policies):
+def kind_limits(state: GraphState, *, always: bool = False) -> KindLimits | None:
+    """The per-person limits of the state's kinds and attributes; None without any.
+
+    With ``always``, limits even without any (none limited): cannot-links need them.
+    """
+    limited = state.attributes or any(p.max_per_person for p in state.policies)
+    if not limited and not always:
         return None
     return KindLimits(
         limits=np.array([p.max_per_person or 0 for p in state.policies], dtype=np.int64),
@@ -111,6 +118,19 @@ def kind_limits(state: GraphState) -> KindLimits | None:
         attr_caps=[a.max_per_person for a in state.attributes],
         attr_alike=state.attr_codes.alike_functions(state.attributes),
     )
+
+
+def source_flags(state: GraphState, region: np.ndarray) -> np.ndarray | None:
+    """Whether each region record is of each source the survivor policy ranks by."""
+    names = state.survivor.sources
+    if not names:
+        return None
+    codes = np.array(
+        [state.records.sources.index(n) if n in state.records.sources else -1 for n in names],
+        dtype=np.int64,
+    )
+    flags: np.ndarray = state.records.source[region][:, None] == codes[None, :]
+    return flags
 
 
 def resolve_persons(
@@ -144,6 +164,7 @@ def resolve_persons(
     if len(region) == len(records):
         # Every record (a bulk load): all links; positions are region indexes already.
         generic = state.generic_mask()
+        generic_codes = np.flatnonzero(generic)
         if generic.any():
             usable = ~generic[links.val]
             e_rec, e_val = links.rec[usable], links.val[usable]
@@ -152,13 +173,19 @@ def resolve_persons(
         n_codes: int | None = len(state.value_codes)
     else:
         rows = links.rows_of(region)
-        usable = rows[~state.generic_mask(links.val[rows])]
+        is_generic = state.generic_mask(links.val[rows])
+        generic_codes = links.val[rows][is_generic]
+        usable = rows[~is_generic]
         e_rec = np.searchsorted(region, links.rec[usable])
         e_val = links.val[usable]
         n_codes = None
     m_rows, ml, mr = region_matches(state, region)
     prob = state.matches.frame["match_probability"].to_numpy(dtype=float)[m_rows]
     limits = kind_limits(state)
+    o_rows, o_a, o_b = state.overrides.within(region)
+    cannot = state.overrides.kind[o_rows] == CANNOT_LINK
+    if limits is None and cannot.any():
+        limits = kind_limits(state, always=True)
     old_ids = records.person[region]
     result = resolve_region(
         len(region),
@@ -175,14 +202,21 @@ def resolve_persons(
         limits=limits,
         attr_codes=[codes[region] for codes in state.attr_codes.codes] if limits else (),
         n_codes=n_codes,
+        survivor=state.survivor,
+        has_source=source_flags(state, region),
+        must_l=o_a[~cannot],
+        must_r=o_b[~cannot],
+        apart_l=o_a[cannot],
+        apart_r=o_b[cannot],
     )
     if result.split is not None:
         record_cuts(
             state, region, result.split, e_rec, e_val, result.link_value,
-            len(result.values), ml, mr, prob,
+            len(result.values), ml, mr, prob, state.overrides.oid[o_rows[cannot]],
         )  # fmt: skip
     ids, labels = result.ids, result.labels
     records.person[region] = ids[labels]
+    state.drift.note(state.ids.generation + 1, ids[labels], old_ids, labels, generic_codes)
     reindex_persons(state, region, old_ids)
     state.ids.generation += 1
     fresh = np.sort(ids[result.fresh])
@@ -210,6 +244,22 @@ def _change_set(
         new_persons=fresh,
         merges=merges.reset_index(drop=True),
         splits=splits.reset_index(drop=True),
+    )
+
+
+def log_vanished(state: GraphState, ids: np.ndarray, reason: str) -> None:
+    """Enter persons that vanished (``"erased"``, ``"expired"``) in the id history."""
+    if not len(ids):
+        return
+    state.ids.history.append(
+        pd.DataFrame(
+            {
+                "old_id": np.sort(np.asarray(ids, dtype=np.int64)),
+                "new_id": np.full(len(ids), -1, dtype=np.int64),
+                "reason": pd.Series([reason] * len(ids), dtype=object),
+                "time": pd.Timestamp(datetime.now(timezone.utc)),
+            }
+        )
     )
 
 
@@ -269,8 +319,12 @@ def record_cuts(
     m_l: np.ndarray,
     m_r: np.ndarray,
     prob: np.ndarray,
+    apart_oid: np.ndarray = _NO_INDEX,
 ) -> None:
     """Record the cut links of a re-resolved region in the state's cut table.
+
+    A link cut for cannot-link ``j`` of the region is recorded with the kind
+    ``len(policies) + len(attributes) + oid``, naming the override by its id.
 
     Values of kinds with ``on_shared="unlink"`` that lost a link are shared: every
     link of a shared value is recorded as cut (with the limit that first cut one
@@ -291,6 +345,8 @@ def record_cuts(
         Region index of each link's value; ``n_values`` values in all.
     m_l, m_r, prob : numpy.ndarray
         The region's match edges (region indexes) and their probabilities.
+    apart_oid : numpy.ndarray of int64
+        Override id of each cannot-link of the region, in the split's order.
     """
     v_code = np.empty(n_values, dtype=np.int64)
     v_code[link_val] = e_val
@@ -319,11 +375,16 @@ def record_cuts(
     left, right = region[m_l[matches]], region[m_r[matches]]
     swap = state.records.hash[left] > state.records.hash[right]
     left, right = np.where(swap, right, left), np.where(swap, left, right)
+    kinds = np.concatenate([link_kind, split.cut_match_kind]).astype(np.int64)
+    apart = kinds < 0
+    if apart.any():  # cut for a cannot-link: the kind names the override
+        base = len(state.policies) + len(state.attributes)
+        kinds[apart] = base + apart_oid[-1 - kinds[apart]]
     new = CutLinks(
         rec=np.concatenate([region[e_rec[links]], left]),
         val=np.concatenate([e_val[links], np.full(len(matches), -1, dtype=np.int64)]),
         other=np.concatenate([np.full(len(links), -1, dtype=np.int64), right]),
-        kind=np.concatenate([link_kind, split.cut_match_kind]),
+        kind=kinds,
         probability=np.concatenate([np.full(len(links), np.nan), prob[matches]]),
     )
     table = state.cuts

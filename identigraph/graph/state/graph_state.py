@@ -6,10 +6,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from identigraph.errors import ConfigError
+from identigraph.graph.core.survivor import SurvivorPolicy
 from identigraph.graph.state.attributes import AttributeCodes
 from identigraph.graph.state.config import KindPolicy, check_attributes, kind_policies
 from identigraph.graph.state.cuts import CutTable
+from identigraph.graph.state.drift import DriftLog
 from identigraph.graph.state.lifecycle import Lifecycle
+from identigraph.graph.state.overrides import OverrideTable
 from identigraph.graph.state.tables import (
     IdTable,
     LinkTable,
@@ -46,17 +50,22 @@ class GraphState:
         The identifier specs.
     attributes : sequence of Attribute, optional
         The attribute specs.
+    survivor : SurvivorPolicy, optional
+        Which person id survives a merge or a split; the default policy (oldest
+        issued id, then size) when left out.
 
     Attributes
     ----------
     identifiers, attributes : tuple
         The specs, checked.
+    survivor : SurvivorPolicy
+        Which person id survives a merge or a split.
     policies : list of KindPolicy
         One per identifier kind, in order of first spec; ``kind_index`` maps a
         kind's name to its index (the ``kind`` of values and cut links).
     max_records, max_linked : numpy.ndarray of int64
         The kinds' limits by kind index (no limit: the largest int64).
-    records, value_codes, links, matches, cuts, attr_codes, postings, ids
+    records, value_codes, links, matches, cuts, attr_codes, postings, ids, overrides, drift
         The tables (:mod:`identigraph.graph.state.tables`,
         :mod:`identigraph.graph.state.cuts`, :mod:`identigraph.graph.state.attributes`).
     lifecycle : Lifecycle
@@ -79,12 +88,19 @@ class GraphState:
     """
 
     def __init__(
-        self, identifiers: Sequence[Identifier], attributes: Sequence[Attribute] = ()
+        self,
+        identifiers: Sequence[Identifier],
+        attributes: Sequence[Attribute] = (),
+        survivor: SurvivorPolicy | None = None,
     ) -> None:
         self.identifiers = check_identifiers(identifiers)
         self.policies: list[KindPolicy] = kind_policies(self.identifiers)
         self.kind_index = {p.name: i for i, p in enumerate(self.policies)}
         self.attributes = check_attributes(attributes, self.identifiers)
+        if survivor is not None and not isinstance(survivor, SurvivorPolicy):
+            msg = f"survivor must be a SurvivorPolicy, got {type(survivor).__name__}"
+            raise ConfigError(msg)
+        self.survivor = survivor if survivor is not None else SurvivorPolicy()
         self.max_records = _per_kind([p.max_records for p in self.policies])
         self.max_linked = _per_kind([p.max_linked for p in self.policies])
         self.records = RecordTable()
@@ -95,6 +111,8 @@ class GraphState:
         self.attr_codes = AttributeCodes.empty(len(self.attributes))
         self.postings = PostingTable()
         self.ids = IdTable()
+        self.overrides = OverrideTable()
+        self.drift = DriftLog()
         self.carried: set[str] = set()
         self.warned: set[str] = set()
         # A new graph is a bulk load: its records are resolved together at the first read.
@@ -135,7 +153,8 @@ class GraphState:
         edges: both ends alive, left below right, sorted and unique. Cut links:
         alive ends. Attributes: one code per record. Persons: once resolved, every
         alive record has an issued person id and the person count is the number of
-        distinct ids.
+        distinct ids. Overrides: alive ends; once resolved, every must-link's records
+        are one person and every cannot-link's two.
 
         Raises
         ------
@@ -159,7 +178,9 @@ class GraphState:
         self.cuts.check(records.alive)
         self.attr_codes.check(n)
         if self.lifecycle is Lifecycle.STAGED:
+            self.overrides.check(records.alive)
             return
+        self.overrides.check(records.alive, records.person)
         require(
             (self.value_codes.count == np.bincount(self.links.val, minlength=n_values)).all(),
             "value counts equal the bincount of the links",

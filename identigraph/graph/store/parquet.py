@@ -23,7 +23,9 @@ values) some alive record carries, so nothing of an erased record or an expired
 value reaches a store. Format version 2 added the shared values and attributes; a
 version 1 store loads as a graph without them. Version 4 added the manifest's own
 checksum (:mod:`identigraph.graph.store.manifest`): stores of versions 1 and 2 load
-unverified.
+unverified. Version 7 added ``overrides.parquet`` (must-links and cannot-links: kind,
+records, reason, time, id) and the survivor policy in the manifest; older stores load
+without overrides and with the default policy.
 Loading checks every file's size and SHA-256 before reading it.
 
 Atomicity: :func:`save_graph` writes the new store into a temporary directory
@@ -64,6 +66,7 @@ from identigraph._progress import progress_bar
 from identigraph._version import __version__
 from identigraph.errors import InvariantError, StoreError, StoreVersionError
 from identigraph.graph.core import segment_of
+from identigraph.graph.core.survivor import DEFAULT_CRITERIA, SurvivorPolicy
 from identigraph.graph.ops.hubs import refresh_hubs
 from identigraph.graph.state.attributes import AttributeCodes
 from identigraph.graph.state.batches import RecordBatch
@@ -83,7 +86,6 @@ from identigraph.graph.store.files import (
     swap_in,
 )
 from identigraph.graph.store.manifest import (
-    CHECKED_SINCE,
     parse_manifest,
     seal_manifest,
     verify_manifest,
@@ -98,8 +100,9 @@ __all__ = ["FORMAT_VERSION", "load_graph", "save_graph"]
 
 #: Version of the store layout; stores of a newer version are refused.
 #: Version 2: shared values, attributes and the specs' ``on_shared``.
-#: Version 4: the manifest's own checksum (3 is skipped, see ``_manifest``).
-FORMAT_VERSION = CHECKED_SINCE
+#: Version 4: the manifest's own checksum (3 is skipped, see ``manifest``); version 7:
+#: overrides and the survivor policy (5 and 6 are one bit from 1 and 2, see ``manifest``).
+FORMAT_VERSION = 7
 
 _MANIFEST = "manifest.json"
 _ID_COLUMN = "__identigraph_record_id__"
@@ -276,6 +279,7 @@ def _parts(
             }
         ),
     )
+    yield _overrides_parts(state, new_pos)
     shared = state.cuts.shared
     shared = shared[state.value_codes.count[shared] > 0] if len(shared) else shared
     yield "shared.parquet", pa.table({"val": new_code[shared].astype(np.int64)})
@@ -334,6 +338,43 @@ def _parts(
         "edges": len(state.links.rec),
         "matches": len(match),
     }
+
+
+def _overrides_parts(state: GraphState, new_pos: np.ndarray) -> tuple[str, pa.Table]:
+    """The overrides on renumbered records, with their ids and the next id (metadata)."""
+    table = state.overrides
+    out = pa.table(
+        {
+            "kind": pa.array(table.kind.astype(np.int8), pa.int8()),
+            "a": pa.array(new_pos[table.a], pa.int64()),
+            "b": pa.array(new_pos[table.b], pa.int64()),
+            "reason": pa.array(table.reason.astype(str).tolist(), pa.string()),
+            "time": pa.array(table.time.astype(np.int64), pa.int64()),
+            "oid": pa.array(table.oid.astype(np.int64), pa.int64()),
+        }
+    )
+    return "overrides.parquet", out.replace_schema_metadata({"next_oid": str(table.next_oid)})
+
+
+def _read_overrides(state: GraphState, read: _Reader) -> None:
+    """The overrides of a store (format version 3); none in older stores."""
+    if "overrides.parquet" not in read.files:
+        return
+    table = read.table("overrides.parquet")
+    n = len(state.records.person)
+    a, b = read.column(table, "a", np.int64), read.column(table, "b", np.int64)
+    if len(a) and ((a < 0) | (a >= n) | (b < 0) | (b >= n)).any():
+        msg = "overrides.parquet of the store points outside its records"
+        raise StoreError(msg)
+    overrides = state.overrides
+    overrides.kind = read.column(table, "kind", np.int8)
+    overrides.a, overrides.b = a, b
+    overrides.reason = table.column("reason").to_numpy(zero_copy_only=False).astype(object)
+    overrides.time = read.column(table, "time", np.int64)
+    overrides.oid = read.column(table, "oid", np.int64)
+    meta = table.schema.metadata or {}
+    overrides.next_oid = int(meta.get(b"next_oid", b"0"))
+    overrides.ends_cache = None
 
 
 def _attribute_parts(state: GraphState, alive: np.ndarray) -> Iterator[tuple[str, pa.Table]]:
@@ -415,6 +456,7 @@ def save_graph(
             "resolved": True,
             "generation": int(state.ids.generation),
             "value_kinds": list(state.value_codes.indexes),
+            "survivor": list(state.survivor.criteria),
             **facts,
             "files": writer.files,
         }
@@ -551,7 +593,8 @@ def load_graph(path: str | os.PathLike[str], *, progress: bool | None = None) ->
 def _build(path: Path, manifest: dict[str, Any], bar: tqdm) -> GraphState:
     specs = [_spec_from_json(item) for item in manifest["specs"]]
     attributes = [_attribute_from_json(item) for item in manifest.get("attributes", [])]
-    state = GraphState(specs, attributes)
+    survivor = SurvivorPolicy(criteria=manifest.get("survivor", DEFAULT_CRITERIA))
+    state = GraphState(specs, attributes, survivor)
     read = _Reader(path, manifest["files"], bar)
     counts = manifest["counts"]
 
@@ -634,6 +677,7 @@ def _build(path: Path, manifest: dict[str, Any], bar: tqdm) -> GraphState:
         kind=read.column(cuts, "kind", np.int64),
         probability=read.column(cuts, "probability", float),
     )
+    _read_overrides(state, read)
     if "shared.parquet" in read.files:
         state.cuts.shared = np.unique(read.column(read.table("shared.parquet"), "val", np.int64))
     if state.attributes:

@@ -11,6 +11,7 @@ from identigraph.graph.state.keys import record_keys
 from identigraph.graph.views.display import link_display
 from identigraph.graph.views.holders import value_holders
 from identigraph.graph.views.outputs import canonical_ids
+from identigraph.graph.views.overrides import override_reasons
 
 if TYPE_CHECKING:
     from identigraph.graph.state.graph_state import GraphState
@@ -30,15 +31,18 @@ CONFLICT_COLUMNS = [
     "match_probability",
     "reason",
     "limit",
+    "override_reason",
 ]
 
 
 def conflicts_frame(state: GraphState) -> pd.DataFrame:
     """The cut links of ``state`` as :meth:`IdentityGraph.conflicts` shows them.
 
-    ``reason`` is ``"shared_value"`` for the links of a shared value and
-    ``"max_per_person"`` otherwise; ``limit`` names the identifier kind, or the
-    attribute's column, whose limit the link would have broken. Values are masked.
+    ``reason`` is ``"shared_value"`` for the links of a shared value,
+    ``"cannot_link"`` for the links cut to keep a cannot-link's records apart (its
+    reason in ``override_reason``) and ``"max_per_person"`` otherwise; ``limit``
+    names the identifier kind, or the attribute's column, whose limit the link
+    would have broken (``"cannot_link"`` for an override). Values are masked.
     """
     cuts = state.cuts.links.alive(state.records.alive)
     n = len(cuts)
@@ -50,6 +54,10 @@ def conflicts_frame(state: GraphState) -> pd.DataFrame:
         dtype=object,
     )
     reason = np.full(n, "max_per_person", dtype=object)
+    base = len(limit_names) - 1
+    apart = cuts.kind >= base
+    override = override_reasons(state, cuts.kind)
+    reason[apart] = "cannot_link"
     kind = np.full(n, "match", dtype=object)
     value = np.full(n, None, dtype=object)
     other_source = np.full(n, None, dtype=object)
@@ -60,7 +68,7 @@ def conflicts_frame(state: GraphState) -> pd.DataFrame:
         kind[ident] = kind_names[state.value_codes.kind[val]]
         value[ident] = link_display(state, rec, val)
         other_person[ident] = value_holders(state, val)
-        reason[ident & np.isin(cuts.val, state.cuts.shared)] = "shared_value"
+        reason[ident & ~apart & np.isin(cuts.val, state.cuts.shared)] = "shared_value"
     if (~ident).any():
         other = cuts.other[~ident]
         other_source[~ident], other_record[~ident] = record_keys(state, other)
@@ -79,7 +87,13 @@ def conflicts_frame(state: GraphState) -> pd.DataFrame:
             ),
             "match_probability": cuts.probability,
             "reason": pd.Series(reason, dtype=object),
-            "limit": pd.Series(limit_names[cuts.kind] if n else [], dtype=object),
+            "limit": pd.Series(
+                np.where(apart, "cannot_link", limit_names[np.minimum(cuts.kind, base)])
+                if n
+                else [],
+                dtype=object,
+            ),
+            "override_reason": pd.Series(override, dtype=object),
         }
     )
     out.loc[other_person < 0, "other_person_id"] = pd.NA

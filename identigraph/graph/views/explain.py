@@ -13,6 +13,7 @@ import pandas as pd
 from identigraph.errors import InputError
 from identigraph.graph.state.indexes import records_of_persons, value_carriers
 from identigraph.graph.state.keys import positions, record_keys
+from identigraph.graph.state.overrides import CANNOT_LINK
 from identigraph.graph.views.display import link_display
 from identigraph.graph.views.person import link_table
 
@@ -35,13 +36,16 @@ HOP_COLUMNS = [
     "status",
 ]
 
-Reason = Literal["same_record", "linked", "generic_value", "limit_cut", "no_shared_evidence"]
+Reason = Literal[
+    "same_record", "linked", "generic_value", "limit_cut", "cannot_link", "no_shared_evidence"
+]
 
 _REASON_TEXT = {
     "same_record": "the same record",
     "linked": "linked",
     "generic_value": "not linked: the evidence between them is a generic value",
     "limit_cut": "not linked: a per-person limit cut the link",
+    "cannot_link": "not linked: a cannot-link override keeps them apart",
     "no_shared_evidence": "not linked: no shared evidence",
 }
 
@@ -61,6 +65,7 @@ class Explanation:
     reason : str
         ``"linked"`` or ``"same_record"`` when linked; otherwise
         ``"limit_cut"`` (a link on the way was cut by a per-person limit),
+        ``"cannot_link"`` (a cannot-link override keeps their persons apart),
         ``"generic_value"`` (the way goes through values too common to link) or
         ``"no_shared_evidence"`` (no chain of shared values or matches at all).
     person_a, person_b : int
@@ -235,6 +240,19 @@ def _hops(
     return out
 
 
+def _kept_apart(state: GraphState, pa: int, pb: int) -> bool:
+    """Whether a cannot-link joins a record of person ``pa`` and one of ``pb``."""
+    overrides = state.overrides
+    rows = overrides.rows_of(records_of_persons(state, np.array([pa], dtype=np.int64)))
+    rows = rows[overrides.kind[rows] == CANNOT_LINK]
+    person = state.records.person
+    ends = {
+        (int(x), int(y))
+        for x, y in zip(person[overrides.a[rows]], person[overrides.b[rows]], strict=True)
+    }
+    return (pa, pb) in ends or (pb, pa) in ends
+
+
 def _record_key(key: object, name: str) -> RecordKey:
     if not isinstance(key, tuple) or len(key) != 2 or not isinstance(key[0], str):
         msg = f"{name} must be a (source, record_id) tuple, got {type(key).__name__}"
@@ -301,7 +319,8 @@ def explain(state: GraphState, a: RecordKey, b: RecordKey) -> Explanation:
     else:
         chain = _person_path(state, pa, pb)
         if chain is None:
-            return Explanation(key_a, key_b, False, "no_shared_evidence", pa, pb, _empty_path())
+            why: Reason = "cannot_link" if _kept_apart(state, pa, pb) else "no_shared_evidence"
+            return Explanation(key_a, key_b, False, why, pa, pb, _empty_path())
         persons = chain
     records = records_of_persons(state, np.array(persons, dtype=np.int64))
     links = link_table(state, records)
@@ -313,4 +332,6 @@ def explain(state: GraphState, a: RecordKey, b: RecordKey) -> Explanation:
     if pa == pb:
         return Explanation(key_a, key_b, True, "linked", pa, pb, path)
     reason: Reason = "limit_cut" if (path["status"] == "cut").any() else "generic_value"
+    if _kept_apart(state, pa, pb):
+        reason = "cannot_link"
     return Explanation(key_a, key_b, False, reason, pa, pb, path)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from identigraph.graph.core import region_index
 from identigraph.graph.state.indexes import value_carriers
@@ -66,8 +65,12 @@ def value_holders(state: GraphState, codes: np.ndarray) -> np.ndarray:
     cut_rows = cut_rows[cuts.val[cut_rows] >= 0]
     cut_key = cuts.rec[cut_rows] * n_val + cuts.val[cut_rows]
     kept = region_index(np.unique(cut_key), rec * n_val + val) < 0
-    holder = pd.Series(state.records.person[rec[kept]], index=val[kept])
-    holder = holder[~holder.index.duplicated()]
-    # fill_value keeps int64: a NaN would turn 63-bit person ids into rounded floats
-    out: np.ndarray = holder.reindex(codes, fill_value=-1).to_numpy(dtype=np.int64)
+    # The first kept carrier of each value (links are sorted by record): numpy only, as a
+    # look-up asks for one value and must stay well under a millisecond.
+    held, first = np.unique(val[kept], return_index=True)
+    if not len(held):
+        return np.full(len(codes), -1, dtype=np.int64)
+    persons = state.records.person[rec[kept][first]]
+    at = region_index(held, codes)
+    out: np.ndarray = np.where(at >= 0, persons[np.maximum(at, 0)], -1).astype(np.int64)
     return out

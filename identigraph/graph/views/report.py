@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -37,6 +37,14 @@ class GraphReport:
         :meth:`IdentityGraph.conflicts`.
     rejects : pandas.DataFrame
         ``column, reason, records``: rejected identifier values by column and reason.
+    size_jumps : pandas.DataFrame
+        ``person_id, records_before, records_after``: persons whose size at least
+        doubled (by two records or more) in the last resolution, ``records_before``
+        being the largest person they came from. A new junk value arriving in a
+        source shows up here first.
+    new_generic_values : pandas.DataFrame
+        ``kind, value, records``: values that turned generic in the last resolution
+        (the link key, never a raw email or phone).
     """
 
     records: int
@@ -46,6 +54,16 @@ class GraphReport:
     generic_values: pd.DataFrame
     conflicts: pd.DataFrame
     rejects: pd.DataFrame
+    size_jumps: pd.DataFrame = field(default_factory=lambda: _empty_jumps())
+    new_generic_values: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {
+                "kind": pd.Series([], dtype=object),
+                "value": pd.Series([], dtype=object),
+                "records": np.empty(0, np.int64),
+            }
+        )
+    )
 
     def __repr__(self) -> str:
         return (
@@ -90,6 +108,17 @@ class GraphReport:
                 f"  limit {lim}, {kind} links: {n}"
                 for lim, kind, n in zip(by["limit"], by["kind"], by["n"], strict=True)
             ]
+        lines += ["", f"drift in the last resolution: {len(self.size_jumps)} size jumps, "
+                  f"{len(self.new_generic_values)} values newly generic"]  # fmt: skip
+        lines += [
+            f"  person {p}: {b} -> {a} records"
+            for p, b, a in zip(
+                self.size_jumps["person_id"],
+                self.size_jumps["records_before"],
+                self.size_jumps["records_after"],
+                strict=True,
+            )
+        ][:10]
         lines += ["", f"rejected values: {int(self.rejects['records'].sum())}"]
         lines += [
             f"  {c} {r}: {n}"
@@ -157,4 +186,43 @@ def graph_report(state: GraphState, *, top: int = 10) -> GraphReport:
         generic_values=generic_values_frame(state),
         conflicts=conflicts_frame(state),
         rejects=reject_counts.sort_values(["column", "reason"], ignore_index=True),
+        size_jumps=_size_jumps(state),
+        new_generic_values=_new_generic(state),
     )
+
+
+def _empty_jumps() -> pd.DataFrame:
+    none = np.empty(0, np.int64)
+    return pd.DataFrame({"person_id": none, "records_before": none, "records_after": none})
+
+
+def _size_jumps(state: GraphState) -> pd.DataFrame:
+    """The persons whose size jumped in the last resolution (still in the graph)."""
+    drift = state.drift
+    if not len(drift.jump_person):
+        return _empty_jumps()
+    out = pd.DataFrame(
+        {
+            "person_id": drift.jump_person,
+            "records_before": drift.jump_before,
+            "records_after": drift.jump_after,
+        }
+    )
+    return out.sort_values(
+        ["records_after", "person_id"], ascending=[False, True], ignore_index=True
+    )
+
+
+def _new_generic(state: GraphState) -> pd.DataFrame:
+    """The values that turned generic in the last resolution and still are."""
+    codes = state.drift.new_generic
+    codes = codes[state.generic_mask(codes)] if len(codes) else codes
+    kinds = np.array([p.name for p in state.policies] or [""], dtype=object)
+    out = pd.DataFrame(
+        {
+            "kind": pd.Series(kinds[state.value_codes.kind[codes]], dtype=object),
+            "value": pd.Series(state.value_codes.key[codes], dtype=object),
+            "records": state.value_codes.count[codes].astype(np.int64),
+        }
+    )
+    return out.sort_values(["records", "kind"], ascending=[False, True], ignore_index=True)

@@ -1,0 +1,125 @@
+"""Benchmark: a full build and ``lookup`` with and without must/cannot-link overrides.
+
+Usage::
+
+    python benchmarks/bench_overrides.py --persons 200000 --pairs 10000 [--repeat 1]
+
+Builds the demo graph (``ig.datasets.customers``, four sources) twice in the same
+process: once plain (the baseline) and once with ``--pairs`` overrides added to the
+staged load (half must-links between records of different persons, half cannot-links
+between records of the same person, on disjoint records, so none contradict), and
+times the resolution. Then times ``lookup`` by email of known records on both graphs.
+Prints medians and the ratios to the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import pandas as pd
+
+import identigraph as ig
+from identigraph.cli import demo_specs
+
+ORDER = ("crm", "web", "pos", "support")
+
+
+def _build(
+    sources: dict[str, pd.DataFrame], overrides: pd.DataFrame | None
+) -> tuple[ig.IdentityGraph, float]:
+    g = ig.IdentityGraph(demo_specs())
+    for name in ORDER:
+        g.add(sources[name], source=name, id=ig.datasets.RECORD_ID_COLUMNS[name])
+    if overrides is not None:
+        g.add_overrides(overrides)
+    started = time.perf_counter()
+    g.resolve()
+    return g, time.perf_counter() - started
+
+
+def _overrides(clusters: pd.DataFrame, pairs: int, rng: np.random.Generator) -> pd.DataFrame:
+    half = pairs // 2
+    # Cannot-links: two records of one person (persons of two records or more).
+    sizes = clusters.groupby("person_id")["source"].transform("size")
+    multi = clusters[sizes >= 2].sort_values("person_id", kind="stable")
+    first = multi.groupby("person_id").nth(0)
+    second = multi.groupby("person_id").nth(1)
+    pick = rng.choice(len(first), size=min(half, len(first)), replace=False)
+    a, b = first.iloc[pick], second.set_index("person_id").loc[first["person_id"].iloc[pick]]
+    used = set(zip(a["source"], a["record_id"], strict=True)) | set(
+        zip(b["source"], b["record_id"], strict=True)
+    )
+    cannot = pd.DataFrame(
+        {"kind": "cannot_link", "source_a": a["source"].to_numpy(),
+         "record_id_a": a["record_id"].to_numpy(), "source_b": b["source"].to_numpy(),
+         "record_id_b": b["record_id"].to_numpy(), "reason": "bench"}
+    )  # fmt: skip
+    # Must-links: two random records of different persons, among the others.
+    keys = list(zip(clusters["source"], clusters["record_id"], strict=True))
+    free = np.array([k not in used for k in keys])
+    rest = clusters[free]
+    ia = rng.choice(len(rest), size=half, replace=False)
+    ib = rng.choice(len(rest), size=half, replace=False)
+    ok = rest["person_id"].to_numpy()[ia] != rest["person_id"].to_numpy()[ib]
+    ia, ib = ia[ok], ib[ok]
+    must = pd.DataFrame(
+        {"kind": "must_link", "source_a": rest["source"].to_numpy()[ia],
+         "record_id_a": rest["record_id"].to_numpy()[ia],
+         "source_b": rest["source"].to_numpy()[ib],
+         "record_id_b": rest["record_id"].to_numpy()[ib], "reason": "bench"}
+    )  # fmt: skip
+    return pd.concat([cannot, must], ignore_index=True)
+
+
+def _lookups(g: ig.IdentityGraph, emails: list[str]) -> float:
+    times = []
+    for email in emails:  # one look-up a probe
+        started = time.perf_counter()
+        g.lookup(email=email)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--persons", type=int, default=200_000)
+    parser.add_argument("--pairs", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--lookups", type=int, default=2000)
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    sources, _ = ig.datasets.customers(n_persons=args.persons, seed=0)
+    n_records = sum(len(f) for f in sources.values())
+    plain, _ = _build(sources, None)
+    overrides = _overrides(plain.clusters(), args.pairs, rng)
+    base_t, over_t = [], []
+    g = h = plain
+    for _ in range(args.repeat):  # alternate, so that load hits both alike
+        g, t = _build(sources, None)
+        base_t.append(t)
+        h, t = _build(sources, overrides)
+        over_t.append(t)
+    h.check_invariants()
+    base, over = statistics.median(base_t), statistics.median(over_t)
+    print(f"records {n_records}, overrides {len(overrides)} "
+          f"({int((overrides['kind'] == 'must_link').sum())} must, "
+          f"{int((overrides['kind'] == 'cannot_link').sum())} cannot), "
+          f"cut links {len(h.conflicts())}")  # fmt: skip
+    print(f"build without overrides: {base:.2f} s; with: {over:.2f} s; ratio {over / base:.3f}")
+    emails = sources["crm"]["email"].dropna().astype(str)
+    emails = emails.sample(min(args.lookups, len(emails)), random_state=0).tolist()
+    g.build_indexes()
+    h.build_indexes()
+    lg, lh = _lookups(g, emails), _lookups(h, emails)
+    lg2 = _lookups(g, emails)  # the baseline again, after: the load's drift
+    print(
+        f"lookup median without: {lg * 1e6:.1f} us (again: {lg2 * 1e6:.1f} us); "
+        f"with: {lh * 1e6:.1f} us; ratio {lh / lg:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
