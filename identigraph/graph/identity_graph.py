@@ -43,6 +43,7 @@ from identigraph.graph.views.conflicts import conflicts_frame
 from identigraph.graph.views.explain import Explanation, explain
 from identigraph.graph.views.lookup import lookup_all, lookup_person
 from identigraph.graph.views.outputs import (
+    canonical_ids,
     clusters_frame,
     generic_values_frame,
     id_history_frame,
@@ -533,16 +534,31 @@ class IdentityGraph:
         for ``normalized=True``; rejected identifier values never win. See
         :func:`identigraph.golden_records` for the rules' tie-breaks and cost.
         """
+        self._ensure_resolved()
+        state = self._state
         normalizers = {spec.column: spec.canonicalize for spec in self.identifiers}
-        return golden_records(
-            self.records(),
-            self.clusters(),
+        # Rules break ties by record id in its natural order: pass the ids as given,
+        # then spell the provenance as the other output frames do.
+        result = golden_records(
+            records_frame(state, spelled=False),
+            clusters_frame(state, spelled=False),
             rules,
             default=default,
             provenance=provenance,
             normalizers=normalizers,
-            rejected=self.rejects,
+            rejected=rejects_frame(state, spelled=False),
         )
+        if isinstance(result, GoldenResult):
+            long = result.provenance
+            return GoldenResult(
+                result.records, long.assign(record_id=canonical_ids(state, long["record_id"]))
+            )
+        spelled = {
+            c: canonical_ids(state, result[c])
+            for c in result.columns
+            if isinstance(c, str) and c.endswith("__record_id")
+        }
+        return result.assign(**spelled) if spelled else result
 
     @_serialized
     def generic_values(self) -> pd.DataFrame:

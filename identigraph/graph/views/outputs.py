@@ -49,7 +49,7 @@ def _spelled(ids: pd.Index) -> pd.Index:
     return ids.astype(str)
 
 
-def clusters_frame(state: GraphState) -> pd.DataFrame:
+def clusters_frame(state: GraphState, *, spelled: bool = True) -> pd.DataFrame:
     """``source, record_id, person_id`` of every alive record, in the order added.
 
     ``record_id`` holds the ids as given, or their canonical string form where the
@@ -69,7 +69,7 @@ def clusters_frame(state: GraphState) -> pd.DataFrame:
         else batch.ids[alive[batch.start : batch.stop]]
         for batch in records.batches
     ]  # one step per batch
-    if mixed_id_kinds(state):  # string ids stay as they are: only the others are spelled
+    if spelled and mixed_id_kinds(state):  # string ids stay: only the others are spelled
         kinds = state.records.id_kinds
         ids = [
             i if kinds.get(b.source) == "string" else _spelled(i)
@@ -86,16 +86,16 @@ def clusters_frame(state: GraphState) -> pd.DataFrame:
     )
 
 
-def rejects_frame(state: GraphState) -> pd.DataFrame:
+def rejects_frame(state: GraphState, *, spelled: bool = True) -> pd.DataFrame:
     """One row per unusable identifier value: ``source, record_id, column, reason``."""
     rejects = state.records.rejects
     if not rejects:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in REJECT_COLUMNS})
     out = pd.concat(rejects, ignore_index=True)[REJECT_COLUMNS]
-    return out.assign(record_id=canonical_ids(state, out["record_id"]))
+    return out.assign(record_id=canonical_ids(state, out["record_id"])) if spelled else out
 
 
-def records_frame(state: GraphState) -> pd.DataFrame:
+def records_frame(state: GraphState, *, spelled: bool = True) -> pd.DataFrame:
     """The kept attribute columns of every alive record, ``source`` and ``record_id`` first."""
     parts = []
     for batch in state.records.batches:
@@ -110,7 +110,7 @@ def records_frame(state: GraphState) -> pd.DataFrame:
         # pandas 2 does; its FutureWarning about that rule is not the caller's.
         warnings.simplefilter("ignore", FutureWarning)
         out = pd.concat(parts, ignore_index=True)
-    return out.assign(record_id=canonical_ids(state, out["record_id"]))
+    return out.assign(record_id=canonical_ids(state, out["record_id"])) if spelled else out
 
 
 def generic_values_frame(state: GraphState) -> pd.DataFrame:
