@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import identigraph as ig
 from identigraph.graph.state.indexes import records_of_persons, region_matches
+from tests.partitions import partition as _partition
 
 # Small vocabularies and a low cookie limit, so values are shared and turn generic.
 SPECS = [ig.Email("email"), ig.Phone("phone", region="US"), ig.Cookie("cookie_id", max_records=3)]
@@ -25,15 +26,6 @@ step = st.one_of(
     st.tuples(st.just("remove"), st.lists(st.integers(0, 10_000), min_size=1, max_size=3)),
     st.tuples(st.just("readd"), st.integers(0, 10_000)),
 )
-
-
-def _partition(clusters: pd.DataFrame) -> set[frozenset[tuple[str, object]]]:
-    groups: dict[int, set[tuple[str, object]]] = {}
-    for source, rid, pid in zip(
-        clusters["source"].astype(str), clusters["record_id"], clusters["person_id"], strict=True
-    ):
-        groups.setdefault(int(pid), set()).add((source, rid))
-    return {frozenset(g) for g in groups.values()}
 
 
 def _rebuild(g: ig.IdentityGraph) -> ig.IdentityGraph:

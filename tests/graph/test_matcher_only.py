@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import identigraph as ig
+from tests.partitions import partition as _partition
 
 COLUMNS = ["first_name", "last_name", "birth_date"]
 
@@ -20,14 +21,6 @@ def _matcher() -> ig.Matcher:
         ],
         blocking=[ig.Block("last_name")],
     )
-
-
-def _partition(clusters: pd.DataFrame) -> set[frozenset[tuple[str, object]]]:
-    keys = list(zip(clusters["source"], clusters["record_id"], strict=True))
-    groups: dict[int, set[tuple[str, object]]] = {}
-    for key, person in zip(keys, clusters["person_id"], strict=True):
-        groups.setdefault(int(person), set()).add(key)
-    return {frozenset(g) for g in groups.values()}
 
 
 def _components(nodes: list[tuple[str, object]], pairs: pd.DataFrame, threshold: float):

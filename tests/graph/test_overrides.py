@@ -15,6 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 import identigraph as ig
 from identigraph.graph.ops.overrides import check_overrides
+from tests.partitions import partition as _partition
 
 SPECS = [
     ig.Email("email", hash=False),
@@ -159,14 +160,6 @@ rows = st.lists(
     min_size=1,
     max_size=4,
 )
-
-
-def _partition(clusters: pd.DataFrame) -> set[frozenset[tuple[str, int]]]:
-    groups: dict[int, set[tuple[str, int]]] = {}
-    keys = zip(clusters["source"].astype(str), clusters["record_id"].astype(int), strict=True)
-    for key, person in zip(keys, clusters["person_id"].tolist(), strict=True):
-        groups.setdefault(person, set()).add(key)
-    return {frozenset(g) for g in groups.values()}
 
 
 class OverrideMachine(RuleBasedStateMachine):

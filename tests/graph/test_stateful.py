@@ -12,6 +12,7 @@ from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import identigraph as ig
+from tests.partitions import partition as _partition
 
 SPECS = [
     ig.Email("email", hash=False),
@@ -44,14 +45,6 @@ def _frame(batch: list[tuple[object, ...]], ids: list[int]) -> pd.DataFrame:
         },
         index=pd.Index(ids, dtype="int64"),
     )
-
-
-def _partition(clusters: pd.DataFrame) -> set[frozenset[tuple[str, int]]]:
-    keys = zip(clusters["source"].astype(str), clusters["record_id"], strict=True)
-    groups: dict[int, set[tuple[str, int]]] = {}
-    for key, person in zip(keys, clusters["person_id"].tolist(), strict=True):
-        groups.setdefault(person, set()).add((key[0], int(key[1])))
-    return {frozenset(g) for g in groups.values()}
 
 
 class GraphMachine(RuleBasedStateMachine):
