@@ -23,10 +23,12 @@ __all__ = [
     "drop_invisible",
     "from_buffers",
     "fullmatch",
+    "fullmatches",
     "is_ascii_digit",
     "is_in",
     "row_counts",
     "search",
+    "searches",
     "string_buffers",
     "to_arrow",
     "to_mask",
@@ -67,9 +69,8 @@ def search(array: pa.Array, pattern: str) -> pa.Array:
     no ``\\s`` (RE2 leaves out the vertical tab), no back-references, no look-arounds.
     """
     if len(array) <= _SMALL:
-        compiled = _compiled(pattern)
         return pa.array(
-            [None if v is None else compiled.search(v) is not None for v in array.to_pylist()],
+            [None if v is None else searches(v, pattern) for v in array.to_pylist()],
             type=pa.bool_(),
         )
     return pc.match_substring_regex(array, pattern)
@@ -78,6 +79,28 @@ def search(array: pa.Array, pattern: str) -> pa.Array:
 def fullmatch(array: pa.Array, pattern: str) -> pa.Array:
     """Boolean array: does the whole value match ``pattern`` (null stays null)."""
     return search(array, f"^(?:{pattern})$")
+
+
+def searches(text: str, pattern: str) -> bool:
+    """:func:`search` of one string: the same compiled pattern as a small batch's.
+
+    Examples
+    --------
+    >>> searches("abc", "b"), searches("abc", "^b")
+    (True, False)
+    """
+    return _compiled(pattern).search(text) is not None
+
+
+def fullmatches(text: str, pattern: str) -> bool:
+    """:func:`fullmatch` of one string: the same compiled pattern as a small batch's.
+
+    Examples
+    --------
+    >>> fullmatches("abc", "[a-c]+"), fullmatches("abcd", "[a-c]+")
+    (True, False)
+    """
+    return searches(text, f"^(?:{pattern})$")
 
 
 def is_in(array: pa.Array, values: Iterable[str]) -> pa.Array:

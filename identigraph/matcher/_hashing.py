@@ -11,9 +11,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identigraph.matcher._arrow import fullmatch, to_mask
+from identigraph.matcher._arrow import fullmatch, fullmatches, to_mask
 
-__all__ = ["is_sha256_hex", "lowercase_digests", "sha256_hex"]
+__all__ = ["is_sha256_hex", "is_sha256_hex_text", "lowercase_digests", "sha256_hex"]
 
 _HEX64 = r"[0-9a-f]{64}"
 #: Up to this many values go through Python's ``re`` (see ``_arrow.search``).
@@ -37,6 +37,17 @@ def is_sha256_hex(values: pa.Array) -> np.ndarray:
     if rows.size:
         mask[rows] = to_mask(pc.match_substring_regex(values.take(rows), f"^(?:{_HEX64})$"))
     return mask
+
+
+def is_sha256_hex_text(text: str) -> bool:
+    """:func:`is_sha256_hex` of one string.
+
+    Examples
+    --------
+    >>> is_sha256_hex_text("a" * 64), is_sha256_hex_text("A" * 64)
+    (True, False)
+    """
+    return fullmatches(text, _HEX64)
 
 
 def lowercase_digests(values: pa.Array) -> tuple[np.ndarray, pa.Array]:

@@ -11,6 +11,7 @@ from identigraph.matcher._arrow import (
     all_ascii,
     drop_invisible,
     fullmatch,
+    fullmatches,
     is_in,
     to_arrow,
     to_mask,
@@ -68,6 +69,34 @@ def normalize_email_array(values: pa.Array, *, provider_rules: bool = False) -> 
         rebuilt = pc.binary_join_element_wise(local, domain, "@")
         out = pc.if_else(kept, rebuilt, _NULL)
     return out
+
+
+def normalize_email_text(text: str, *, provider_rules: bool = False) -> str | None:
+    """:func:`normalize_email_array` of one printable-ASCII string (``None`` when invalid).
+
+    The one-value form for real-time look-ups: no array set-up. On printable ASCII
+    (characters 0x20-0x7E) the array path trims spaces, lowercases (NFKC changes
+    nothing) and matches :data:`EMAIL_PATTERN`, as this does; other text must take
+    the array path.
+
+    Examples
+    --------
+    >>> normalize_email_text(" Ann.Lee+promo@GMail.com", provider_rules=True)
+    'annlee@gmail.com'
+    >>> normalize_email_text("not-an-email") is None
+    True
+    """
+    out = text.strip(" ").lower()
+    if len(out) > MAX_EMAIL_LENGTH or not fullmatches(out, EMAIL_PATTERN):
+        return None
+    if not provider_rules:
+        return out
+    local, _, domain = out.rpartition("@")
+    if domain in _PLUS_TAG_PROVIDERS:
+        local = local.partition("+")[0]
+    if domain in _GMAIL:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}" if local else None
 
 
 def normalize_emails(values: pd.Series, *, provider_rules: bool = False) -> pd.Series:

@@ -14,8 +14,10 @@ from identigraph.matcher._arrow import (
     ascii_digits,
     from_buffers,
     fullmatch,
+    fullmatches,
     is_in,
     search,
+    searches,
     string_buffers,
     to_arrow,
     to_mask,
@@ -25,6 +27,8 @@ __all__ = [
     "JUNK_EMAIL_DOMAINS",
     "JUNK_EMAIL_LOCAL_PARTS",
     "JUNK_TOKENS",
+    "is_junk_email",
+    "is_junk_phone_number",
     "junk_email_mask",
     "junk_phone_mask",
     "junk_phone_number_mask",
@@ -78,6 +82,7 @@ _JUNK_PHONE_ENDING = np.zeros(10_000, dtype=bool)
 _JUNK_PHONE_ENDING[[int(d * 4) for d in "0123456789"] + [3210, 4321, 6789, 7890]] = True
 #: Leading digits a country code may take, dropped before the test.
 _COUNTRY_CODE_DIGITS = 3
+_NOT_ASCII_DIGIT = re.compile("[^0-9]")
 
 
 def _tokens(values: pd.Series | pa.Array) -> pa.Array:
@@ -181,3 +186,29 @@ def junk_phone_number_mask(values: pd.Series | pa.Array) -> np.ndarray:
             found |= junk_phone_mask(pc.utf8_slice_codeunits(candidates, skip))
         mask[rows] = found
     return mask
+
+
+def is_junk_email(email: str, extra: frozenset[str] = frozenset()) -> bool:
+    """:func:`junk_email_mask` of one normalized address.
+
+    Examples
+    --------
+    >>> is_junk_email("noreply@shop.com"), is_junk_email("ann@mail.com")
+    (True, False)
+    """
+    return searches(email, _JUNK_EMAIL_PATTERN) or email in extra
+
+
+def is_junk_phone_number(text: str) -> bool:
+    """:func:`junk_phone_number_mask` of one raw number.
+
+    Examples
+    --------
+    >>> is_junk_phone_number("+1 999 999 9999"), is_junk_phone_number("(201) 555-0123")
+    (True, False)
+    """
+    digits = _NOT_ASCII_DIGIT.sub("", text)
+    return any(
+        len(digits) - skip >= 6 and fullmatches(digits[skip:], _REPEATED_OR_SEQUENTIAL.pattern)
+        for skip in range(_COUNTRY_CODE_DIGITS + 1)
+    )

@@ -37,10 +37,21 @@ from identigraph.matcher._arrow import (
     to_series,
     too_long,
 )
-from identigraph.matcher._hashing import lowercase_digests, sha256_hex
-from identigraph.matcher.email import MAX_EMAIL_LENGTH, normalize_email_array
-from identigraph.matcher.junk import junk_email_mask, junk_phone_number_mask, junk_token_mask
-from identigraph.matcher.phone import normalize_phone_array
+from identigraph.matcher._hashing import is_sha256_hex_text, lowercase_digests, sha256_hex
+from identigraph.matcher.email import (
+    MAX_EMAIL_LENGTH,
+    normalize_email_array,
+    normalize_email_text,
+)
+from identigraph.matcher.junk import (
+    JUNK_TOKENS,
+    is_junk_email,
+    is_junk_phone_number,
+    junk_email_mask,
+    junk_phone_number_mask,
+    junk_token_mask,
+)
+from identigraph.matcher.phone import e164_reference, normalize_phone_array
 
 __all__ = ["Cookie", "Email", "Identifier", "Key", "Normalized", "Phone", "check_identifiers"]
 
@@ -314,6 +325,29 @@ class Identifier:
         reasons[junk] = "junk_value"
         return Normalized(keys, reasons)
 
+    def _text_key(self, text: str) -> tuple[str | None, str | None]:
+        """Key and reject reason of one trimmed, non-empty, printable-ASCII string.
+
+        The one-value form of :meth:`_normalize_text` for real-time look-ups, with
+        no array set-up: on printable ASCII (0x20-0x7E) there is no invisible
+        character to remove, a character is a code point and lowercasing is ASCII's,
+        so each step below is the array step's. Other text takes the array path.
+        """
+        if len(text) > self._max_length:
+            return None, "too_long"
+        return self._visible_key(text)
+
+    def _visible_key(self, text: str) -> tuple[str | None, str | None]:
+        """:meth:`_text_key` once the length is known to be within the limit."""
+        if self._is_junk_token(text):
+            return None, "junk_value"
+        return text, None
+
+    def _is_junk_token(self, text: str) -> bool:
+        """:meth:`_junk_mask` of one printable-ASCII string."""
+        lowered = text.lower()
+        return (self.builtin_junk and lowered in JUNK_TOKENS) or lowered in self.junk
+
     def canonicalize(self, values: pd.Series) -> pd.Series:
         """Normalized plain form of raw ``values`` (no hashing); ``NA`` where unusable.
 
@@ -369,6 +403,22 @@ class _Hashed(Identifier, metaclass=ABCMeta):
         """
 
     _invalid_reason = "invalid"
+
+    @abstractmethod
+    def _canonical_text(self, text: str) -> tuple[str | None, bool]:
+        """:meth:`_canonical` of one printable-ASCII string: the value and whether it is junk."""
+
+    def _visible_key(self, text: str) -> tuple[str | None, str | None]:
+        if self.hash:
+            lowered = text.lower()
+            if is_sha256_hex_text(lowered):
+                return lowered, None
+        canon, junk = self._canonical_text(text)
+        if junk or self._is_junk_token(text):
+            return None, "junk_value"
+        if canon is None:
+            return None, self._invalid_reason
+        return (str(sha256_hex([canon])[0]) if self.hash else canon), None
 
     def _canonical_plain(self, values: pa.Array) -> np.ndarray:
         found, junk = self._canonical(values)
@@ -455,6 +505,12 @@ class Email(_Hashed):
             junk = to_mask(is_in(canon, self.junk))
         return canon, junk
 
+    def _canonical_text(self, text: str) -> tuple[str | None, bool]:
+        canon = normalize_email_text(text, provider_rules=self.provider_rules)
+        if canon is None:
+            return None, False
+        return canon, is_junk_email(canon, self.junk) if self.builtin_junk else canon in self.junk
+
 
 @dataclass(frozen=True, slots=True)
 class Phone(_Hashed):
@@ -515,6 +571,12 @@ class Phone(_Hashed):
         if self.junk:
             junk |= np.isin(canon, list(self.junk))
         return canon, junk
+
+    def _canonical_text(self, text: str) -> tuple[str | None, bool]:
+        # normalize_phone_array takes the reference for small batches: so does this.
+        canon = e164_reference(text, self.region)
+        junk = self.builtin_junk and is_junk_phone_number(text)
+        return canon, junk or (canon is not None and canon in self.junk)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from identigraph.matcher.junk import (
     JUNK_EMAIL_DOMAINS,
     JUNK_EMAIL_LOCAL_PARTS,
     JUNK_TOKENS,
+    is_junk_email,
+    is_junk_phone_number,
     junk_email_mask,
     junk_phone_mask,
     junk_phone_number_mask,
@@ -127,6 +129,28 @@ def test_phone_number_mask_drops_up_to_three_leading_digits(values: list[str | N
     assert junk_phone_number_mask(pa.array(values, type=pa.string())).tolist() == (
         _phone_number_reference(values)
     )
+
+
+@given(_PHONE_TEXT.filter(lambda v: v is not None))
+def test_one_phone_number_is_junk_as_in_a_batch(value: str) -> None:
+    batch = junk_phone_number_mask(pa.array([value] * 12, type=pa.string()))  # the RE2 path
+    assert is_junk_phone_number(value) == bool(batch[0])
+
+
+@given(
+    st.one_of(
+        st.builds(
+            "{}@{}".format,
+            st.sampled_from([*sorted(JUNK_EMAIL_LOCAL_PARTS)[:20], "ann", "no.reply", "testx"]),
+            st.sampled_from([*sorted(JUNK_EMAIL_DOMAINS)[:10], "shop.com", "example.com.au"]),
+        ),
+        st.text(alphabet="abnortesy-@.xmpl", max_size=20),
+    ),
+    st.frozensets(st.sampled_from(["ann@shop.com", "x@y.com"]), max_size=2),
+)
+def test_one_email_is_junk_as_in_a_batch(email: str, extra: frozenset[str]) -> None:
+    batch = junk_email_mask(pa.array([email] * 12, type=pa.string()), extra)
+    assert is_junk_email(email, extra) == bool(batch[0])
 
 
 @pytest.mark.parametrize(

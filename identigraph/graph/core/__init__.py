@@ -5,7 +5,8 @@ Nothing here holds or reads a graph's state: the in-memory
 and commits their results, and a distributed backend calls the same functions per
 partition of whole components.
 
-- keys: :func:`column_keys`, :func:`extract_keys` (a frame and specs to edges);
+- keys: :func:`column_keys`, :func:`extract_keys` (a frame and specs to edges),
+  :func:`value_key` (one raw value);
 - codes: :func:`factorize_keys`, :func:`dense_codes`;
 - components: :func:`connected_components`;
 - hubs: :func:`hub_values` (values whose carriers hold many distinct other values);
@@ -29,7 +30,13 @@ from identigraph.graph.core.arrays import (
 from identigraph.graph.core.codes import dense_codes, factorize_keys
 from identigraph.graph.core.components import connected_components
 from identigraph.graph.core.hubs import hub_values
-from identigraph.graph.core.keys import Extracted, KeyEncoder, column_keys, extract_keys
+from identigraph.graph.core.keys import (
+    Extracted,
+    KeyEncoder,
+    column_keys,
+    extract_keys,
+    value_key,
+)
 from identigraph.graph.core.limits import (
     MATCH_PRIORITY,
     Alike,
@@ -75,4 +82,5 @@ __all__ = [
     "region_index",
     "resolve_region",
     "segment_of",
+    "value_key",
 ]

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from identigraph.matcher._arrow import to_arrow
 from identigraph.matcher.specs import Identifier
 
-__all__ = ["Extracted", "KeyEncoder", "column_keys", "extract_keys"]
+__all__ = ["Extracted", "KeyEncoder", "column_keys", "extract_keys", "value_key"]
 
 
 class KeyEncoder(Protocol):
@@ -82,6 +82,26 @@ def column_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.nda
         keys[present] = normalized.keys
         reasons[present] = normalized.reasons
     return np.asarray(codes, dtype=np.int64), keys, reasons
+
+
+def value_key(spec: Identifier, raw: object) -> tuple[str | None, str | None]:
+    """The link key and reject reason :func:`column_keys` gives one raw value.
+
+    ``(None, None)`` for a missing value. A string of printable ASCII, what a
+    look-up is nearly always given, is normalized without building arrays; any
+    other value takes :func:`column_keys` itself, so both give one answer.
+
+    Examples
+    --------
+    >>> import identigraph as ig
+    >>> value_key(ig.Cookie("c"), " ck-123 "), value_key(ig.Cookie("c"), "n/a")
+    (('ck-123', None), (None, 'junk_value'))
+    """
+    if type(raw) is str and raw.isascii() and raw.isprintable():
+        text = raw.strip(" ")
+        return spec._text_key(text) if text else (None, None)
+    _, keys, reasons = column_keys(spec, pd.Series([raw]))
+    return (keys[0], reasons[0]) if len(keys) else (None, None)
 
 
 def _arrow_strings(column: pd.Series) -> pa.Array | None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from identigraph.errors import InputError
-from identigraph.graph.core import column_keys
+from identigraph.graph.core import value_key
 from identigraph.graph.views.holders import value_holders
 from identigraph.matcher.specs import Identifier
 
@@ -46,9 +46,7 @@ def _lookup_one(state: GraphState, keyword: str, raw: object) -> tuple[str, int,
         return kind, -1, "missing"
     status = "unknown"
     for spec in specs:  # one step per spec of the kind (usually one)
-        # The very path add() takes: to_text, then the spec's normalize.
-        _, keys, reasons = column_keys(spec, pd.Series([raw]))
-        key, reason = keys[0], reasons[0]
+        key, reason = value_key(spec, raw)  # the key add() gives the value
         if key is None:
             status = str(reason) if reason is not None else "missing"
             continue

@@ -1,4 +1,7 @@
-"""column_keys: a column of strings read through Arrow gives what the spec's own steps give."""
+"""column_keys: a column of strings read through Arrow gives what the spec's own steps give.
+
+value_key: one raw value gives the key and reason column_keys gives it in a large batch.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from hypothesis import strategies as st
 
 import identigraph as ig
 from identigraph.errors import DtypeError
-from identigraph.graph.core import column_keys
+from identigraph.graph.core import column_keys, value_key
 from tests.strategies import email_addresses, phone_strings, with_invisible
 
 SPECS: list[ig.Identifier] = [
@@ -83,3 +86,41 @@ def test_values_arrow_would_misread_still_raise(bad: object) -> None:
     # Arrow reads bytes as text; the object check must still refuse them.
     with pytest.raises(DtypeError):
         column_keys(ig.Key("k"), pd.Series(["ok", bad], dtype=object))
+
+
+ONE_VALUE_SPECS: list[ig.Identifier] = [
+    *SPECS,
+    ig.Email("k", provider_rules=True),
+    ig.Email("k", junk={"ann@mail.org"}),
+    ig.Email("k", builtin_junk=False, junk={"ann@mail.org"}),
+    ig.Phone("k", region="GB"),
+    ig.Phone("k", junk={"+12015550123"}),
+    ig.Phone("k", region="US", builtin_junk=False),
+    ig.Cookie("k", junk="ck-1", builtin_junk=False),
+]
+
+_ASCII = "abcdefABCDEF0123456789@.+-_ ()/xyzGMAILgmailN"
+one_raw_values = st.one_of(
+    raw_values,
+    st.text(alphabet=_ASCII, max_size=30),
+    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40),
+    st.sampled_from(["AB" * 32, "ab" * 32, " " + "0f" * 32, "a" * 300, "x" * 5000]),
+    st.sampled_from(["Ann.Lee+promo@GoogleMail.com", "+x@gmail.com", "noreply@shop.com"]),
+    st.sampled_from(["+1 999 999 9999", "123456789", "+44 1234567890", "(201) 555-0123"]),
+    st.integers(-(10**12), 10**12),
+)
+#: Distinct fillers that send a batch down the bulk kernels (RE2, the vectorized phone parser).
+_FILLERS = [f"{i:03d}-filler-{i}@shop{i}.com" for i in range(40)]
+
+
+@pytest.mark.parametrize("spec", ONE_VALUE_SPECS, ids=repr)
+@given(raw=one_raw_values)
+def test_one_value_gives_the_key_of_a_large_batch(spec: ig.Identifier, raw: object) -> None:
+    try:
+        codes, keys, reasons = column_keys(spec, pd.Series([raw, *_FILLERS], dtype=object))
+    except DtypeError:
+        with pytest.raises(DtypeError):
+            value_key(spec, raw)
+        return
+    expected = (None, None) if codes[0] < 0 else (keys[codes[0]], reasons[codes[0]])
+    assert value_key(spec, raw) == expected
