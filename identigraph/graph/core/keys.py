@@ -64,8 +64,14 @@ def column_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.nda
     distinct values go to the spec's normalizer as they are, Arrow strings (no
     Series of them, no second dtype check); any other column goes through
     ``pandas.factorize`` and :meth:`Identifier.to_text`. Normalization runs on
-    the uniques only.
+    the uniques only. A column of one printable-ASCII string (a record as it
+    arrives) is normalized without arrays, as :func:`value_key` does.
     """
+    if len(column) == 1 and _holds_text(column.dtype):
+        raw = column.iloc[0]
+        if _printable_ascii(raw):
+            key, reason = _one_key(spec, raw)
+            return np.zeros(1, np.int64), np.array([key], object), np.array([reason], object)
     strings = _arrow_strings(column)
     if strings is not None:
         encoded = strings.dictionary_encode()
@@ -97,11 +103,30 @@ def value_key(spec: Identifier, raw: object) -> tuple[str | None, str | None]:
     >>> value_key(ig.Cookie("c"), " ck-123 "), value_key(ig.Cookie("c"), "n/a")
     (('ck-123', None), (None, 'junk_value'))
     """
-    if type(raw) is str and raw.isascii() and raw.isprintable():
-        text = raw.strip(" ")
-        return spec._text_key(text) if text else (None, None)
+    if _printable_ascii(raw):
+        return _one_key(spec, raw)
     _, keys, reasons = column_keys(spec, pd.Series([raw]))
     return (keys[0], reasons[0]) if len(keys) else (None, None)
+
+
+def _printable_ascii(raw: object) -> bool:
+    """Whether ``raw`` is a string of characters 0x20-0x7E only."""
+    return type(raw) is str and raw.isascii() and raw.isprintable()
+
+
+def _one_key(spec: Identifier, raw: str) -> tuple[str | None, str | None]:
+    """Key and reason of one printable-ASCII string: trimmed, then the spec's one-value steps."""
+    text = raw.strip(" ")
+    return spec._text_key(text) if text else (None, None)
+
+
+def _holds_text(dtype: object) -> bool:
+    """Whether a column of ``dtype`` may hold strings: object or a string dtype."""
+    return (
+        dtype == np.dtype(object)
+        or isinstance(dtype, pd.StringDtype)
+        or (isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype))
+    )
 
 
 def _arrow_strings(column: pd.Series) -> pa.Array | None:
@@ -110,13 +135,12 @@ def _arrow_strings(column: pd.Series) -> pa.Array | None:
     ``None`` for any other column, and for one Arrow cannot read (text that is not
     valid Unicode): :meth:`Identifier.to_text` decides those, and raises where it must.
     """
-    dtype = column.dtype
-    if dtype == np.dtype(object):
-        # infer_dtype tells str from bytes, which Arrow would read as text too.
-        if pd.api.types.infer_dtype(column, skipna=True) != "string":
-            return None
-    elif not isinstance(dtype, pd.StringDtype) and not (
-        isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)
+    if not _holds_text(column.dtype):
+        return None
+    # infer_dtype tells str from bytes, which Arrow would read as text too.
+    if (
+        column.dtype == np.dtype(object)
+        and pd.api.types.infer_dtype(column, skipna=True) != "string"
     ):
         return None
     try:

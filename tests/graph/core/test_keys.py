@@ -124,3 +124,6 @@ def test_one_value_gives_the_key_of_a_large_batch(spec: ig.Identifier, raw: obje
         return
     expected = (None, None) if codes[0] < 0 else (keys[codes[0]], reasons[codes[0]])
     assert value_key(spec, raw) == expected
+    # A frame of one record (resolve_one) takes the one-value steps too.
+    codes, keys, reasons = column_keys(spec, pd.Series([raw], dtype=object))
+    assert ((None, None) if codes[0] < 0 else (keys[codes[0]], reasons[codes[0]])) == expected
