@@ -7,14 +7,13 @@ public spelling, a thin wrapper). Missing values and empty results are null.
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from identigraph.matcher._arrow import to_mask
+from identigraph.matcher._hashing import sha256_hex
 from identigraph.matcher.specs import Phone
 
 __all__ = [
@@ -30,6 +29,7 @@ __all__ = [
     "gender_arrow",
     "gmail_arrow",
     "gmail_email",
+    "gmail_local_arrow",
     "iso_date",
     "iso_date_arrow",
     "letters",
@@ -69,7 +69,6 @@ _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 #: pandas' default text dtype, Arrow-backed: results stay in Arrow, missing reads NaN.
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 _NULL = pa.scalar(None, pa.string())
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
 def to_arrow(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -121,7 +120,15 @@ def email_arrow(arr: pa.Array) -> pa.Array:
 
 def gmail_arrow(arr: pa.Array) -> pa.Array:
     """As :func:`email_arrow`; periods and ``+suffix`` before ``@`` removed for Gmail."""
-    low = email_arrow(arr)
+    return gmail_local_arrow(email_arrow(arr))
+
+
+def gmail_local_arrow(low: pa.Array) -> pa.Array:
+    """Addresses as :func:`email_arrow` gives them, with Gmail's local part reduced.
+
+    For ``gmail.com`` and ``googlemail.com`` the periods and any ``+suffix`` before
+    ``@`` are removed (null if nothing is left); other addresses are unchanged.
+    """
     gmail = pc.fill_null(pc.match_substring_regex(low, r"@(gmail|googlemail)\.com$"), False)
     if not pc.any(gmail).as_py():
         return low
@@ -217,30 +224,15 @@ def iso_date_arrow(arr: pa.Array, *, today: pd.Timestamp | None = None) -> pa.Ar
 def sha256_arrow(arr: pa.Array) -> pa.Array:
     """Lowercase SHA-256 hex digest of each value's UTF-8 bytes; null kept.
 
-    One C-level pass of :func:`hashlib.sha256` over the present values' bytes; the
-    digests become hex text with numpy and are laid into one Arrow buffer, so no
-    Python string is made per digest.
+    One C-level pass of CPython's SHA-256 over the present values (see
+    :func:`identigraph.matcher._hashing.sha256_hex`), the only per-value loop here.
     """
-    present = arr.drop_null() if arr.null_count else arr
-    digest = type(hashlib.sha256()).digest
-    raw = np.frombuffer(
-        b"".join(map(digest, map(hashlib.sha256, present.cast(pa.binary()).to_pylist()))),
-        dtype=np.uint8,
-    )
-    text = np.empty(2 * len(raw), dtype=np.uint8)
-    text[0::2] = _HEX[raw >> 4]
-    text[1::2] = _HEX[raw & 15]
-    valid = to_mask(arr.is_valid()) if arr.null_count else np.ones(len(arr), dtype=bool)
-    offsets = np.zeros(len(arr) + 1, dtype=np.int64)
-    np.cumsum(valid * 64, out=offsets[1:])
-    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if arr.null_count else None
-    out = pa.Array.from_buffers(
-        pa.large_string(),
-        len(arr),
-        [bitmap, pa.py_buffer(offsets), pa.py_buffer(text)],
-        null_count=arr.null_count,
-    )
-    return out.cast(pa.string())
+    if not arr.null_count:  # the values' UTF-8 bytes straight from Arrow: no str.encode
+        return pa.array(sha256_hex(arr.cast(pa.binary()).to_pylist()), type=pa.string())
+    valid = to_mask(arr.is_valid())
+    out = np.full(len(arr), None, dtype=object)
+    out[valid] = sha256_hex(arr.filter(pa.array(valid)).cast(pa.binary()).to_pylist())
+    return pa.array(out, type=pa.string(), from_pandas=True)
 
 
 # -- the same rules on pandas Series ------------------------------------------------------

@@ -127,6 +127,8 @@ class _Gather:
         row_of[np.searchsorted(persons.person_ids, ids)] = np.arange(len(ids))
         self.row = row_of[persons.record_codes()]  # code -1 reads the last entry: -1
         self._cache: dict[tuple[object, ...], object] = {}
+        self._family: dict[int, str] = {}
+        self._known: dict[str, tuple[pa.Array, pa.Array]] = {}
 
     def _memo(self, key: tuple[object, ...], make: Callable[[], _T]) -> _T:
         if key not in self._cache:
@@ -187,26 +189,35 @@ class _Gather:
 
         return self._memo(("top", columns, key, k), make)
 
-    def derived(self, base: list[_Col], key: str, fn: _Rule) -> list[_Col]:
-        """``base`` columns with ``fn`` applied to their distinct values (shared, once)."""
+    def derived(
+        self, base: list[_Col], key: str, fn: _Rule, *, one_to_one: bool = False
+    ) -> list[_Col]:
+        """``base`` columns with ``fn`` applied to their distinct values (shared, once).
+
+        Every column of ``base`` shares its distinct values, so they are mapped
+        once. ``one_to_one``: ``fn`` maps distinct values to distinct values (never
+        to null), so the codes stay as they are.
+        """
 
         def make() -> list[_Col]:
-            codes, uniques = _map_uniques(base[0], fn)
-            if len(base) == 1:
-                return [(codes, uniques)]
-            # every column of ``base`` shares its distinct values: map them once
-            remap, _ = _map_uniques((np.arange(len(base[0][1])), base[0][1]), fn)
-            return [(_through(remap, c), uniques) for c, _ in base]
+            uniques = base[0][1]
+            if one_to_one:
+                mapped = fn(uniques)
+                return [(c, mapped) for c, _ in base]
+            remap, values = _map_uniques((np.arange(len(uniques)), uniques), fn)
+            return [(_through(remap, c), values) for c, _ in base]
 
         return self._memo(("derived", id(base), key), make)
 
-    def hashed(self, columns: list[_Out]) -> dict[int, pa.Array]:
-        """Output values of each column's distinct values, keyed by ``id`` of those values.
+    def hashed(self, columns: list[_Out]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Digests of the hashed columns' distinct values, keyed by ``id`` of those values.
 
-        Distinct values used by some row are hashed once (and once for all the
-        exports sharing this object); values no row uses are left null.
+        Each entry is a table from a distinct value's code to a row of digests (-1:
+        not hashed) and the digests as a ``(n, 64)`` matrix of hex bytes. Distinct
+        values used by some row are hashed once (and once for all the exports
+        sharing this object).
         """
-        out: dict[int, pa.Array] = {}
+        out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for _, (_, uniques), hashed in columns:
             if not hashed or id(uniques) in out:
                 continue
@@ -217,16 +228,71 @@ class _Gather:
             out[id(uniques)] = self._digests(uniques, used)
         return out
 
-    def _digests(self, uniques: pa.Array, used: np.ndarray) -> pa.Array:
+    def _digests(self, uniques: pa.Array, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         key = ("digests", id(uniques))
-        done = cast("tuple[pa.Array, np.ndarray, pa.Array] | None", self._cache.get(key))
-        if done is not None and not np.any(used & ~done[1]):
-            return done[2]
-        valid = used if done is None else used | done[1]
-        masked = pc.if_else(pa.array(valid), uniques, pa.scalar(None, pa.string()))
-        digests = norm.sha256_arrow(masked)
-        self._cache[key] = (uniques, valid, digests)  # keeps ``uniques`` (its id) alive
-        return digests
+        done = cast("tuple[pa.Array, np.ndarray, np.ndarray] | None", self._cache.get(key))
+        if done is not None and not np.any(used & ~(done[1] >= 0)):
+            return done[1], done[2]
+        valid = used if done is None else used | (done[1] >= 0)
+        rows = np.flatnonzero(valid)
+        found = self._hash(uniques.take(pa.array(rows)), self._family.get(id(uniques)))
+        at = np.full(len(uniques), -1, dtype=np.int64)
+        at[rows] = np.arange(len(rows))
+        matrix = _hex_matrix(found)
+        self._cache[key] = (uniques, at, matrix)  # keeps ``uniques`` (its id) alive
+        return at, matrix
+
+    def _hash(self, values: pa.Array, family: str | None) -> pa.Array:
+        """Digests of distinct ``values``; a family's values already hashed are reused.
+
+        A family (the emails of both platforms) keeps every value it hashed, so an
+        address Meta and Google normalize alike is hashed once.
+        """
+        if family is None:
+            return norm.sha256_arrow(values)
+        known = self._known.get(family)
+        if known is None:
+            digests = norm.sha256_arrow(values)
+            self._known[family] = (values, digests)
+            return digests
+        seen, seen_digests = known
+        pos = pc.index_in(values, value_set=seen).to_numpy(zero_copy_only=False)
+        pos = np.where(np.isnan(pos), -1, pos).astype(np.int64) if pos.dtype.kind == "f" else pos
+        miss = np.flatnonzero(pos < 0)
+        if len(miss):
+            new = values.take(pa.array(miss))
+            seen = pa.concat_arrays([seen, new])
+            seen_digests = pa.concat_arrays([seen_digests, norm.sha256_arrow(new)])
+            self._known[family] = (seen, seen_digests)
+            pos[miss] = len(seen) - len(miss) + np.arange(len(miss))
+        return seen_digests.take(pa.array(pos))
+
+    def emails(self, columns: tuple[str, ...], k: int, *, gmail: bool) -> list[_Col]:
+        """The ``k`` most frequent addresses of each person, Meta's or Google's rule.
+
+        Google's rule is Meta's followed by the Gmail rule on the distinct normalized
+        addresses; where that merges no two addresses the ranking is the same and
+        is shared, otherwise the persons' addresses are ranked again.
+        """
+        base = self.top(columns, "email", norm.email_arrow, k)
+        self._family[id(base[0][1])] = "email"
+        if not gmail:
+            return base
+
+        def make() -> list[_Col]:
+            codes, uniques = self.normalized(columns, "email", norm.email_arrow)
+            fixed = norm.gmail_local_arrow(uniques)
+            if fixed is uniques:  # no Gmail address: Meta's ranking as it is
+                return base
+            inner, values = _encode(fixed)
+            if len(values) == len(uniques) and bool(np.all(inner >= 0)):
+                return [(_through(inner, c), values) for c, _ in base]
+            rows, _, order = self.raw(columns)
+            return _rank(len(self.ids), rows, _through(inner, codes), values, order, k)
+
+        out = self._memo(("gmail", columns, k), make)
+        self._family[id(out[0][1])] = "email"
+        return out
 
     def countries(self, country: tuple[str, ...], default_country: str | None) -> _Col:
         """Each exported person's country as a coded column; ``default_country`` fills gaps."""
@@ -245,6 +311,39 @@ def _encode(values: pa.Array) -> _Col:
     if encoded.null_count:
         codes = np.where(to_mask(encoded.is_valid()), codes, -1)
     return codes.astype(np.int64), encoded.dictionary
+
+
+def _hex_matrix(digests: pa.Array) -> np.ndarray:
+    """Hex digests (64 ASCII characters each, no null) as a ``(n, 64)`` uint8 matrix."""
+    n = len(digests)
+    offsets = np.frombuffer(digests.buffers()[1], dtype=np.int32)[digests.offset :]
+    if n and offsets[n] - offsets[0] != 64 * n:
+        msg = "hex digests must have 64 characters each"
+        raise AssertionError(msg)
+    data = np.frombuffer(digests.buffers()[2], dtype=np.uint8) if n else np.empty(0, np.uint8)
+    return (
+        data[offsets[0] : offsets[0] + 64 * n].reshape(n, 64) if n else np.empty((0, 64), np.uint8)
+    )
+
+
+def _fixed_width(matrix: np.ndarray, codes: np.ndarray) -> pa.Array:
+    """Rows ``codes`` of a matrix of fixed-width text as an Arrow string array (-1: null).
+
+    One numpy gather of the rows' bytes and their offsets: the cost of a memory
+    copy, where ``take`` on strings walks variable offsets value by value.
+    """
+    n, width = len(codes), matrix.shape[1]
+    valid = codes >= 0
+    picked = matrix[codes[valid]]
+    kind = pa.string() if n * width < 2**31 else pa.large_string()
+    offsets = np.zeros(n + 1, dtype=np.int32 if kind == pa.string() else np.int64)
+    np.cumsum(valid * width, out=offsets[1:])
+    n_null = int(n - valid.sum())
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if n_null else None
+    out = pa.Array.from_buffers(
+        kind, n, [bitmap, pa.py_buffer(offsets), pa.py_buffer(picked)], null_count=n_null
+    )
+    return out if kind == pa.string() else out.cast(pa.string())
 
 
 def _through(remap: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -365,14 +464,14 @@ def _by_country(
         return gather.top(columns, name, lambda u: rule(u, only), 1)[0]
     name_of = np.asarray(country_names.to_numpy(zero_copy_only=False), dtype=object)
     person = country_codes[rows]
-    country_of = np.where(person >= 0, name_of[np.maximum(person, 0)], None)
+    country_of: np.ndarray = np.where(person >= 0, name_of[np.maximum(person, 0)], None)
     codes, uniques = _encode(rule(raw, country_of))
     return _rank(len(gather.ids), rows, codes, uniques, order, 1)[0]
 
 
 def _is(country: str | np.ndarray | None, code: str | None) -> np.ndarray | bool:
     if isinstance(country, np.ndarray):
-        return np.asarray(country == code, dtype=bool) if code else np.equal(country, None)
+        return np.asarray(country == code, dtype=bool) if code else pd.isna(country)
     return country == code
 
 
@@ -429,9 +528,12 @@ def _finish(
     digests = gather.hashed(columns)
     data = {}
     for i, (_, (codes, uniques), hashed) in enumerate(columns):
-        values = digests[id(uniques)] if hashed else uniques
         kept = codes[present]
-        taken = values.take(pa.array(kept, mask=kept < 0))
+        if hashed:
+            at, matrix = digests[id(uniques)]
+            taken = _fixed_width(matrix, _through(at, kept))
+        else:
+            taken = uniques.take(pa.array(kept, mask=kept < 0))
         data[i] = pd.Series(taken, dtype=_TEXT)
     frame = pd.DataFrame(data)
     frame.columns = pd.Index([header for header, _, _ in columns])
@@ -742,10 +844,12 @@ class Exporter:
         countries = gather.countries(_names(country), default_country)
         cols: list[_Out] = []
         if email:
-            emails = gather.top(_names(email), "email", norm.email_arrow, max_columns)
+            emails = gather.emails(_names(email), max_columns, gmail=False)
             cols.extend(("EMAIL", v, True) for v in emails)
         if phone:
-            phones = gather.derived(_phones(gather, phone, region, max_columns), "+", _phone_digits)
+            phones = gather.derived(
+                _phones(gather, phone, region, max_columns), "+", _phone_digits, one_to_one=True
+            )
             cols.extend(("PHONE", v, True) for v in phones)
         first = (
             gather.top(_names(first_name), "letters", norm.letters_arrow, 1) if first_name else None
@@ -807,7 +911,7 @@ class Exporter:
         countries = gather.countries(_names(country), default_country)
         cols: list[_Out] = []
         if email:
-            emails = gather.top(_names(email), "gmail", norm.gmail_arrow, max_columns)
+            emails = gather.emails(_names(email), max_columns, gmail=True)
             cols.extend(("Email", v, True) for v in emails)
         if phone:
             cols.extend(("Phone", v, True) for v in _phones(gather, phone, region, max_columns))
