@@ -464,7 +464,8 @@ def _by_country(
         return gather.top(columns, name, lambda u: rule(u, only), 1)[0]
     name_of = np.asarray(country_names.to_numpy(zero_copy_only=False), dtype=object)
     person = country_codes[rows]
-    country_of: np.ndarray = np.where(person >= 0, name_of[np.maximum(person, 0)], None)
+    country_of = name_of[np.maximum(person, 0)]
+    country_of[person < 0] = None
     codes, uniques = _encode(rule(raw, country_of))
     return _rank(len(gather.ids), rows, codes, uniques, order, 1)[0]
 
