@@ -587,26 +587,33 @@ def meta_customer_file(
     three email and three phone columns); single-valued fields keep the most
     frequent value. Fields without columns are left out of the file.
 
-    Normalization (Meta Marketing API, "Customer File Custom Audiences", section
-    "Hashing and Normalizing Data",
-    https://developers.facebook.com/docs/marketing-api/audiences/guides/custom-audiences;
-    column limits: Meta Business Help Centre, "How to format a customer list",
-    https://www.facebook.com/business/help/2082575038703844):
+    Normalization, as Meta states it: Marketing API, "Customer File Custom
+    Audiences", section "Hashing and Normalizing Data"
+    (https://developers.facebook.com/docs/marketing-api/audiences/guides/custom-audiences),
+    checked against Meta's own code for it, the Business SDK for Python
+    (github.com/facebook/facebook-python-business-sdk, ``facebook_business/mixins.py``,
+    ``CustomAudienceMixin.normalize_key``); column headers and limits: Meta Business
+    Help Centre, "How to format a customer list when creating a custom audience"
+    (https://www.facebook.com/business/help/2082575038703844):
 
     - ``EMAIL``: leading and trailing whitespace trimmed, lowercase.
     - ``PHONE``: digits only with the country code, no ``+`` and no leading zeros
       (numbers are parsed to E.164 first, reading those without a country code in
       ``region``).
     - ``FN``, ``LN``: lowercase letters only, no punctuation or spaces; accented
-      letters kept in UTF-8. ``FI``: the first letter of ``FN``.
-    - ``CT``: lowercase letters only, no punctuation, no spaces.
-    - ``ST``: US states as their 2-letter code, lowercase (full names mapped);
-      elsewhere lowercase letters only.
+      letters kept in UTF-8 ("special characters in UTF-8"). ``FI``: the first
+      letter of ``FN``.
+    - ``CT``: ``a``-``z`` only, lowercase, no punctuation, special characters or
+      spaces: accents are dropped from their letters (``"São Paulo"`` ->
+      ``"saopaulo"``).
+    - ``ST``: for US persons (and persons of no known country) the 2-letter ANSI
+      code, lowercase (full names mapped); elsewhere ``a``-``z`` only, as ``CT``.
     - ``ZIP``: lowercase, no spaces; US codes cut to their first 5 digits; UK
       postcodes cut to area, district and sector (``"SW1A 1AA"`` -> ``"sw1a1"``, Meta's
       "Area/District/Sector format"; an outward code alone is kept).
     - ``COUNTRY``: ISO 3166-1 alpha-2 code, lowercase (``uk`` written as ``gb``).
-    - ``DOBY`` (``YYYY``), ``DOBM`` (``MM``), ``DOBD`` (``DD``) from a date column.
+    - ``DOBY`` (``YYYY``, 1900 to the current year), ``DOBM`` (``MM``, 01-12),
+      ``DOBD`` (``DD``, 01-31) from a date column; other dates give no value.
     - ``GEN``: ``m`` or ``f``.
     - All the above are SHA-256 hex digests. ``MADID`` (lowercase, hyphens kept)
       and ``EXTERN_ID`` (the person id) are not hashed.
@@ -658,6 +665,10 @@ def meta_customer_file(
     >>> out.frame["PHONE"][0] == hashlib.sha256(b"12015550123").hexdigest()
     True
 
+    See Also
+    --------
+    Exporter : both platforms' files from one gathering of the values.
+
     Notes
     -----
     Cost: O(records) vectorized, each distinct raw value normalized once and each
@@ -696,15 +707,20 @@ def google_customer_match(
     allows multiple Email, Phone and Zip columns). Values are gathered as for
     :func:`meta_customer_file`.
 
-    Normalization (Google Ads Help, "Format your customer data file",
-    https://support.google.com/google-ads/answer/7659867, and its linked
-    "Formatting guidelines for uploading hashed data"; Google Ads API,
-    "OfflineUserAddressInfo" and "Enhanced conversions for web: normalize and hash",
-    https://developers.google.com/google-ads/api/docs/conversions/enhance-conversions):
+    Normalization, as Google states it: Google Ads Help, "Format your customer data
+    file" (https://support.google.com/google-ads/answer/7659867) and "Formatting
+    guidelines for uploading hashed data"
+    (https://support.google.com/google-ads/answer/7476159) with their CSV template
+    ("lowercase all characters and remove all extra spaces ... in email addresses
+    and names", "phone numbers must be formatted as E.164 prior to hashing", Country
+    and Zip not hashed); Google Ads API reference, ``OfflineUserAddressInfo``
+    (names); Google Ads API, "Enhanced conversions for web", email formatting
+    (https://developers.google.com/google-ads/api/docs/conversions/enhance-conversions):
 
     - ``Email``: trimmed, lowercase; for ``gmail.com`` and ``googlemail.com``
       addresses the periods of the part before ``@`` are removed, and so is a
-      ``+suffix`` (Gmail delivers ``j.o.hn+ads@gmail.com`` to ``john@gmail.com``).
+      ``+suffix`` (Gmail delivers ``j.o.hn+ads@gmail.com`` to ``john@gmail.com``;
+      the ``+suffix`` rule is ours, Google's pages name the periods only).
     - ``Phone``: E.164 with the ``+`` and country code (numbers without a country
       code read in ``region``).
     - ``First Name``, ``Last Name``: lowercase, no punctuation, no spaces.
