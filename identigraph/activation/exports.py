@@ -316,14 +316,12 @@ def _encode(values: pa.Array) -> _Col:
 def _hex_matrix(digests: pa.Array) -> np.ndarray:
     """Hex digests (64 ASCII characters each, no null) as a ``(n, 64)`` uint8 matrix."""
     n = len(digests)
+    if not n:
+        return np.empty((0, 64), dtype=np.uint8)
     offsets = np.frombuffer(digests.buffers()[1], dtype=np.int32)[digests.offset :]
-    if n and offsets[n] - offsets[0] != 64 * n:
-        msg = "hex digests must have 64 characters each"
-        raise AssertionError(msg)
-    data = np.frombuffer(digests.buffers()[2], dtype=np.uint8) if n else np.empty(0, np.uint8)
-    return (
-        data[offsets[0] : offsets[0] + 64 * n].reshape(n, 64) if n else np.empty((0, 64), np.uint8)
-    )
+    assert offsets[n] - offsets[0] == 64 * n, "hex digests have 64 characters each"
+    data = np.frombuffer(digests.buffers()[2], dtype=np.uint8)
+    return data[offsets[0] : offsets[0] + 64 * n].reshape(n, 64)
 
 
 def _fixed_width(matrix: np.ndarray, codes: np.ndarray) -> pa.Array:
