@@ -23,7 +23,12 @@ from identigraph.activation.audiences import (
     priority,
 )
 from identigraph.activation.consent import Consent, opted_out
-from identigraph.activation.exports import Export, google_customer_match, meta_customer_file
+from identigraph.activation.exports import (
+    Export,
+    Exporter,
+    google_customer_match,
+    meta_customer_file,
+)
 from identigraph.activation.facts import Persons, remap_person_ids
 from identigraph.activation.journeys import EventSource, Journeys, journeys, stitch_events
 from identigraph.activation.onboarding import OnboardingReport, match_rates
@@ -39,6 +44,7 @@ __all__ = [
     "Consent",
     "EventSource",
     "Export",
+    "Exporter",
     "Field",
     "HasFact",
     "InSource",

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import identigraph as ig
-from identigraph.activation import Consent, Persons, google_customer_match, meta_customer_file
+from identigraph.activation import (
+    Consent,
+    Exporter,
+    Persons,
+    google_customer_match,
+    meta_customer_file,
+)
 
 # SHA-256 of the normalized literals, computed once with hashlib and written out.
 SHA = {
@@ -282,3 +291,174 @@ def test_export_errors() -> None:
         meta_customer_file(persons, email="email", max_columns=0)
     with pytest.raises(ig.ConfigError):
         google_customer_match(persons, email="email", default_country="USA")
+
+
+# -- Meta's rules as its documentation states them: city, state, birth year ----------------
+SHA_RULES = {
+    "saopaulo": "8f7f2f7ccd3f2898cf4850905346e8fb333d00aac1c974f8f37326e068cf7b1e",
+    "iledefrance": "e7a0efad69ad8cd77fcd8218439ad69182b24d819222f038eb166fa4139ef159",
+    "georgia": "1c18bc2214f67ae19bbaa640fc776f5a4a38c4021d421cdd8cd3d2bcad23da93",
+    "ga": "f52d63231eb0dbaac689ec9147e4b131fc95ef92d5bc78135b22934b36d76bf4",
+    "1970": "ad1f3889d0032e7c2791053060e4c044837353325fbd42cdeeef65638ed31c2a",
+}
+
+
+def test_meta_city_state_and_birth_year_rules() -> None:
+    ids = ["a", "b", "c", "d"]
+    persons = Persons.from_clusters(
+        pd.DataFrame({"source": "crm", "record_id": ids, "person_id": [1, 2, 3, 4]}),
+        records=pd.DataFrame(
+            {"source": "crm", "record_id": ids, "email": [f"{i}@x.com" for i in ids],
+             "city": ["São Paulo", "Paris", "Tbilisi", "Atlanta"],
+             "state": ["SP", "Île-de-France", "Georgia", "Georgia"],
+             "country": ["BR", "FR", "GE", "US"],
+             "born": ["1970-10-07", "1899-12-31", "2999-01-01", "not a date"]}
+        ),
+    )  # fmt: skip
+    out = meta_customer_file(
+        persons, email="email", city="city", state="state", country="country", birth_date="born"
+    )
+    frame = out.frame
+    assert frame["CT"].iloc[0] == SHA_RULES["saopaulo"]  # a-z only: accents dropped
+    # a state name becomes its code for US persons only
+    assert frame["ST"].tolist()[1:] == [SHA_RULES[k] for k in ("iledefrance", "georgia", "ga")]
+    assert frame["DOBY"].iloc[0] == SHA_RULES["1970"]
+    assert frame[["DOBY", "DOBM", "DOBD"]].iloc[1:].isna().all().all()  # not 1900..today
+
+
+# -- property: both files equal an independent, value-by-value normalization ---------------
+def _ref_email(raw: str, *, gmail: bool) -> str | None:
+    text = raw.strip().lower()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+        return None
+    local, domain = text.split("@")
+    if gmail and domain in ("gmail.com", "googlemail.com"):
+        local = local.split("+")[0].replace(".", "")
+        if not local:
+            return None
+    return f"{local}@{domain}"
+
+
+def _ref_phone(raw: str) -> str | None:
+    number = phonenumbers.parse(raw, "US")
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _ref_name(raw: str) -> str | None:
+    out = "".join(ch for ch in raw.lower() if unicodedata.category(ch)[0] in "LM")
+    return out or None
+
+
+def _ref_city(raw: str) -> str | None:
+    folded = "".join(
+        ch for ch in unicodedata.normalize("NFKD", raw) if not unicodedata.combining(ch)
+    )
+    return "".join(ch for ch in folded.lower() if "a" <= ch <= "z") or None
+
+
+def _ref_zip(raw: str, country: str, *, meta: bool) -> str | None:
+    text = re.sub(r"\s+", "", raw.lower())
+    if country == "us":
+        found = re.fullmatch(r"(\d{5})-?(\d{4})?", text)
+        return found.group(1) if found else None
+    if country == "gb" and meta:
+        found = re.fullmatch(r"([a-z]{1,2}[0-9][a-z0-9]?[0-9])[a-z]{2}", text)
+        text = found.group(1) if found else text
+        return text if re.fullmatch(r"[a-z]{1,2}[0-9][a-z0-9]?[0-9]?", text) else None
+    return text or None
+
+
+def _most_frequent(values: list[str | None]) -> str | None:
+    seen = [v for v in values if v is not None]
+    return max(dict.fromkeys(seen), key=seen.count) if seen else None  # ties: first seen
+
+
+def _sha(value: str | None) -> str | None:
+    return None if value is None else hashlib.sha256(value.encode()).hexdigest()
+
+
+_NAMES = st.text(alphabet="abcXYZ éüñ-'.1", min_size=1, max_size=8)
+_PHONES = st.builds(
+    "({}) {}-{:04d}".format,
+    st.sampled_from([201, 212, 415, 617]),
+    st.sampled_from([234, 456, 789]),
+    st.integers(0, 9999),
+)
+_ZIPS = st.sampled_from(["02139", "02139-4307", " 9410 5", "SW1A 1AA", "m1 1ae", "75008", "x"])
+_RECORD = st.fixed_dictionaries(
+    {
+        "email": st.one_of(_EMAILS, st.none()),
+        "phone": st.one_of(_PHONES, st.none()),
+        "fn": st.one_of(_NAMES, st.none()),
+        "city": st.sampled_from(["São Paulo", "New York", "Zürich", None]),
+        "zip": st.one_of(_ZIPS, st.none()),
+    }
+)
+
+
+@settings(max_examples=25)
+@given(
+    st.lists(st.lists(_RECORD, min_size=1, max_size=3), min_size=1, max_size=5),
+    st.lists(st.sampled_from(["us", "gb", "fr"]), min_size=5, max_size=5),
+)
+def test_files_equal_an_independent_normalization(people, countries) -> None:
+    owners = [i for i, recs in enumerate(people) for _ in recs]
+    rows = [rec for recs in people for rec in recs]
+    ids = [f"r{i}" for i in range(len(rows))]
+    records = pd.DataFrame(rows, columns=["email", "phone", "fn", "city", "zip"]).assign(
+        source="crm", record_id=ids, country=[countries[o] for o in owners]
+    )
+    persons = Persons.from_clusters(
+        pd.DataFrame({"source": "crm", "record_id": ids, "person_id": owners}), records=records
+    )
+    fields = {"email": "email", "phone": "phone", "first_name": "fn", "zip": "zip",
+              "country": "country", "max_columns": 1}  # fmt: skip
+    shared = Exporter(persons)
+    files = {
+        "meta": shared.meta_customer_file(**fields, city="city", extern_id=False),
+        "google": shared.google_customer_match(**fields),
+    }
+    alone = {
+        "meta": meta_customer_file(persons, **fields, city="city", extern_id=False),
+        "google": google_customer_match(persons, **fields),
+    }
+    for platform, export in files.items():
+        pd.testing.assert_frame_equal(export.frame, alone[platform].frame)  # shared work
+        meta = platform == "meta"
+        headers = (
+            ("EMAIL", "PHONE", "FN", "ZIP", "CT", "COUNTRY")
+            if meta
+            else ("Email", "Phone", "First Name", "Country", "Zip")
+        )
+        for row, pid in enumerate(export.person_ids.tolist()):
+            recs, country = people[pid], countries[pid]
+            phone = _most_frequent([None if r["phone"] is None else _ref_phone(r["phone"])
+                                    for r in recs])  # fmt: skip
+            expected = {
+                "email": _most_frequent([None if r["email"] is None else
+                                         _ref_email(r["email"], gmail=not meta) for r in recs]),
+                "phone": None if phone is None else (phone[1:] if meta else phone),
+                "name": _most_frequent([None if r["fn"] is None else _ref_name(r["fn"])
+                                        for r in recs]),
+                "zip": _most_frequent([None if r["zip"] is None else
+                                       _ref_zip(r["zip"], country, meta=meta) for r in recs]),
+                "city": _most_frequent([None if r["city"] is None else _ref_city(r["city"])
+                                        for r in recs]),
+            }  # fmt: skip
+            got = export.frame.iloc[row]
+            got = {h: (None if pd.isna(got[h]) else got[h]) for h in headers}
+            if meta:
+                assert got == {
+                    "EMAIL": _sha(expected["email"]), "PHONE": _sha(expected["phone"]),
+                    "FN": _sha(expected["name"]), "ZIP": _sha(expected["zip"]),
+                    "CT": _sha(expected["city"]), "COUNTRY": _sha(country),
+                }  # fmt: skip
+            else:
+                assert got == {
+                    "Email": _sha(expected["email"]), "Phone": _sha(expected["phone"]),
+                    "First Name": _sha(expected["name"]), "Country": country,
+                    "Zip": expected["zip"],
+                }  # fmt: skip
+        assert len(export.frame) + export.left_out_no_identifier == len(people)
