@@ -31,6 +31,9 @@ __all__ = ["MATCH_PRIORITY", "Alike", "LimitSplit", "compact_labels", "enforce_l
 MATCH_PRIORITY = 15.0
 
 _NO_INDEX = np.empty(0, dtype=np.int64)
+#: Components with at most this many links are split by counts over arrays, one link
+#: of every such component a step; larger ones by the union-find pass in Python.
+_COUNT_EDGES = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +292,7 @@ def enforce_limits(
         labels, n_records, link_rec, link_val, value_kind, limits, priorities, record_hash,
         value_hash, match_l, match_r, match_probability, match_priority=match_priority,
         attr_codes=attr_codes, attr_caps=attr_caps, attr_alike=attr_alike, unlink=unlink,
-        must_l=must_l, must_r=must_r, apart_l=apart_l, apart_r=apart_r, fast_apart=True,
+        must_l=must_l, must_r=must_r, apart_l=apart_l, apart_r=apart_r, arrays=True,
     )  # fmt: skip
 
 
@@ -316,10 +319,11 @@ def _enforce_limits(
     must_r: np.ndarray,
     apart_l: np.ndarray,
     apart_r: np.ndarray,
-    fast_apart: bool,
+    arrays: bool,
 ) -> LimitSplit:
-    """:func:`enforce_limits`; with ``fast_apart``, components that only a cannot-link breaks
-    are split by :func:`_split_apart` instead of the union-find pass (the same cuts)."""
+    """:func:`enforce_limits`; with ``arrays``, the components that allow it are split over
+    arrays (:func:`_split_apart`, :func:`_split_counts`), not by the union-find pass in
+    Python: the same cuts."""
     n_values = len(labels) - n_records
     limits = np.asarray(limits, dtype=np.int64)
     value_kind = np.asarray(value_kind, dtype=np.int64)
@@ -352,14 +356,22 @@ def _enforce_limits(
     if len(apart_l):
         together = np.flatnonzero(record_labels[apart_l] == record_labels[apart_r])
         apart_comp = record_labels[apart_l[together]]
-        if fast_apart:
+        if arrays:
             once = np.bincount(apart_comp, minlength=n_comp)[apart_comp] == 1
             fast_comp[apart_comp[once]] = True
             fast_comp[bad] = False  # a limit breaks it too
-            if unlink is not None and np.asarray(unlink, dtype=bool).any():
-                # A cut link of an unlinking kind shares its value: the union-find rounds.
-                unlinking = np.asarray(unlink, dtype=bool)[value_kind[link_val]]
-                fast_comp[record_labels[link_rec[unlinking]]] = False
+    # Components split by counts over arrays: a limit breaks them, no cannot-link does.
+    count_comp = np.zeros(n_comp, dtype=bool)
+    if arrays and not a_codes:
+        count_comp[bad] = True
+        if len(apart_l):
+            count_comp[apart_comp] = False
+    if arrays and unlink is not None and np.asarray(unlink, dtype=bool).any():
+        # A cut link of an unlinking kind shares its value: the union-find rounds.
+        unlinking = np.asarray(unlink, dtype=bool)[value_kind[link_val]]
+        fast_comp[record_labels[link_rec[unlinking]]] = False
+        count_comp[record_labels[link_rec[unlinking]]] = False
+    if len(apart_l):
         bad = np.union1d(bad, apart_comp).astype(np.int64)
     if not len(bad):
         return LimitSplit(compact_labels(record_labels), _NO_INDEX, _NO_INDEX, _NO_INDEX, _NO_INDEX)
@@ -404,26 +416,45 @@ def _enforce_limits(
     slot_of_kind[limited] = np.arange(len(limited))
     slot_kind = np.concatenate([limited, len(limits) + np.arange(len(a_codes))]).astype(np.int64)
     split = Kruskal(len(nodes), limits[limited].tolist(), a_caps, a_alike)
-    node_fast = fast_comp[labels[nodes]]
+    node_comp = labels[nodes]
+    node_fast = fast_comp[node_comp]
     n_links = len(lr)
+    forced_from = n_links + len(ml)
     edge_slot = np.full(len(order), -1, dtype=np.int64)  # limit slot of each cut edge
-    fast_root = _NO_INDEX
+    roots = np.empty(len(nodes), dtype=np.int64)
     if node_fast.any():
         fast_root = _split_apart(
             len(nodes), u, v, order, node_fast, sub[apart_l], sub[apart_r],
             apart_slot=split.apart_slot, edge_slot=edge_slot,
         )  # fmt: skip
-        nodes_slow = np.flatnonzero(~node_fast)
-    else:
-        nodes_slow = np.arange(len(nodes))
-    value_nodes = nodes[(nodes >= n_records) & ~node_fast]
+        roots[node_fast] = len(nodes) + fast_root[node_fast]
+    # Few edges a component and packed counts in 62 bits: split by counts over arrays.
+    count_comp[np.bincount(node_comp[u], minlength=n_comp) > _COUNT_EDGES] = False
+    if split.width * len(limited) > 62:
+        count_comp[:] = False
+    node_count = count_comp[node_comp]
+    if node_count.any():
+        value_slot = np.full(len(nodes), -1, dtype=np.int64)
+        is_value = nodes >= n_records
+        value_slot[is_value] = slot_of_kind[value_kind[nodes[is_value] - n_records]]
+        shift = split.width * np.maximum(value_slot, 0)
+        first = np.where(value_slot >= 0, np.left_shift(1, shift), 0)
+        count_root = _split_counts(
+            u, v, order, node_count, node_comp, first.astype(np.int64),
+            bias=split.bias, high=split.high, width=split.width, forced_from=forced_from,
+            edge_slot=edge_slot,
+        )  # fmt: skip
+        roots[node_count] = 2 * len(nodes) + count_root[node_count]
+    node_done = node_fast | node_count
+    nodes_slow = np.flatnonzero(~node_done)
+    value_nodes = nodes[(nodes >= n_records) & ~node_done]
     node_slot = slot_of_kind[value_kind[value_nodes - n_records]]
     for node, slot in zip(
         sub[value_nodes].tolist(), node_slot.tolist(), strict=True
     ):  # one pass over the values of the breaking components
         if slot >= 0:
             split.first_counts[node] = split.one(slot)
-    record_nodes = nodes[(nodes < n_records) & ~node_fast]
+    record_nodes = nodes[(nodes < n_records) & ~node_done]
     for t, codes in enumerate(a_codes):  # one pass per attribute over the records
         mine = codes[record_nodes]
         have = mine >= 0
@@ -441,10 +472,9 @@ def _enforce_limits(
             split.first_apart[y] = (split.first_apart[y] or frozenset()) | {2 * j + 1}
     split.reset(nodes_slow.tolist())
 
-    forced_from = n_links + len(ml)
     apart_slot = split.apart_slot
     us, vs = u.tolist(), v.tolist()
-    run = order[~node_fast[u[order]]] if len(fast_root) else order
+    run = order[~node_done[u[order]]] if node_done.any() else order
     shared = np.zeros(n_values, dtype=bool)
     shared_values: list[np.ndarray] = []
     shared_kind: list[np.ndarray] = []
@@ -477,10 +507,7 @@ def _enforce_limits(
     if shared_values:
         edge_slot[:n_links][shared[lv]] = -1
 
-    roots = np.empty(len(nodes), dtype=np.int64)
     roots[nodes_slow] = [split.find(i) for i in nodes_slow.tolist()]  # one find a node
-    if len(fast_root):
-        roots[node_fast] = len(nodes) + fast_root[node_fast]
     new = record_labels.astype(np.int64, copy=True)
     bad_records = nodes[nodes < n_records]
     new[bad_records] = int(labels.max()) + 1 + roots[sub[bad_records]]
@@ -594,6 +621,82 @@ def _split_apart(
     crossing = edges[part[u[edges]] != part[v[edges]]]
     edge_slot[crossing] = apart_slot + pairs[pair_of_comp[comp[u[crossing]]]]
     out: np.ndarray = part
+    return out
+
+
+def _find(parent: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Roots of ``x`` in the forest ``parent``, compressing the paths walked."""
+    root = parent[x]
+    while True:  # one step a level: union by size keeps the trees O(log n) deep
+        up = parent[root]
+        if (up == root).all():
+            break
+        root = up
+    parent[x] = root
+    return root
+
+
+def _split_counts(
+    u: np.ndarray,
+    v: np.ndarray,
+    order: np.ndarray,
+    node_count: np.ndarray,
+    node_comp: np.ndarray,
+    first: np.ndarray,
+    *,
+    bias: int,
+    high: int,
+    width: int,
+    forced_from: int,
+    edge_slot: np.ndarray,
+) -> np.ndarray:
+    """The union-find pass with packed limit counts, over every marked component at once.
+
+    ``node_count`` marks the nodes of the components to split here (no cannot-link,
+    no attribute, no unlinking kind); ``first`` holds each node's packed counts and
+    ``bias``, ``high``, ``width`` the packing of :class:`Kruskal`. Step k examines the
+    k-th edge (in ``order``) of every component together: components share no node,
+    so their unions never meet, and each component sees its edges in the same order
+    as the pass in Python, with the same joins and cuts. Writes the slot of each cut
+    edge into ``edge_slot``; returns the root of every node (meaningful on
+    ``node_count``). Cost: one vectorized step per edge of the largest component,
+    O(m log n) in all.
+    """
+    n_nodes = len(node_count)
+    edges = order[node_count[u[order]]]  # in the order examined
+    comp = node_comp[u[edges]]
+    by_comp = np.argsort(comp, kind="stable")
+    edges, comp = edges[by_comp], comp[by_comp]
+    start = np.ones(len(comp), dtype=bool)
+    start[1:] = comp[1:] != comp[:-1]
+    begin = np.flatnonzero(start)
+    step = np.arange(len(comp)) - np.repeat(begin, np.diff(np.append(begin, len(comp))))
+    by_step = np.argsort(step, kind="stable")
+    edges, step = edges[by_step], step[by_step]
+    bounds = np.searchsorted(step, np.arange(int(step.max()) + 2 if len(step) else 1))
+    parent = np.arange(n_nodes, dtype=np.int64)
+    size = np.ones(n_nodes, dtype=np.int64)
+    counts = np.asarray(first, dtype=np.int64).copy()
+    bias64, high64 = np.int64(bias), np.int64(high)
+    for k in range(len(bounds) - 1):  # one step per edge of the largest component
+        e = edges[bounds[k] : bounds[k + 1]]
+        a, b = _find(parent, u[e]), _find(parent, v[e])
+        apart = a != b
+        e, a, b = e[apart], a[apart], b[apart]
+        total = counts[a] + counts[b]
+        over = (total + bias64) & high64
+        over[e >= forced_from] = 0  # must-links: joined whatever the limits
+        cut = over != 0
+        if cut.any():
+            lowest = over[cut] & -over[cut]  # the first limit broken: its lowest bit
+            edge_slot[e[cut]] = (np.log2(lowest.astype(float)).astype(np.int64)) // width
+        a, b, total = a[~cut], b[~cut], total[~cut]
+        swap = size[a] < size[b]
+        a, b = np.where(swap, b, a), np.where(swap, a, b)
+        parent[b] = a
+        size[a] += size[b]
+        counts[a] = total
+    out: np.ndarray = _find(parent, np.arange(n_nodes, dtype=np.int64))
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hypothesis.strategies as st
 import numpy as np
+import pytest
 from hypothesis import given, settings
 
 from identigraph.graph.core import connected_components
@@ -21,9 +22,7 @@ def apart_graphs(draw: st.DrawFn) -> dict[str, object]:
     n_val = draw(st.integers(1, 8))
     rec = st.integers(0, n_rec - 1)
     links = sorted(set(draw(st.lists(st.tuples(rec, st.integers(0, n_val - 1)), max_size=30))))
-    matches = draw(
-        st.lists(st.tuples(rec, rec, st.sampled_from([0.6, 0.8, 0.95])), max_size=n_rec)
-    )
+    matches = draw(st.lists(st.tuples(rec, rec, st.sampled_from([0.6, 0.8, 0.95])), max_size=n_rec))
     must = draw(st.lists(st.tuples(rec, rec).filter(lambda p: p[0] != p[1]), max_size=3))
     joined = connected_components(
         n_rec, np.array([p[0] for p in must], dtype=np.int64),
@@ -32,8 +31,8 @@ def apart_graphs(draw: st.DrawFn) -> dict[str, object]:
     apart = draw(
         st.lists(
             st.tuples(rec, rec).filter(lambda p: joined[p[0]] != joined[p[1]]),
-            min_size=1, max_size=3,
-        )  # fmt: skip
+            max_size=3,
+        )
     )
     hashes = draw(
         st.lists(st.integers(0, 2**64 - 1), min_size=n_rec + n_val, max_size=n_rec + n_val,
@@ -53,7 +52,7 @@ def apart_graphs(draw: st.DrawFn) -> dict[str, object]:
     }
 
 
-def _split(graph: dict[str, object], *, fast_apart: bool) -> LimitSplit:
+def _split(graph: dict[str, object], *, arrays: bool) -> LimitSplit:
     n_rec = int(graph["n_rec"])  # type: ignore[call-overload]
     links = np.array(graph["links"], dtype=np.int64).reshape(-1, 2)
     matches = graph["matches"]
@@ -78,14 +77,17 @@ def _split(graph: dict[str, object], *, fast_apart: bool) -> LimitSplit:
         attr_codes=(), attr_caps=(), attr_alike=None,
         unlink=None if unlink is None else np.array(unlink, dtype=bool),
         must_l=must[:, 0], must_r=must[:, 1], apart_l=apart[:, 0], apart_r=apart[:, 1],
-        fast_apart=fast_apart,
+        arrays=arrays,
     )  # fmt: skip
 
 
 @settings(max_examples=150)
-@given(apart_graphs())
-def test_cannot_link_split_over_arrays_cuts_as_the_union_find(graph: dict[str, object]) -> None:
-    fast, reference = _split(graph, fast_apart=True), _split(graph, fast_apart=False)
+@pytest.mark.parametrize("apart", [True, False])
+@given(graph=apart_graphs())
+def test_split_over_arrays_cuts_as_the_union_find(graph: dict[str, object], apart: bool) -> None:
+    if not apart:  # the limits alone
+        graph = {**graph, "apart": []}
+    fast, reference = _split(graph, arrays=True), _split(graph, arrays=False)
     assert fast.labels.tolist() == reference.labels.tolist()  # the same partition
     for name in ("cut_links", "cut_link_kind", "cut_matches", "cut_match_kind",
                  "shared_values", "shared_kind"):  # fmt: skip
