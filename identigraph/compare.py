@@ -47,6 +47,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 
 from identigraph._optional import import_optional
@@ -169,6 +171,46 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
     return _narrow(codes, len(uniques)), len(uniques)
 
 
+def _arrow_text(values: pd.Series) -> pa.ChunkedArray | None:
+    """``values`` as Arrow text when every one is a string (no copy of Arrow strings).
+
+    ``None`` for anything else (numbers, mixed ids, bytes), left to the generic path.
+    """
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) or (
+        isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)
+    ):
+        # one C pass over the offsets, no Python string per row
+        arrow = values.array.__arrow_array__()  # type: ignore[union-attr]
+        chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
+    elif dtype is np.dtype(object) and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        chunks = [pa.array(values.to_numpy(object), type=pa.large_string())]
+    else:
+        return None
+    return pa.chunked_array([c.cast(pa.large_string()) for c in chunks], type=pa.large_string())
+
+
+def _text_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, int] | None:
+    """Codes of the string record ids of both frames in one Arrow hash pass, or ``None``.
+
+    ``None`` unless both columns hold strings only. Equal strings get equal codes.
+    """
+    text_a = _arrow_text(a)
+    if text_a is None:
+        return None
+    text_b = _arrow_text(b)
+    if text_b is None:
+        return None
+    both = pa.chunked_array([*text_a.chunks, *text_b.chunks], type=pa.large_string())
+    # dictionary_encode keeps one memo table over the chunks: one shared dictionary
+    encoded = pc.dictionary_encode(both)
+    n = len(encoded.chunks[-1].dictionary) if encoded.num_chunks else 0
+    codes = np.concatenate(
+        [np.zeros(0, np.int32), *(c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks)]
+    )
+    return _narrow(codes, n), n
+
+
 def _record_keys(
     a: pd.DataFrame, b: pd.DataFrame, ids: IdMode
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -197,6 +239,8 @@ def _record_keys(
                 keys += np.concatenate([src_a, src_b]).astype(keys.dtype, copy=False)
         else:
             id_codes, n_ids = _codes(both_ids)
+    elif (text := _text_codes(a["record_id"], b["record_id"])) is not None:
+        id_codes, n_ids = text  # strings only: their text form is themselves, in both modes
     else:
         if ids == "text":
             both: np.ndarray = np.concatenate(

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import minimum_spanning_tree
 
 from identigraph.errors import ConfigError
 from identigraph.graph.core._kruskal import Alike, Kruskal, unlike_set
@@ -29,6 +31,9 @@ __all__ = ["MATCH_PRIORITY", "Alike", "LimitSplit", "compact_labels", "enforce_l
 MATCH_PRIORITY = 15.0
 
 _NO_INDEX = np.empty(0, dtype=np.int64)
+#: Components with at most this many links are split by counts over arrays, one link
+#: of every such component a step; larger ones by the union-find pass in Python.
+_COUNT_EDGES = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,8 +283,47 @@ def enforce_limits(
     vectorized connected-components pass per priority level for the spreads) plus a
     union-find pass over them in Python, about a microsecond a link (more where
     attribute sets meet), once more per unlinking round for the components that
-    shared a value.
+    shared a value. A component that one cannot-link alone breaks (no limit, no
+    unlinking kind, no second cannot-link) skips that pass: all such components
+    are split together over arrays, with the same cuts (:func:`_split_apart`),
+    O(m log m) for their m links.
     """
+    return _enforce_limits(
+        labels, n_records, link_rec, link_val, value_kind, limits, priorities, record_hash,
+        value_hash, match_l, match_r, match_probability, match_priority=match_priority,
+        attr_codes=attr_codes, attr_caps=attr_caps, attr_alike=attr_alike, unlink=unlink,
+        must_l=must_l, must_r=must_r, apart_l=apart_l, apart_r=apart_r, arrays=True,
+    )  # fmt: skip
+
+
+def _enforce_limits(
+    labels: np.ndarray,
+    n_records: int,
+    link_rec: np.ndarray,
+    link_val: np.ndarray,
+    value_kind: np.ndarray,
+    limits: np.ndarray,
+    priorities: np.ndarray,
+    record_hash: np.ndarray,
+    value_hash: np.ndarray | Callable[[np.ndarray], np.ndarray],
+    match_l: np.ndarray,
+    match_r: np.ndarray,
+    match_probability: np.ndarray | None,
+    *,
+    match_priority: float,
+    attr_codes: Sequence[np.ndarray],
+    attr_caps: Sequence[int],
+    attr_alike: Sequence[Alike | None] | None,
+    unlink: np.ndarray | None,
+    must_l: np.ndarray,
+    must_r: np.ndarray,
+    apart_l: np.ndarray,
+    apart_r: np.ndarray,
+    arrays: bool,
+) -> LimitSplit:
+    """:func:`enforce_limits`; with ``arrays``, the components that allow it are split over
+    arrays (:func:`_split_apart`, :func:`_split_counts`), not by the union-find pass in
+    Python: the same cuts."""
     n_values = len(labels) - n_records
     limits = np.asarray(limits, dtype=np.int64)
     value_kind = np.asarray(value_kind, dtype=np.int64)
@@ -307,13 +351,32 @@ def enforce_limits(
         attr_caps=a_caps,
         attr_alike=a_alike,
     )
+    n_comp = int(labels.max()) + 1 if len(labels) else 0
+    fast_comp = np.zeros(n_comp, dtype=bool)  # broken by one cannot-link alone
     if len(apart_l):
-        together = record_labels[apart_l] == record_labels[apart_r]
-        bad = np.union1d(bad, record_labels[apart_l[together]]).astype(np.int64)
+        together = np.flatnonzero(record_labels[apart_l] == record_labels[apart_r])
+        apart_comp = record_labels[apart_l[together]]
+        if arrays:
+            once = np.bincount(apart_comp, minlength=n_comp)[apart_comp] == 1
+            fast_comp[apart_comp[once]] = True
+            fast_comp[bad] = False  # a limit breaks it too
+    # Components split by counts over arrays: a limit breaks them, no cannot-link does.
+    count_comp = np.zeros(n_comp, dtype=bool)
+    if arrays and not a_codes:
+        count_comp[bad] = True
+        if len(apart_l):
+            count_comp[apart_comp] = False
+    if arrays and unlink is not None and np.asarray(unlink, dtype=bool).any():
+        # A cut link of an unlinking kind shares its value: the union-find rounds.
+        unlinking = np.asarray(unlink, dtype=bool)[value_kind[link_val]]
+        fast_comp[record_labels[link_rec[unlinking]]] = False
+        count_comp[record_labels[link_rec[unlinking]]] = False
+    if len(apart_l):
+        bad = np.union1d(bad, apart_comp).astype(np.int64)
     if not len(bad):
         return LimitSplit(compact_labels(record_labels), _NO_INDEX, _NO_INDEX, _NO_INDEX, _NO_INDEX)
 
-    in_bad = np.zeros(int(labels.max()) + 1, dtype=bool)
+    in_bad = np.zeros(n_comp, dtype=bool)
     in_bad[bad] = True
     node_bad = in_bad[labels]
     links = np.flatnonzero(node_bad[link_rec])
@@ -353,35 +416,65 @@ def enforce_limits(
     slot_of_kind[limited] = np.arange(len(limited))
     slot_kind = np.concatenate([limited, len(limits) + np.arange(len(a_codes))]).astype(np.int64)
     split = Kruskal(len(nodes), limits[limited].tolist(), a_caps, a_alike)
-    value_nodes = nodes[nodes >= n_records]
+    node_comp = labels[nodes]
+    node_fast = fast_comp[node_comp]
+    n_links = len(lr)
+    forced_from = n_links + len(ml)
+    edge_slot = np.full(len(order), -1, dtype=np.int64)  # limit slot of each cut edge
+    roots = np.empty(len(nodes), dtype=np.int64)
+    if node_fast.any():
+        fast_root = _split_apart(
+            len(nodes), u, v, order, node_fast, sub[apart_l], sub[apart_r],
+            apart_slot=split.apart_slot, edge_slot=edge_slot,
+        )  # fmt: skip
+        roots[node_fast] = len(nodes) + fast_root[node_fast]
+    # Few edges a component and packed counts in 62 bits: split by counts over arrays.
+    count_comp[np.bincount(node_comp[u], minlength=n_comp) > _COUNT_EDGES] = False
+    if split.width * len(limited) > 62:
+        count_comp[:] = False
+    node_count = count_comp[node_comp]
+    if node_count.any():
+        value_slot = np.full(len(nodes), -1, dtype=np.int64)
+        is_value = nodes >= n_records
+        value_slot[is_value] = slot_of_kind[value_kind[nodes[is_value] - n_records]]
+        shift = split.width * np.maximum(value_slot, 0)
+        first = np.where(value_slot >= 0, np.left_shift(1, shift), 0)
+        count_root = _split_counts(
+            u, v, order, node_count, node_comp, first.astype(np.int64),
+            bias=split.bias, high=split.high, width=split.width, forced_from=forced_from,
+            edge_slot=edge_slot,
+        )  # fmt: skip
+        roots[node_count] = 2 * len(nodes) + count_root[node_count]
+    node_done = node_fast | node_count
+    nodes_slow = np.flatnonzero(~node_done)
+    value_nodes = nodes[(nodes >= n_records) & ~node_done]
     node_slot = slot_of_kind[value_kind[value_nodes - n_records]]
     for node, slot in zip(
         sub[value_nodes].tolist(), node_slot.tolist(), strict=True
     ):  # one pass over the values of the breaking components
         if slot >= 0:
             split.first_counts[node] = split.one(slot)
-    record_nodes = nodes[nodes < n_records]
+    record_nodes = nodes[(nodes < n_records) & ~node_done]
     for t, codes in enumerate(a_codes):  # one pass per attribute over the records
         mine = codes[record_nodes]
         have = mine >= 0
         first_sets = split.first_sets[t]
         for node, code in zip(sub[record_nodes[have]].tolist(), mine[have].tolist(), strict=True):
             first_sets[node] = frozenset((code,))
-    in_region = node_bad[apart_l] if len(apart_l) else np.zeros(0, dtype=bool)
+    in_region = np.zeros(len(apart_l), dtype=bool)
+    if len(apart_l):  # both ends in the breaking components, not split over arrays
+        in_region = node_bad[apart_l] & node_bad[apart_r] & ~fast_comp[record_labels[apart_l]]
     for j, (x, y) in enumerate(
         zip(sub[apart_l].tolist(), sub[apart_r].tolist(), strict=True)
     ):  # one step per cannot-link of the region
         if in_region[j]:
             split.first_apart[x] = (split.first_apart[x] or frozenset()) | {2 * j}
             split.first_apart[y] = (split.first_apart[y] or frozenset()) | {2 * j + 1}
-    split.reset(range(len(nodes)))
+    split.reset(nodes_slow.tolist())
 
-    n_links = len(lr)
-    forced_from = n_links + len(ml)
     apart_slot = split.apart_slot
-    edge_slot = np.full(len(order), -1, dtype=np.int64)  # limit slot of each cut edge
     us, vs = u.tolist(), v.tolist()
-    run = order
+    run = order[~node_done[u[order]]] if node_done.any() else order
     shared = np.zeros(n_values, dtype=bool)
     shared_values: list[np.ndarray] = []
     shared_kind: list[np.ndarray] = []
@@ -414,9 +507,7 @@ def enforce_limits(
     if shared_values:
         edge_slot[:n_links][shared[lv]] = -1
 
-    roots = np.array(
-        [split.find(i) for i in range(len(nodes))], dtype=np.int64
-    )  # one find per node of the breaking components
+    roots[nodes_slow] = [split.find(i) for i in nodes_slow.tolist()]  # one find a node
     new = record_labels.astype(np.int64, copy=True)
     bad_records = nodes[nodes < n_records]
     new[bad_records] = int(labels.max()) + 1 + roots[sub[bad_records]]
@@ -438,6 +529,175 @@ def enforce_limits(
         shared_values=values_out[order_out],
         shared_kind=kinds_out[order_out].astype(np.int64),
     )
+
+
+def _split_apart(
+    n_nodes: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    order: np.ndarray,
+    node_fast: np.ndarray,
+    apart_u: np.ndarray,
+    apart_v: np.ndarray,
+    *,
+    apart_slot: int,
+    edge_slot: np.ndarray,
+) -> np.ndarray:
+    """Split the components that one cannot-link alone breaks, all at once over arrays.
+
+    ``u, v`` are the edges of the sub-problem (nodes ``0 .. n_nodes-1``), ``order``
+    the order the union-find pass would examine them in; ``node_fast`` marks the
+    nodes of the components to split here, each holding both ends of exactly one
+    cannot-link ``j`` (``apart_u[j]``, ``apart_v[j]``; ``-1`` outside the
+    sub-problem) and breaking no limit. Writes ``apart_slot + j`` into ``edge_slot``
+    for every edge cut and returns a label for every node (meaningful on
+    ``node_fast``).
+
+    Notes
+    -----
+    The union-find pass joins each edge's two sets unless both ends of the
+    cannot-link would then be in one. With a single cannot-link (s, t) and no limit
+    that can break (a part of a component holds no more values than the whole),
+    its joins are exactly those of the unconstrained pass, Kruskal's spanning
+    forest in ``order``, except the edge that first connects s and t: the latest
+    edge of the forest's s-t path. So the parts are the forest's two trees without
+    that edge, and the cuts are the edges between them. Computed for every
+    component at once: ``scipy.sparse.csgraph.minimum_spanning_tree`` with the
+    examination rank as weight, a parallel binary search over each component's
+    forest edges (one connected-components pass over the forest per halving) for
+    the s-t bottleneck, then one more connected-components pass without it.
+    Cost: O(m log m) for m edges, no Python step per edge.
+    """
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    edges = np.flatnonzero(node_fast[u] & (u != v))
+    lo, hi = np.minimum(u[edges], v[edges]), np.maximum(u[edges], v[edges])
+    # Parallel edges: the first examined stands for them all (the rest close a cycle
+    # or are cut with it); the spanning tree needs one weight a pair.
+    by_pair = np.lexsort((rank[edges], hi, lo))
+    first = np.ones(len(by_pair), dtype=bool)
+    first[1:] = (lo[by_pair][1:] != lo[by_pair][:-1]) | (hi[by_pair][1:] != hi[by_pair][:-1])
+    kept = edges[by_pair[first]]
+    graph = coo_matrix(
+        (
+            rank[kept].astype(float) + 1.0,
+            (np.minimum(u[kept], v[kept]), np.maximum(u[kept], v[kept])),
+        ),
+        shape=(n_nodes, n_nodes),
+    ).tocsr()
+    tree = minimum_spanning_tree(graph).tocoo()
+    t_rank = np.rint(tree.data).astype(np.int64) - 1
+    t_rank.sort()  # the forest's edges in the order examined
+    t_edge = order[t_rank]
+    tu, tv = u[t_edge], v[t_edge]
+    # The component of each forest edge and each cannot-link, numbered by its s end.
+    comp = connected_components(n_nodes, tu, tv)
+    pairs = np.flatnonzero((apart_u >= 0) & (apart_v >= 0))
+    pairs = pairs[node_fast[apart_u[pairs]]]
+    pairs = pairs[comp[apart_u[pairs]] == comp[apart_v[pairs]]]
+    s, t = apart_u[pairs], apart_v[pairs]
+    pair_of_comp = np.full(n_nodes, -1, dtype=np.int64)
+    pair_of_comp[comp[s]] = np.arange(len(pairs))
+    # Forest edges grouped by cannot-link, in the order examined within each group.
+    group = pair_of_comp[comp[tu]]
+    by_group = np.argsort(group, kind="stable")
+    tu, tv, t_edge, group = tu[by_group], tv[by_group], t_edge[by_group], group[by_group]
+    start = np.searchsorted(group, np.arange(len(pairs)))
+    end = np.searchsorted(group, np.arange(len(pairs)), side="right")
+    # The bottleneck: the first forest edge of its group after which s and t connect.
+    low, high = start.copy(), end - 1
+    position = np.arange(len(group))
+    while (low < high).any():  # one pass a halving: log2 of the largest forest
+        mid = (low + high) // 2
+        active = position <= mid[group]
+        joined = connected_components(n_nodes, tu[active], tv[active])
+        together = joined[s] == joined[t]
+        open_ = low < high
+        high = np.where(open_ & together, mid, high)
+        low = np.where(open_ & ~together, mid + 1, low)
+    keep = np.ones(len(group), dtype=bool)
+    keep[low] = False
+    part = connected_components(n_nodes, tu[keep], tv[keep])
+    crossing = edges[part[u[edges]] != part[v[edges]]]
+    edge_slot[crossing] = apart_slot + pairs[pair_of_comp[comp[u[crossing]]]]
+    out: np.ndarray = part
+    return out
+
+
+def _find(parent: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Roots of ``x`` in the forest ``parent``, compressing the paths walked."""
+    root = parent[x]
+    while True:  # one step a level: union by size keeps the trees O(log n) deep
+        up = parent[root]
+        if (up == root).all():
+            break
+        root = up
+    parent[x] = root
+    return root
+
+
+def _split_counts(
+    u: np.ndarray,
+    v: np.ndarray,
+    order: np.ndarray,
+    node_count: np.ndarray,
+    node_comp: np.ndarray,
+    first: np.ndarray,
+    *,
+    bias: int,
+    high: int,
+    width: int,
+    forced_from: int,
+    edge_slot: np.ndarray,
+) -> np.ndarray:
+    """The union-find pass with packed limit counts, over every marked component at once.
+
+    ``node_count`` marks the nodes of the components to split here (no cannot-link,
+    no attribute, no unlinking kind); ``first`` holds each node's packed counts and
+    ``bias``, ``high``, ``width`` the packing of :class:`Kruskal`. Step k examines the
+    k-th edge (in ``order``) of every component together: components share no node,
+    so their unions never meet, and each component sees its edges in the same order
+    as the pass in Python, with the same joins and cuts. Writes the slot of each cut
+    edge into ``edge_slot``; returns the root of every node (meaningful on
+    ``node_count``). Cost: one vectorized step per edge of the largest component,
+    O(m log n) in all.
+    """
+    n_nodes = len(node_count)
+    edges = order[node_count[u[order]]]  # in the order examined
+    comp = node_comp[u[edges]]
+    by_comp = np.argsort(comp, kind="stable")
+    edges, comp = edges[by_comp], comp[by_comp]
+    start = np.ones(len(comp), dtype=bool)
+    start[1:] = comp[1:] != comp[:-1]
+    begin = np.flatnonzero(start)
+    step = np.arange(len(comp)) - np.repeat(begin, np.diff(np.append(begin, len(comp))))
+    by_step = np.argsort(step, kind="stable")
+    edges, step = edges[by_step], step[by_step]
+    bounds = np.searchsorted(step, np.arange(int(step.max()) + 2 if len(step) else 1))
+    parent = np.arange(n_nodes, dtype=np.int64)
+    size = np.ones(n_nodes, dtype=np.int64)
+    counts = np.asarray(first, dtype=np.int64).copy()
+    bias64, high64 = np.int64(bias), np.int64(high)
+    for k in range(len(bounds) - 1):  # one step per edge of the largest component
+        e = edges[bounds[k] : bounds[k + 1]]
+        a, b = _find(parent, u[e]), _find(parent, v[e])
+        apart = a != b
+        e, a, b = e[apart], a[apart], b[apart]
+        total = counts[a] + counts[b]
+        over = (total + bias64) & high64
+        over[e >= forced_from] = 0  # must-links: joined whatever the limits
+        cut = over != 0
+        if cut.any():
+            lowest = over[cut] & -over[cut]  # the first limit broken: its lowest bit
+            edge_slot[e[cut]] = (np.log2(lowest.astype(float)).astype(np.int64)) // width
+        a, b, total = a[~cut], b[~cut], total[~cut]
+        swap = size[a] < size[b]
+        a, b = np.where(swap, b, a), np.where(swap, a, b)
+        parent[b] = a
+        size[a] += size[b]
+        counts[a] = total
+    out: np.ndarray = _find(parent, np.arange(n_nodes, dtype=np.int64))
+    return out
 
 
 def _slot_kinds(slots: np.ndarray, slot_kind: np.ndarray, apart_slot: int) -> np.ndarray:

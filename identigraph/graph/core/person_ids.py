@@ -233,8 +233,11 @@ def assign_ids(
     2. A component that is heir to several old ids (a merge) keeps the id that
        ranks best under the policy (by default the oldest issued, then the one of
        the largest old cluster), then the smaller id.
-    3. A component that is heir to none gets a fresh id derived from its smallest
-       record hash, so a batch build is independent of input order.
+    3. A component that is heir to none gets a fresh id derived from the hash of
+       its record that ranks best under the policy's ``"source:NAME"`` criteria,
+       then its smallest record hash (:meth:`SurvivorPolicy.record_keys`), so a
+       batch build is independent of input order and follows the policy as an
+       update does.
 
     So under the default policy, on a merge the oldest id survives, and on a
     split the largest part keeps the id while the other parts get new ones.
@@ -302,7 +305,13 @@ def assign_ids(
         split_old, split_comp = old[not_heir], comp[not_heir]
     is_fresh = ids < 0
     fresh = np.flatnonzero(is_fresh)
-    ids[fresh] = _fresh_ids(comp_min_hash[fresh], issued)
+    seed = comp_min_hash
+    if n_src and has_source is not None and len(fresh):
+        # 3. a new id derives from the record the policy ranks best, then the smallest hash.
+        seed = hashes[
+            pick_survivors(labels, [*policy.record_keys(has_source=np.asarray(has_source)), hashes])
+        ]
+    ids[fresh] = _fresh_ids(seed[fresh], issued)
     if len(split_old):
         old_parts.append(split_old)
         new_parts.append(ids[split_comp])

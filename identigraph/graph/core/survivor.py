@@ -68,8 +68,14 @@ class SurvivorPolicy:
     Among ids issued by the same resolution (a bulk load), the larger person's
     id survives, since more records keep their id.
 
-    Bulk loads are not affected: every person of a first build gets a fresh id
-    from the hash of its smallest member key.
+    The same policy decides which record a new id derives from, wherever ids are
+    minted (a bulk load, a new cluster in an update, the parts of a split that do
+    not keep the old id): the record that ranks best under the ``"source:NAME"``
+    criteria, then the smallest record hash (:meth:`record_keys`). A known CRM
+    customer loaded in bulk together with its web events thus gets the id derived
+    from its CRM record, the id it would keep had the CRM been loaded first. The
+    other criteria do not tell records apart; under the default policy a new id
+    derives from the smallest record hash of its person.
     """
 
     criteria: Sequence[str] = DEFAULT_CRITERIA
@@ -118,6 +124,15 @@ class SurvivorPolicy:
             "id": np.asarray(ids, dtype=np.int64),
         }
         return self._keys(plain, has_source)
+
+    def record_keys(self, *, has_source: np.ndarray) -> list[np.ndarray]:
+        """Sort keys of the records of a new person, for the record its new id derives from.
+
+        Only the ``"source:NAME"`` criteria tell records apart (a record holding a
+        source outranks one that does not); the caller adds the record hash as the
+        final tie-break.
+        """
+        return self._keys({}, has_source)
 
     def split_keys(self, *, size: np.ndarray, has_source: np.ndarray) -> list[np.ndarray]:
         """Sort keys of the parts of a split person (the criteria that tell parts apart)."""

@@ -1,0 +1,108 @@
+"""The per-person limit split: cannot-link components split over arrays cut as the union-find."""
+
+from __future__ import annotations
+
+import hypothesis.strategies as st
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from identigraph.graph.core import connected_components
+from identigraph.graph.core.limits import LimitSplit, _enforce_limits, enforce_limits
+
+
+@st.composite
+def apart_graphs(draw: st.DrawFn) -> dict[str, object]:
+    """Records linked through values of two kinds and match edges, with must- and cannot-links.
+
+    Cannot-links are drawn between records that the must-links do not join (as
+    ``check_overrides`` guarantees); kinds are limited or not, and may unlink shared values.
+    """
+    n_rec = draw(st.integers(2, 14))
+    n_val = draw(st.integers(1, 8))
+    rec = st.integers(0, n_rec - 1)
+    links = sorted(set(draw(st.lists(st.tuples(rec, st.integers(0, n_val - 1)), max_size=30))))
+    matches = draw(st.lists(st.tuples(rec, rec, st.sampled_from([0.6, 0.8, 0.95])), max_size=n_rec))
+    must = draw(st.lists(st.tuples(rec, rec).filter(lambda p: p[0] != p[1]), max_size=3))
+    joined = connected_components(
+        n_rec, np.array([p[0] for p in must], dtype=np.int64),
+        np.array([p[1] for p in must], dtype=np.int64),
+    )  # fmt: skip
+    apart = draw(
+        st.lists(
+            st.tuples(rec, rec).filter(lambda p: joined[p[0]] != joined[p[1]]),
+            max_size=3,
+        )
+    )
+    hashes = draw(
+        st.lists(st.integers(0, 2**64 - 1), min_size=n_rec + n_val, max_size=n_rec + n_val,
+                 unique=True)
+    )  # fmt: skip
+    return {
+        "n_rec": n_rec,
+        "links": links,
+        "value_kind": draw(st.lists(st.integers(0, 1), min_size=n_val, max_size=n_val)),
+        "limits": draw(st.lists(st.integers(0, 2), min_size=2, max_size=2)),
+        "priorities": draw(st.sampled_from([[40.0, 10.0], [10.0, 40.0], [20.0, 20.0]])),
+        "unlink": draw(st.sampled_from([None, [False, False], [True, False], [False, True]])),
+        "matches": matches,
+        "must": must,
+        "apart": apart,
+        "hashes": hashes,
+    }
+
+
+def _split(graph: dict[str, object], *, arrays: bool) -> LimitSplit:
+    n_rec = int(graph["n_rec"])  # type: ignore[call-overload]
+    links = np.array(graph["links"], dtype=np.int64).reshape(-1, 2)
+    matches = graph["matches"]
+    ml = np.array([m[0] for m in matches], dtype=np.int64)  # type: ignore[attr-defined]
+    mr = np.array([m[1] for m in matches], dtype=np.int64)  # type: ignore[attr-defined]
+    prob = np.array([m[2] for m in matches], dtype=float)  # type: ignore[attr-defined]
+    must = np.array(graph["must"], dtype=np.int64).reshape(-1, 2)
+    apart = np.array(graph["apart"], dtype=np.int64).reshape(-1, 2)
+    value_kind = np.array(graph["value_kind"], dtype=np.int64)
+    n_val = len(value_kind)
+    hashes = np.array(graph["hashes"], dtype=np.uint64)
+    labels = connected_components(
+        n_rec + n_val,
+        np.concatenate([links[:, 0], ml, must[:, 0]]),
+        np.concatenate([links[:, 1] + n_rec, mr, must[:, 1]]),
+    )
+    unlink = graph["unlink"]
+    return _enforce_limits(
+        labels, n_rec, links[:, 0], links[:, 1], value_kind,
+        np.array(graph["limits"], dtype=np.int64), np.array(graph["priorities"]),
+        hashes[:n_rec], hashes[n_rec:], ml, mr, prob, match_priority=15.0,
+        attr_codes=(), attr_caps=(), attr_alike=None,
+        unlink=None if unlink is None else np.array(unlink, dtype=bool),
+        must_l=must[:, 0], must_r=must[:, 1], apart_l=apart[:, 0], apart_r=apart[:, 1],
+        arrays=arrays,
+    )  # fmt: skip
+
+
+@settings(max_examples=150)
+@pytest.mark.parametrize("apart", [True, False])
+@given(graph=apart_graphs())
+def test_split_over_arrays_cuts_as_the_union_find(graph: dict[str, object], apart: bool) -> None:
+    if not apart:  # the limits alone
+        graph = {**graph, "apart": []}
+    fast, reference = _split(graph, arrays=True), _split(graph, arrays=False)
+    assert fast.labels.tolist() == reference.labels.tolist()  # the same partition
+    for name in ("cut_links", "cut_link_kind", "cut_matches", "cut_match_kind",
+                 "shared_values", "shared_kind"):  # fmt: skip
+        assert getattr(fast, name).tolist() == getattr(reference, name).tolist(), name
+
+
+def test_one_cannot_link_cuts_the_weakest_link_on_the_path() -> None:
+    # 0 -email- 1 -cookie- 2, records 0 and 2 kept apart: the cookie link goes.
+    rec, val = np.array([0, 1, 1, 2]), np.array([0, 0, 1, 1])
+    labels = connected_components(5, rec, val + 3)
+    split = enforce_limits(
+        labels, 3, rec, val, np.array([0, 1]), np.array([0, 0]), np.array([30.0, 10.0]),
+        np.array([1, 2, 3], dtype=np.uint64), np.array([4, 5], dtype=np.uint64),
+        apart_l=np.array([0]), apart_r=np.array([2]),
+    )  # fmt: skip
+    assert split.labels.tolist() == [0, 0, 1]
+    assert split.cut_links.tolist() == [3]  # the cookie link of the last record examined
+    assert split.cut_link_kind.tolist() == [-1]
