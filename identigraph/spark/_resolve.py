@@ -291,9 +291,9 @@ def _extract_source(
         for batch in batches:
             record_ids = _as_ids(batch[id_column], integral)
             nodes = _engine.node_ids(name, record_ids)
-            edges, rejects, attrs = _engine.extract(
-                batch.drop(columns=[id_column]), identifiers, attributes
-            )
+            # The id column stays: a spec may name it (a CRM id that other sources carry
+            # as a key links them, as in the pandas engine).
+            edges, rejects, attrs = _engine.extract(batch, identifiers, attributes)
             rid = batch[id_column].to_numpy()
             parts = [
                 pd.DataFrame({"t": _RECORD, "node": nodes, "rid": rid}),

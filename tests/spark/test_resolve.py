@@ -257,3 +257,22 @@ def test_repeated_record_ids_raise_before_extraction(spark: Any) -> None:
     missing = _spark_frame(spark, pd.DataFrame({"id": ["a", None], "email": ["a@x.com", None]}))
     with pytest.raises(ig.InputError, match="missing"):
         igs.resolve({"crm": missing}, identifiers=specs, ids={"crm": "id"})
+
+
+def test_id_column_named_by_a_spec_links_as_in_pandas(spark: Any) -> None:
+    # The CRM's id column is also the key support tickets carry: the pandas engine
+    # links through it, so the Spark run must extract it too.
+    crm = pd.DataFrame({"customer_id": ["C1", "C2"], "email": ["ann@x.com", "bob@x.com"]})
+    support = pd.DataFrame({"ticket": [7, 8, 9], "customer_id": ["C1", "C2", None],
+                            "email": ["ann@other.com", None, "bob@x.com"]})  # fmt: skip
+    specs = [ig.Email("email"), ig.Key("customer_id")]
+    ids = {"crm": "customer_id", "support": "ticket"}
+    g = _pandas({"crm": crm, "support": support}, ids, specs)
+    result = igs.resolve(
+        {"crm": _spark_frame(spark, crm), "support": _spark_frame(spark, support)},
+        identifiers=specs,
+        ids=ids,
+    )
+    _check_parity(g, result)
+    clusters = collect(result.clusters)
+    assert clusters["person_id"].nunique() == 2  # C1 with ticket 7; C2 with tickets 8, 9
