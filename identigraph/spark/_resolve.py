@@ -28,7 +28,7 @@ from identigraph.matcher import DEFAULT_THRESHOLD
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.specs import Identifier
 from identigraph.spark import _engine
-from identigraph.spark.components import star_components
+from identigraph.spark.components import _cut_lineage, star_components
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
@@ -404,10 +404,16 @@ def _split_limited(
                 F.col("match_probability").alias("p"),
             )
         )  # fmt: skip
-    if overrides is not None:  # both ends of a must-link are in one component
-        ends = members.select(F.col("node").alias("node_a"), "comp")
+    if overrides is not None:  # those with both ends in one component (every must-link)
+        ends_a = members.select(F.col("node").alias("node_a"), "comp")
+        ends_b = members.select(F.col("node").alias("node_b"), F.col("comp").alias("comp_b"))
+        inside = (
+            overrides.join(ends_a, on="node_a")
+            .join(ends_b, on="node_b")
+            .where(F.col("comp") == F.col("comp_b"))
+        )
         parts.append(
-            overrides.join(ends, on="node_a").select(
+            inside.select(
                 group, F.when(F.col("apart"), _G_APART).otherwise(_G_MUST).cast("byte").alias("t"),
                 F.col("node_a").alias("node"), F.col("node_b").alias("a"),
                 F.col("reason").alias("text"), null_text.alias("rid"),
@@ -589,7 +595,10 @@ def resolve(
             )
             for s in checked
         ]
-    ).persist(keep)  # fmt: skip
+    )  # fmt: skip
+    # Materialized, and its plan cut: every later plan starts from a table, not from the
+    # extraction's plan (the JVM analyses a plan again for each DataFrame derived from it).
+    extracted = _cut_lineage(extracted, checkpoint_dir)
     names = [s.name for s in checked]
     columns = [s.column for s in identifiers]
     same_type = len({s.integral_id for s in checked}) == 1
@@ -620,8 +629,8 @@ def resolve(
         edges.withColumn("n", F.count(F.lit(1)).over(by_value))
         .withColumn("root", F.min("node").over(by_value))
         .withColumn("generic", F.col("n") > _pick(max_records, F.col("kind")))
-        .persist(keep)
     )
+    counted = _cut_lineage(counted, checkpoint_dir)
     links = counted.where(~F.col("generic") & (F.col("node") != F.col("root"))).select(
         F.col("node").alias("a"), F.col("root").alias("b")
     )
@@ -667,11 +676,10 @@ def resolve(
         links, checkpoint_every=checkpoint_every, checkpoint_dir=checkpoint_dir,
         max_rounds=max_rounds, local_edges=local_edges,
     )  # fmt: skip
-    components = (
-        records.join(found.labels, on="node", how="left")
-        .select("src", "source", "node", "rid", F.coalesce("root", "node").alias("comp"))
-        .persist(keep)
+    components = records.join(found.labels, on="node", how="left").select(
+        "src", "source", "node", "rid", F.coalesce("root", "node").alias("comp")
     )
+    components = _cut_lineage(components, checkpoint_dir)
     stage.done(f"components: {found.rounds} rounds")
     bar.update()
 

@@ -315,16 +315,18 @@ def test_policy_with_previous_keeps_ids_as_add_does(spark: Any) -> None:
 
 
 def test_overrides_as_in_pandas(spark: Any) -> None:
-    crm = pd.DataFrame({"id": ["a", "b", "c", "d", "e"],
-                        "phone": ["201-555-0123"] * 3 + ["212 555 0199", None],
-                        "email": ["ann@x.com", None, "ann@x.com", "dan@x.com", "eve@x.com"],
-                        "crm": ["K1", "K2", None, None, None]})  # fmt: skip
+    crm = pd.DataFrame({"id": ["a", "b", "c", "d", "e", "f"],
+                        "phone": ["201-555-0123"] * 3 + ["212 555 0199", None, None],
+                        "email": ["ann@x.com", None, "ann@x.com", "dan@x.com", "eve@x.com",
+                                  "fay@x.com"],
+                        "crm": ["K1", "K2", None, None, None, None]})  # fmt: skip
     specs = [ig.Phone("phone", region="US"), ig.Email("email"), ig.Key("crm", max_per_person=1)]
     g = ig.IdentityGraph(specs)
     g.add(crm, source="crm", id="id")
     g.cannot_link(("crm", "a"), ("crm", "c"), reason="twins")  # apart despite phone and email
     g.must_link(("crm", "b"), ("crm", "d"), reason="checked")  # joined, whatever the limits
     g.must_link(("crm", "d"), ("crm", "e"), reason="checked")
+    g.cannot_link(("crm", "a"), ("crm", "f"), reason="apart already")  # another component
     overrides = g.overrides().drop(columns="time")
     result = igs.resolve(
         {"crm": _spark_frame(spark, crm)},
@@ -340,6 +342,7 @@ def test_overrides_as_in_pandas(spark: Any) -> None:
     persons = collect(result.clusters).set_index("record_id")["person_id"]
     assert persons["a"] != persons["c"]
     assert persons["b"] == persons["d"] == persons["e"]
+    assert persons["f"] not in {persons["a"], persons["b"], persons["c"]}
 
 
 def test_override_errors(spark: Any) -> None:
