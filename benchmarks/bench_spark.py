@@ -8,7 +8,8 @@ specs, 1% junk) and writes its clusters to Parquet; the parent checks that the S
 clusters equal the pandas engine's (same partition, same person ids).
 
 - pandas: ``IdentityGraph.add`` of every source plus ``clusters()``.
-- identigraph.spark: ``local[2]``, frames loaded with ``createDataFrame`` (not timed),
+- identigraph.spark: ``local[2]``, ``--partitions`` shuffle partitions (default 4),
+  ``--local-edges`` passed to ``resolve`` (default 2,000,000; 0 runs star rounds only), frames loaded with ``createDataFrame`` (not timed),
   then ``resolve`` and the clusters written to Parquet (timed), rounds and shuffle
   volume per round reported.
 - Splink 5 on Spark, same session settings: one table of the five exact identifier
@@ -52,7 +53,7 @@ def _data(records: int, junk: float) -> dict[str, pd.DataFrame]:
     return sources
 
 
-def _session(memory: str):  # type: ignore[no-untyped-def]
+def _session(memory: str, partitions: int):  # type: ignore[no-untyped-def]
     os.environ["PYSPARK_PYTHON"] = sys.executable
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
@@ -60,7 +61,7 @@ def _session(memory: str):  # type: ignore[no-untyped-def]
     spark = (
         SparkSession.builder.master("local[2]")
         .config("spark.driver.memory", memory)
-        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.shuffle.partitions", str(partitions))
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.jars", similarity_jar_location())
@@ -100,7 +101,9 @@ def _spark_frames(spark, sources: dict[str, pd.DataFrame]):  # type: ignore[no-u
     return frames
 
 
-def worker(engine: str, records: int, junk: float, out: str) -> dict[str, float]:
+def worker(
+    engine: str, records: int, junk: float, out: str, partitions: int, local_edges: int
+) -> dict[str, float]:
     sources = _data(records, junk)
     n = sum(len(f) for f in sources.values())
     result: dict[str, float] = {"records": n}
@@ -118,11 +121,13 @@ def worker(engine: str, records: int, junk: float, out: str) -> dict[str, float]
         from identigraph import spark as igs
 
         t0 = time.perf_counter()
-        spark = _session("6g")
+        spark = _session("6g", partitions)
         frames = _spark_frames(spark, sources)
         result["load_seconds"] = time.perf_counter() - t0
         start = time.perf_counter()
-        res = igs.resolve(frames, identifiers=demo_specs(), ids=_ID_COLUMNS)
+        res = igs.resolve(
+            frames, identifiers=demo_specs(), ids=_ID_COLUMNS, local_edges=local_edges
+        )
         res.clusters.write.mode("overwrite").parquet(out)
         result["seconds"] = time.perf_counter() - start
         result["rounds"] = res.rounds
@@ -134,7 +139,7 @@ def worker(engine: str, records: int, junk: float, out: str) -> dict[str, float]
         from splink.backends.spark import SparkAPI
 
         t0 = time.perf_counter()
-        spark = _session("6g")
+        spark = _session("6g", partitions)
         parts = []
         for name, frame in sources.items():
             table = pd.DataFrame({"unique_id": name + ":" + frame[_ID_COLUMNS[name]].astype(str)})
@@ -191,21 +196,29 @@ def main() -> None:
     parser.add_argument("--records", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--junk", type=float, default=0.01)
     parser.add_argument("--skip-splink", action="store_true")
+    parser.add_argument("--partitions", type=int, default=4, help="spark.sql.shuffle.partitions")
+    parser.add_argument(
+        "--local-edges", type=int, default=2_000_000, help="resolve(local_edges=...); 0: rounds"
+    )
     parser.add_argument("--worker", nargs=3, metavar=("ENGINE", "RECORDS", "OUT"))
     args = parser.parse_args()
     if args.worker:
         engine, records, out = args.worker
-        print(json.dumps(worker(engine, int(records), args.junk, out)))
+        print(json.dumps(
+            worker(engine, int(records), args.junk, out, args.partitions, args.local_edges)
+        ))  # fmt: skip
         return
     engines = ["pandas", "spark"] + ([] if args.skip_splink else ["splink"])
     for records in args.records:
         tmp = tempfile.mkdtemp(prefix="bench-spark-")
         rows = {}
+        print("load average before:", Path("/proc/loadavg").read_text().split()[:3], flush=True)
         for engine in engines:
             out = str(Path(tmp) / f"{engine}.parquet")
             run = subprocess.run(
-                [sys.executable, __file__, "--junk", str(args.junk), "--worker", engine,
-                 str(records), out],
+                [sys.executable, __file__, "--junk", str(args.junk), "--partitions",
+                 str(args.partitions), "--local-edges", str(args.local_edges), "--worker",
+                 engine, str(records), out],
                 capture_output=True, text=True, check=False,
             )  # fmt: skip
             if run.returncode:
@@ -220,6 +233,7 @@ def main() -> None:
             if engine in rows and "pandas" in rows:
                 ratio = rows[engine]["seconds"] / rows["pandas"]["seconds"]
                 print(f"{engine} / pandas wall time: {ratio:.2f}")
+        print("load average after:", Path("/proc/loadavg").read_text().split()[:3], flush=True)
         if "spark" in rows and "splink" in rows:
             ratio = rows["splink"]["seconds"] / rows["spark"]["seconds"]
             print(f"splink / identigraph.spark wall time: {ratio:.2f}")

@@ -21,6 +21,7 @@ from identigraph.graph.core import (
     KindLimits,
     LimitSplit,
     NoIssuedIds,
+    SurvivorPolicy,
     assign_ids,
     extract_keys,
     record_hashes,
@@ -49,7 +50,7 @@ _NO_INDEX = np.empty(0, dtype=np.int64)
 #: Columns of :attr:`Split.conflicts`, those of ``IdentityGraph.conflicts`` (ids as text).
 CONFLICT_COLUMNS = (
     "source", "record_id", "person_id", "kind", "value", "other_source", "other_record_id",
-    "other_person_id", "match_probability", "reason", "limit",
+    "other_person_id", "match_probability", "reason", "limit", "override_reason",
 )  # fmt: skip
 
 
@@ -301,6 +302,8 @@ def split_regions(
     attribute_values: pd.DataFrame,
     matches: pd.DataFrame,
     kinds: Kinds,
+    must: pd.DataFrame | None = None,
+    apart: pd.DataFrame | None = None,
 ) -> Split:
     """Resolve whole components, limits included, exactly as the pandas engine does.
 
@@ -321,6 +324,10 @@ def split_regions(
         ``node_l, node_r, match_probability``: accepted match pairs.
     kinds : Kinds
         The run's kinds, policies and attributes.
+    must, apart : pandas.DataFrame, optional
+        ``node_l, node_r`` (and ``reason`` for ``apart``): must-links, which no
+        limit cuts, and cannot-links, whose ends the weakest links are cut to
+        keep apart, as :meth:`IdentityGraph.must_link` and ``cannot_link`` do.
 
     Returns
     -------
@@ -395,8 +402,15 @@ def split_regions(
         codes[_positions(nodes, att_node[mine])] = local
         attr_codes.append(codes)
         vocabularies.append(np.asarray(vocabulary, dtype=object))
+    no_pairs = pd.DataFrame({"node_l": _NO_INDEX, "node_r": _NO_INDEX, "reason": []})
+    must = no_pairs if must is None else must
+    apart = no_pairs if apart is None else apart
+    must_l = _positions(nodes, must["node_l"].to_numpy(dtype=np.int64))
+    must_r = _positions(nodes, must["node_r"].to_numpy(dtype=np.int64))
+    apart_l = _positions(nodes, apart["node_l"].to_numpy(dtype=np.int64))
+    apart_r = _positions(nodes, apart["node_r"].to_numpy(dtype=np.int64))
     limits = None
-    if kinds.capped:
+    if kinds.capped or len(apart_l):  # cannot-links need limits, even with none limited
         limits = KindLimits(
             limits=np.array([m or 0 for m in kinds.max_per_person], dtype=np.int64),
             priorities=np.array(kinds.priorities, dtype=float),
@@ -419,12 +433,17 @@ def split_regions(
         value_hash=value_hash,
         limits=limits,
         attr_codes=attr_codes if limits is not None else (),
+        must_l=must_l,
+        must_r=must_r,
+        apart_l=apart_l,
+        apart_r=apart_r,
     )
     person = result.person_ids
     clusters = pd.DataFrame({"node": nodes, "person_id": person})
     conflicts = _conflicts(
         records, result.split, person, link_rec, value_of, value_kind, value_key,
         value_hash, record_hash, m_l, m_r, prob, kinds,
+        apart["reason"].to_numpy(dtype=object) if "reason" in apart else np.empty(0, object),
     )  # fmt: skip
     return Split(clusters=clusters, conflicts=conflicts)
 
@@ -443,8 +462,12 @@ def _conflicts(
     m_r: np.ndarray,
     prob: np.ndarray,
     kinds: Kinds,
+    apart_reason: np.ndarray,
 ) -> pd.DataFrame:
-    """The cut links of a split, as ``IdentityGraph.conflicts`` lists them (values masked)."""
+    """The cut links of a split, as ``IdentityGraph.conflicts`` lists them (values masked).
+
+    A cut's limit is a kind or attribute index, or ``-1 - j`` for cannot-link ``j``.
+    """
     if split is None:
         return pd.DataFrame({c: [] for c in CONFLICT_COLUMNS})
     links, link_limit = split.cut_links, split.cut_link_kind
@@ -472,6 +495,12 @@ def _conflicts(
     source = records["source"].to_numpy(dtype=object)
     record_id = records["record_id"].to_numpy(dtype=object)
     limit_names = np.array([*kinds.kinds, *(a.column for a in kinds.attributes), ""], dtype=object)
+    limit = np.concatenate([link_limit, split.cut_match_kind]).astype(np.int64)
+    apart = limit < 0
+    override = np.full(len(limit), None, dtype=object)
+    override[apart] = np.asarray(apart_reason, dtype=object)[-1 - limit[apart]]
+    limit_name = np.asarray(limit_names[np.maximum(limit, 0)], dtype=object)
+    limit_name[apart] = "cannot_link"
     rec = np.concatenate([link_rec[links], left])
     vals = link_val[links]
     n_links, n_matches = len(links), len(left)
@@ -507,17 +536,20 @@ def _conflicts(
                 [np.full(n_links, np.nan), prob[split.cut_matches]]
             ),
             "reason": pd.Series(
-                np.concatenate(
-                    [
-                        np.where(shared[vals], "shared_value", "max_per_person").astype(object),
-                        np.full(n_matches, "max_per_person", dtype=object),
-                    ]
-                ),
+                np.where(
+                    apart,
+                    "cannot_link",
+                    np.concatenate(
+                        [
+                            np.where(shared[vals], "shared_value", "max_per_person"),
+                            np.full(n_matches, "max_per_person"),
+                        ]
+                    ),
+                ).astype(object),
                 dtype=object,
             ),
-            "limit": pd.Series(
-                limit_names[np.concatenate([link_limit, split.cut_match_kind])], dtype=object
-            ),
+            "limit": pd.Series(limit_name, dtype=object),
+            "override_reason": pd.Series(override, dtype=object),
         }
     )
 
@@ -545,7 +577,13 @@ class _PreviousIds:
 
 
 def assign_group_ids(
-    labels: np.ndarray, old_ids: np.ndarray, nodes: np.ndarray, previous_ids: np.ndarray
+    labels: np.ndarray,
+    old_ids: np.ndarray,
+    nodes: np.ndarray,
+    previous_ids: np.ndarray,
+    *,
+    policy: SurvivorPolicy | None = None,
+    sources: np.ndarray | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Person ids of components that share old ids, by the pandas engine's survivor rules.
 
@@ -559,6 +597,12 @@ def assign_group_ids(
         Node ids of the records (see :func:`node_ids`).
     previous_ids : numpy.ndarray of int64
         Every person id of the previous run that new ids must avoid.
+    policy : SurvivorPolicy, optional
+        Which id survives a merge and which part keeps it on a split, as
+        :class:`IdentityGraph` applies it (default: oldest, then size; every id
+        of the previous run counts as issued in one generation).
+    sources : numpy.ndarray of str, optional
+        Source of each record; needed when ``policy`` ranks by source.
 
     Returns
     -------
@@ -576,7 +620,12 @@ def assign_group_ids(
     (9, ['merge', 'split'])
     """
     issued = _PreviousIds(previous_ids)
+    has_source = None
+    if policy is not None and policy.sources:
+        names = np.asarray(policy.sources, dtype=object)
+        has_source = np.asarray(sources, dtype=object)[:, None] == names[None, :]
     ids, _, changes = assign_ids(
-        np.asarray(labels, dtype=np.int64), old_ids, _hashes(nodes), issued
-    )
+        np.asarray(labels, dtype=np.int64), old_ids, _hashes(nodes), issued,
+        policy=policy, has_source=has_source,
+    )  # fmt: skip
     return ids, changes

@@ -20,13 +20,15 @@ from identigraph.errors import (
     InputError,
     MissingColumnError,
     NoIdentifierColumnsError,
+    OverrideConflictError,
     UnknownRecordError,
 )
+from identigraph.graph.core import SurvivorPolicy
 from identigraph.matcher import DEFAULT_THRESHOLD
 from identigraph.matcher.attributes import Attribute
 from identigraph.matcher.specs import Identifier
 from identigraph.spark import _engine
-from identigraph.spark.components import star_components
+from identigraph.spark.components import _cut_lineage, star_components
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
@@ -38,6 +40,8 @@ log = logging.getLogger("identigraph.spark")
 
 _PAIR_COLUMNS = ("source_l", "record_id_l", "source_r", "record_id_r", "match_probability")
 _PREVIOUS_COLUMNS = ("source", "record_id", "person_id")
+_OVERRIDE_COLUMNS = ("kind", "source_a", "record_id_a", "source_b", "record_id_b")
+_OVERRIDE_KINDS = ("must_link", "cannot_link")
 _BIG = int(np.iinfo(np.int64).max)
 _MASK63 = 0x7FFF_FFFF_FFFF_FFFF
 # Extraction rows: 0 a record, 1 an identifier link key, 2 a reject, 3 an attribute value.
@@ -45,7 +49,7 @@ _RECORD, _EDGE, _REJECT, _ATTRIBUTE = 0, 1, 2, 3
 _CONFLICT_SCHEMA = (
     "source string, record_id string, person_id long, kind string, value string, "
     "other_source string, other_record_id string, other_person_id long, "
-    "match_probability double, reason string, limit string"
+    "match_probability double, reason string, limit string, override_reason string"
 )
 
 
@@ -190,10 +194,12 @@ _EXTRACT_COLUMNS = ("t", "node", "spec", "kind", "key", "reason", "rid")
 _SPLIT_COLUMNS = (
     "t", "node", "person_id", "source", "record_id", "kind", "value", "other_source",
     "other_record_id", "other_person_id", "match_probability", "reason", "limit",
+    "override_reason",
 )  # fmt: skip
 _CARRY_COLUMNS = ("t", "node", "person_id", "old_id", "new_id", "reason")
 _SPLIT_TEXT = (
     "source", "record_id", "kind", "value", "other_source", "other_record_id", "reason", "limit",
+    "override_reason",
 )  # fmt: skip
 
 
@@ -291,9 +297,9 @@ def _extract_source(
         for batch in batches:
             record_ids = _as_ids(batch[id_column], integral)
             nodes = _engine.node_ids(name, record_ids)
-            edges, rejects, attrs = _engine.extract(
-                batch.drop(columns=[id_column]), identifiers, attributes
-            )
+            # The id column stays: a spec may name it (a CRM id that other sources carry
+            # as a key links them, as in the pandas engine).
+            edges, rejects, attrs = _engine.extract(batch, identifiers, attributes)
             rid = batch[id_column].to_numpy()
             parts = [
                 pd.DataFrame({"t": _RECORD, "node": nodes, "rid": rid}),
@@ -335,11 +341,12 @@ def _extract_source(
 _SPLIT_SCHEMA = (
     "t byte, node long, person_id long, source string, record_id string, kind string, "
     "value string, other_source string, other_record_id string, other_person_id long, "
-    "match_probability double, reason string, limit string"
+    "match_probability double, reason string, limit string, override_reason string"
 )
 _GROUP_SCHEMA = "g int, t byte, node long, a long, text string, rid string, p double"
-# Rows of a split group: 0 a record, 1 a link, 2 an attribute value, 3 a match pair.
-_G_RECORD, _G_LINK, _G_ATTRIBUTE, _G_MATCH = 0, 1, 2, 3
+# Rows of a split group: 0 a record, 1 a link, 2 an attribute value, 3 a match pair,
+# 4 a must-link, 5 a cannot-link.
+_G_RECORD, _G_LINK, _G_ATTRIBUTE, _G_MATCH, _G_MUST, _G_APART = 0, 1, 2, 3, 4, 5
 
 
 def _split_limited(
@@ -348,6 +355,7 @@ def _split_limited(
     usable: DataFrame,
     attribute_values: DataFrame | None,
     matches: DataFrame | None,
+    overrides: DataFrame | None,
     kinds: _engine.Kinds,
     groups: int,
 ) -> DataFrame:
@@ -396,6 +404,22 @@ def _split_limited(
                 F.col("match_probability").alias("p"),
             )
         )  # fmt: skip
+    if overrides is not None:  # those with both ends in one component (every must-link)
+        ends_a = members.select(F.col("node").alias("node_a"), "comp")
+        ends_b = members.select(F.col("node").alias("node_b"), F.col("comp").alias("comp_b"))
+        inside = (
+            overrides.join(ends_a, on="node_a")
+            .join(ends_b, on="node_b")
+            .where(F.col("comp") == F.col("comp_b"))
+        )
+        parts.append(
+            inside.select(
+                group, F.when(F.col("apart"), _G_APART).otherwise(_G_MUST).cast("byte").alias("t"),
+                F.col("node_a").alias("node"), F.col("node_b").alias("a"),
+                F.col("reason").alias("text"), null_text.alias("rid"),
+                F.lit(None).cast("double").alias("p"),
+            )
+        )  # fmt: skip
     rows = parts[0]
     for part in parts[1:]:
         rows = rows.unionByName(part)
@@ -406,6 +430,7 @@ def _split_limited(
         links = frame[t == _G_LINK]
         attrs = frame[t == _G_ATTRIBUTE]
         pairs = frame[t == _G_MATCH]
+        must, apart = frame[t == _G_MUST], frame[t == _G_APART]
         result = _engine.split_regions(
             pd.DataFrame({"node": mine["node"].to_numpy(dtype=np.int64),
                           "source": mine["text"].to_numpy(dtype=object),
@@ -420,6 +445,11 @@ def _split_limited(
                           "node_r": pairs["a"].to_numpy(dtype=np.int64),
                           "match_probability": pairs["p"].to_numpy(dtype=float)}),
             kinds,
+            must=pd.DataFrame({"node_l": must["node"].to_numpy(dtype=np.int64),
+                               "node_r": must["a"].to_numpy(dtype=np.int64)}),
+            apart=pd.DataFrame({"node_l": apart["node"].to_numpy(dtype=np.int64),
+                                "node_r": apart["a"].to_numpy(dtype=np.int64),
+                                "reason": apart["text"].to_numpy(dtype=object)}),
         )  # fmt: skip
         out = result.clusters.assign(t=np.int8(0))
         if len(result.conflicts):
@@ -440,9 +470,12 @@ def resolve(
     pairs: DataFrame | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     previous: DataFrame | None = None,
+    policy: SurvivorPolicy | None = None,
+    overrides: DataFrame | None = None,
     checkpoint_every: int = 3,
     checkpoint_dir: str | None = None,
     max_rounds: int = 100,
+    local_edges: int = 2_000_000,
     progress: bool | None = None,
 ) -> SparkResult:
     """Resolve records of Spark DataFrames into persons, as :class:`IdentityGraph` would.
@@ -466,7 +499,17 @@ def resolve(
         A prior run's ``clusters`` (``source, record_id, person_id``): its ids are
         carried over by the survivor rules of ``IdentityGraph.add``, and the
         result's ``id_history`` lists merges, splits, new and retired ids.
-    checkpoint_every, checkpoint_dir, max_rounds
+    policy : SurvivorPolicy, optional
+        With ``previous=``: which id survives a merge and which part keeps it on
+        a split, as ``IdentityGraph(..., survivor=policy).add`` decides (default:
+        oldest, then size; every previous id counts as issued in one run).
+    overrides : pyspark.sql.DataFrame, optional
+        Must-links and cannot-links between records, in the columns of
+        :meth:`IdentityGraph.overrides` (``kind, source_a, record_id_a, source_b,
+        record_id_b`` and optionally ``reason``): must-links join records and no
+        limit cuts them; a cannot-link cuts the weakest links between its records
+        (listed in ``conflicts`` with ``reason`` and ``limit`` ``"cannot_link"``).
+    checkpoint_every, checkpoint_dir, max_rounds, local_edges
         Connected-components settings, see :func:`star_components`.
     progress : bool or None
         Show a bar over the steps (``None``: when interactive).
@@ -484,7 +527,9 @@ def resolve(
     MissingColumnError, NoIdentifierColumnsError, DtypeError, InputError
         Bad frames (checked on their schemas, before any Spark job).
     UnknownRecordError
-        A pair names a record no source holds.
+        A pair or override names a record no source holds.
+    OverrideConflictError
+        A cannot-link between records that must-links join.
 
     Examples
     --------
@@ -517,12 +562,16 @@ def resolve(
     if not 0.0 <= threshold <= 1.0:
         msg = f"threshold must be within [0, 1], got {threshold}"
         raise ConfigError(msg)
-    if checkpoint_every < 1 or max_rounds < 1:
-        msg = "checkpoint_every and max_rounds must be at least 1"
+    if checkpoint_every < 1 or max_rounds < 1 or local_edges < 0:
+        msg = "checkpoint_every and max_rounds must be at least 1, local_edges at least 0"
         raise ConfigError(msg)
     checked = _check_sources(sources, ids, identifiers, attributes)
     _check_columns(pairs, _PAIR_COLUMNS, "pairs")
     _check_columns(previous, _PREVIOUS_COLUMNS, "previous")
+    _check_columns(overrides, _OVERRIDE_COLUMNS, "overrides")
+    if policy is not None and not isinstance(policy, SurvivorPolicy):
+        msg = f"policy must be a SurvivorPolicy, got {type(policy).__name__}"
+        raise ConfigError(msg)
 
     start = time.perf_counter()
     spark = checked[0].frame.sparkSession
@@ -546,7 +595,10 @@ def resolve(
             )
             for s in checked
         ]
-    ).persist(keep)  # fmt: skip
+    )  # fmt: skip
+    # Materialized, and its plan cut: every later plan starts from a table, not from the
+    # extraction's plan (the JVM analyses a plan again for each DataFrame derived from it).
+    extracted = _cut_lineage(extracted, checkpoint_dir)
     names = [s.name for s in checked]
     columns = [s.column for s in identifiers]
     same_type = len({s.integral_id for s in checked}) == 1
@@ -577,8 +629,8 @@ def resolve(
         edges.withColumn("n", F.count(F.lit(1)).over(by_value))
         .withColumn("root", F.min("node").over(by_value))
         .withColumn("generic", F.col("n") > _pick(max_records, F.col("kind")))
-        .persist(keep)
     )
+    counted = _cut_lineage(counted, checkpoint_dir)
     links = counted.where(~F.col("generic") & (F.col("node") != F.col("root"))).select(
         F.col("node").alias("a"), F.col("root").alias("b")
     )
@@ -608,19 +660,26 @@ def resolve(
                 F.col("node_l").alias("a"), F.col("node_r").alias("b")
             )
         )
+    override_pairs = None
+    if overrides is not None:
+        override_pairs = _override_pairs(overrides, checked, records).persist(keep)
+        links = links.unionByName(
+            override_pairs.where(~F.col("apart")).select(
+                F.col("node_a").alias("a"), F.col("node_b").alias("b")
+            )
+        )
     stage.done("links planned")
     bar.update()
 
     # 3. connected components.
     found = star_components(
         links, checkpoint_every=checkpoint_every, checkpoint_dir=checkpoint_dir,
-        max_rounds=max_rounds,
+        max_rounds=max_rounds, local_edges=local_edges,
     )  # fmt: skip
-    components = (
-        records.join(found.labels, on="node", how="left")
-        .select("src", "source", "node", "rid", F.coalesce("root", "node").alias("comp"))
-        .persist(keep)
+    components = records.join(found.labels, on="node", how="left").select(
+        "src", "source", "node", "rid", F.coalesce("root", "node").alias("comp")
     )
+    components = _cut_lineage(components, checkpoint_dir)
     stage.done(f"components: {found.rounds} rounds")
     bar.update()
 
@@ -629,13 +688,13 @@ def resolve(
         "source", "node", "rid", F.col("comp").bitwiseAND(_MASK63).alias("person_id")
     )
     conflicts = spark.createDataFrame([], _CONFLICT_SCHEMA)
-    if limits.capped:
+    if limits.capped or override_pairs is not None:
         node_comp = components.select("node", "comp")
-        flagged = _flagged(usable, attribute_values, node_comp, limits)
+        flagged = _flagged(usable, attribute_values, node_comp, limits, override_pairs)
         members = node_comp.join(flagged, on="comp").persist(keep)
         groups = max(2, int(spark.conf.get("spark.sql.shuffle.partitions", "8") or 8))
         split = _split_limited(
-            members, records, usable, attribute_values, matches, limits, groups
+            members, records, usable, attribute_values, matches, override_pairs, limits, groups
         ).persist(keep)
         redone = split.where(F.col("t") == 0).select("node", F.col("person_id").alias("split_id"))
         assigned = assigned.join(redone, on="node", how="left").select(
@@ -655,8 +714,9 @@ def resolve(
     id_history = None
     if previous is not None:
         carried, id_history = _carry_over(
-            assigned.select("node", "person_id"), previous, checked, checkpoint_dir
-        )
+            assigned.select("node", "source", "person_id"), previous, checked, checkpoint_dir,
+            local_edges, policy,
+        )  # fmt: skip
         assigned = assigned.drop("person_id").join(carried, on="node")
     clusters = assigned.select(
         "source", F.col("rid").cast(rid_type).alias("record_id"), "person_id"
@@ -749,8 +809,10 @@ def _flagged(
     attribute_values: DataFrame | None,
     node_comp: DataFrame,
     kinds: _engine.Kinds,
+    overrides: DataFrame | None = None,
 ) -> DataFrame:
-    """Components (``comp``) holding more distinct values of a kind or attribute than allowed."""
+    """Components (``comp``) holding more distinct values of a kind or attribute than
+    allowed, or both records of a cannot-link."""
     from pyspark.sql import functions as F
 
     per_person = [m if m is not None else _BIG for m in kinds.max_per_person]
@@ -768,6 +830,16 @@ def _flagged(
             .groupBy("comp", "spec")
             .agg(F.countDistinct("key").alias("d"))
             .where(F.col("d") > _pick(caps, F.col("spec")))
+            .select("comp")
+        )
+    if overrides is not None:
+        comp_a = node_comp.select(F.col("node").alias("node_a"), F.col("comp"))
+        comp_b = node_comp.select(F.col("node").alias("node_b"), F.col("comp").alias("comp_b"))
+        flagged = flagged.unionByName(
+            overrides.where("apart")
+            .join(comp_a, on="node_a")
+            .join(comp_b, on="node_b")
+            .where(F.col("comp") == F.col("comp_b"))
             .select("comp")
         )
     return flagged.distinct()
@@ -792,8 +864,65 @@ def _accepted_pairs(pairs: DataFrame, threshold: float, sources: list[_Source]) 
     return _node_frame(accepted, "source_r", "record_id_r", sources, "node_r")
 
 
+def _override_pairs(overrides: DataFrame, sources: list[_Source], records: DataFrame) -> DataFrame:
+    """``node_a, node_b, apart, reason`` of each override, checked (a few small jobs).
+
+    Raises
+    ------
+    InputError
+        An unknown ``kind``.
+    UnknownRecordError
+        An override names a record no source holds.
+    OverrideConflictError
+        Must-links join the two records of a cannot-link.
+    """
+    from pyspark.sql import functions as F
+
+    reason = (
+        F.coalesce(F.col("reason").cast("string"), F.lit(""))
+        if "reason" in overrides.columns
+        else F.lit("")
+    )
+    frame = overrides.select(
+        F.col("kind").cast("string").alias("kind"),
+        *[F.col(c).cast("string").alias(c) for c in _OVERRIDE_COLUMNS[1:]],
+        reason.alias("reason"),
+    )
+    frame = _node_frame(frame, "source_a", "record_id_a", sources, "node_a")
+    frame = _node_frame(frame, "source_b", "record_id_b", sources, "node_b")
+    if frame.where(~F.col("kind").isin(*_OVERRIDE_KINDS)).limit(1).count():
+        msg = f"override kind must be one of {list(_OVERRIDE_KINDS)}"
+        raise InputError(msg)
+    ends = frame.select(F.col("node_a").alias("node")).unionByName(
+        frame.select(F.col("node_b").alias("node"))
+    )
+    if ends.join(records.select("node"), on="node", how="left_anti").limit(1).count():
+        msg = "overrides name records that no source holds"
+        raise UnknownRecordError(msg)
+    out = frame.select(
+        "node_a", "node_b", (F.col("kind") == "cannot_link").alias("apart"), "reason"
+    ).where(F.col("node_a") != F.col("node_b"))
+    must = out.where(~F.col("apart"))
+    apart = out.where("apart").select("node_a", "node_b")
+    if apart.limit(1).count():  # must-links joining a cannot-link's records
+        found = star_components(must.select(F.col("node_a").alias("a"), F.col("node_b").alias("b")))
+        root_a = found.labels.select(F.col("node").alias("node_a"), F.col("root").alias("ra"))
+        root_b = found.labels.select(F.col("node").alias("node_b"), F.col("root").alias("rb"))
+        joined = apart.join(root_a, on="node_a").join(root_b, on="node_b")
+        contradictions = joined.where(F.col("ra") == F.col("rb")).count()
+        if contradictions:
+            msg = f"{contradictions} cannot-links keep apart records that must-links join"
+            raise OverrideConflictError(msg, count=contradictions)
+    return out
+
+
 def _carry_over(
-    assigned: DataFrame, previous: DataFrame, sources: list[_Source], checkpoint_dir: str | None
+    assigned: DataFrame,
+    previous: DataFrame,
+    sources: list[_Source],
+    checkpoint_dir: str | None,
+    local_edges: int,
+    policy: SurvivorPolicy | None,
 ) -> tuple[DataFrame, DataFrame]:
     """Carry a previous run's person ids over by ``IdentityGraph.add``'s survivor rules."""
     from pyspark.sql import functions as F
@@ -815,7 +944,7 @@ def _carry_over(
     ties = current.where(F.col("old_id").isNotNull()).select(
         F.col("person_id").alias("a"), (-F.col("old_id") - 1).alias("b")
     )
-    groups = star_components(ties, checkpoint_dir=checkpoint_dir).labels
+    groups = star_components(ties, checkpoint_dir=checkpoint_dir, local_edges=local_edges).labels
     label_group = groups.where(F.col("node") >= 0).select(
         F.col("node").alias("person_id"), F.col("root").alias("group")
     )
@@ -836,8 +965,9 @@ def _carry_over(
         old_id = group["old_id"].to_numpy(dtype=np.int64)
         previous_ids = np.unique(old_id[old_id >= 0])
         ids, changes = _engine.assign_group_ids(
-            labels, old_id, group["node"].to_numpy(dtype=np.int64), previous_ids
-        )
+            labels, old_id, group["node"].to_numpy(dtype=np.int64), previous_ids,
+            policy=policy, sources=group["source"].to_numpy(dtype=object),
+        )  # fmt: skip
         fresh = np.setdiff1d(ids, previous_ids)
         out = [
             pd.DataFrame({"t": np.int8(0), "node": group["node"], "person_id": ids[labels]}),

@@ -35,16 +35,20 @@ def test_components_equal_union_find(spark: Any, graphs: list) -> None:
     for size, graph in graphs:
         edges.extend((a + n, b + n) for a, b in graph)
         n += size
-    partition, roots_are_minima, _ = _partition(spark, n, edges)
-    assert partition == reference_partition(n, edges)
-    assert roots_are_minima
+    for local_edges in (0, 2_000_000):  # star rounds only; one task
+        partition, roots_are_minima, result = _partition(spark, n, edges, local_edges=local_edges)
+        assert partition == reference_partition(n, edges)
+        assert roots_are_minima
+        assert (result.local_edges is None) == (local_edges == 0 and result.rounds > 0)
 
 
 def test_long_chain_takes_several_rounds(spark: Any, caplog: pytest.LogCaptureFixture) -> None:
     n = 60
     edges = [(i, i + 1) for i in range(n - 1)]
     with caplog.at_level(logging.INFO, logger="identigraph.spark"):
-        partition, roots_are_minima, result = _partition(spark, n, edges, checkpoint_every=2)
+        partition, roots_are_minima, result = _partition(
+            spark, n, edges, checkpoint_every=2, local_edges=0
+        )
     assert partition == {frozenset(range(n))}
     assert roots_are_minima
     assert result.rounds > 2
@@ -53,9 +57,25 @@ def test_long_chain_takes_several_rounds(spark: Any, caplog: pytest.LogCaptureFi
     assert f"converged after {result.rounds} rounds" in caplog.text
 
 
+def test_rounds_then_local_finish(spark: Any) -> None:
+    # A 12-clique (66 edges) and a 20-node chain: the first round turns the clique into a
+    # star of 11 edges, after which few enough edges are left to finish in one task.
+    clique = [(i, j) for i in range(12) for j in range(i + 1, 12)]
+    chain = [(i, i + 1) for i in range(20, 39)]
+    edges = clique + chain
+    partition, roots_are_minima, result = _partition(spark, 40, edges, local_edges=40)
+    assert partition == reference_partition(40, edges)
+    assert roots_are_minima
+    assert result.rounds >= 1
+    assert result.local_edges is not None
+    assert result.local_edges <= 40 < len(edges)
+
+
 def test_round_limit_and_options(spark: Any) -> None:
     frame = spark.createDataFrame([(i, i + 1) for i in range(50)], "a long, b long")
     with pytest.raises(ConfigError, match="did not converge within 1 rounds"):
-        star_components(frame, max_rounds=1)
+        star_components(frame, max_rounds=1, local_edges=0)
     with pytest.raises(ConfigError, match="checkpoint_every"):
         star_components(frame, checkpoint_every=0)
+    with pytest.raises(ConfigError, match="local_edges"):
+        star_components(frame, local_edges=-1)

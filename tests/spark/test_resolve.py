@@ -257,3 +257,114 @@ def test_repeated_record_ids_raise_before_extraction(spark: Any) -> None:
     missing = _spark_frame(spark, pd.DataFrame({"id": ["a", None], "email": ["a@x.com", None]}))
     with pytest.raises(ig.InputError, match="missing"):
         igs.resolve({"crm": missing}, identifiers=specs, ids={"crm": "id"})
+
+
+def test_id_column_named_by_a_spec_links_as_in_pandas(spark: Any) -> None:
+    # The CRM's id column is also the key support tickets carry: the pandas engine
+    # links through it, so the Spark run must extract it too.
+    crm = pd.DataFrame({"customer_id": ["C1", "C2"], "email": ["ann@x.com", "bob@x.com"]})
+    support = pd.DataFrame({"ticket": [7, 8, 9], "customer_id": ["C1", "C2", None],
+                            "email": ["ann@other.com", None, "bob@x.com"]})  # fmt: skip
+    specs = [ig.Email("email"), ig.Key("customer_id")]
+    ids = {"crm": "customer_id", "support": "ticket"}
+    g = _pandas({"crm": crm, "support": support}, ids, specs)
+    result = igs.resolve(
+        {"crm": _spark_frame(spark, crm), "support": _spark_frame(spark, support)},
+        identifiers=specs,
+        ids=ids,
+    )
+    _check_parity(g, result)
+    clusters = collect(result.clusters)
+    assert clusters["person_id"].nunique() == 2  # C1 with ticket 7; C2 with tickets 8, 9
+
+
+def test_policy_with_previous_keeps_ids_as_add_does(spark: Any) -> None:
+    # Last night: a CRM customer alone and an anonymous three-event cookie cluster.
+    # Tonight an event carries both the customer's email and the cookie: they merge.
+    crm = pd.DataFrame({"id": ["c1"], "email": ["ann@x.com"], "cookie": [None]})
+    web = pd.DataFrame({"id": ["w1", "w2", "w3", "w4"],
+                        "email": [None, None, None, "ann@x.com"],
+                        "cookie": ["k1", "k1", "k1", "k1"]})  # fmt: skip
+    specs = [ig.Email("email"), ig.Cookie("cookie")]
+    policy = ig.SurvivorPolicy(criteria=["source:crm", "oldest", "size"])
+    ids = {"crm": "id", "web": "id"}
+    g = ig.IdentityGraph(specs, survivor=policy)
+    g.add(crm, source="crm", id="id")
+    g.add(web.iloc[:3], source="web", id="id")
+    g.resolve()
+    crm_id = int(g.person_of("crm", "c1"))
+    first = igs.resolve(
+        {"crm": _spark_frame(spark, crm), "web": _spark_frame(spark, web.iloc[:3])},
+        identifiers=specs,
+        ids=ids,
+    )
+    g.add(web.iloc[3:], source="web", id="id")
+    second = igs.resolve(
+        {"crm": _spark_frame(spark, crm), "web": _spark_frame(spark, web)},
+        identifiers=specs,
+        ids=ids,
+        previous=first.clusters,
+        policy=policy,
+    )
+    got = collect(second.clusters)
+    pd.testing.assert_frame_equal(_as_text(got, _KEY), _as_text(g.clusters(), _KEY),
+                                  check_dtype=False)  # fmt: skip
+    assert set(got["person_id"].tolist()) == {crm_id}  # by size the cookie's id would survive
+    history = collect(second.id_history)
+    assert history.loc[history["reason"] == "merge", "new_id"].tolist() == [crm_id]
+
+
+def test_overrides_as_in_pandas(spark: Any) -> None:
+    crm = pd.DataFrame({"id": ["a", "b", "c", "d", "e", "f"],
+                        "phone": ["201-555-0123"] * 3 + ["212 555 0199", None, None],
+                        "email": ["ann@x.com", None, "ann@x.com", "dan@x.com", "eve@x.com",
+                                  "fay@x.com"],
+                        "crm": ["K1", "K2", None, None, None, None]})  # fmt: skip
+    specs = [ig.Phone("phone", region="US"), ig.Email("email"), ig.Key("crm", max_per_person=1)]
+    g = ig.IdentityGraph(specs)
+    g.add(crm, source="crm", id="id")
+    g.cannot_link(("crm", "a"), ("crm", "c"), reason="twins")  # apart despite phone and email
+    g.must_link(("crm", "b"), ("crm", "d"), reason="checked")  # joined, whatever the limits
+    g.must_link(("crm", "d"), ("crm", "e"), reason="checked")
+    g.cannot_link(("crm", "a"), ("crm", "f"), reason="apart already")  # another component
+    overrides = g.overrides().drop(columns="time")
+    result = igs.resolve(
+        {"crm": _spark_frame(spark, crm)},
+        identifiers=specs,
+        ids={"crm": "id"},
+        overrides=_spark_frame(spark, overrides),
+    )
+    _check_parity(g, result)
+    key = ["source", "record_id", "person_id", "reason", "limit", "override_reason"]
+    pd.testing.assert_frame_equal(
+        _as_text(collect(result.conflicts), key), _as_text(g.conflicts(), key), check_dtype=False
+    )
+    persons = collect(result.clusters).set_index("record_id")["person_id"]
+    assert persons["a"] != persons["c"]
+    assert persons["b"] == persons["d"] == persons["e"]
+    assert persons["f"] not in {persons["a"], persons["b"], persons["c"]}
+
+
+def test_override_errors(spark: Any) -> None:
+    crm = _spark_frame(spark, pd.DataFrame({"id": ["a", "b"], "email": ["a@x.com", "b@x.com"]}))
+    specs = [ig.Email("email")]
+
+    def overrides(kinds: list[str], b: str = "b") -> Any:
+        frame = pd.DataFrame({"kind": kinds, "source_a": "crm", "record_id_a": "a",
+                              "source_b": "crm", "record_id_b": b})  # fmt: skip
+        return _spark_frame(spark, frame)
+
+    with pytest.raises(ig.OverrideConflictError) as raised:
+        igs.resolve({"crm": crm}, identifiers=specs, ids={"crm": "id"},
+                    overrides=overrides(["must_link", "cannot_link"]))  # fmt: skip
+    assert raised.value.count == 1
+    with pytest.raises(ig.UnknownRecordError):
+        igs.resolve({"crm": crm}, identifiers=specs, ids={"crm": "id"},
+                    overrides=overrides(["must_link"], b="zz"))  # fmt: skip
+    with pytest.raises(ig.InputError, match="override kind"):
+        igs.resolve({"crm": crm}, identifiers=specs, ids={"crm": "id"},
+                    overrides=overrides(["merge"]))  # fmt: skip
+    with pytest.raises(ig.MissingColumnError, match="overrides lack"):
+        igs.resolve({"crm": crm}, identifiers=specs, ids={"crm": "id"}, overrides=crm)
+    with pytest.raises(ig.ConfigError, match="SurvivorPolicy"):
+        igs.resolve({"crm": crm}, identifiers=specs, ids={"crm": "id"}, policy="oldest")  # type: ignore[arg-type]
