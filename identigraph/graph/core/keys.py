@@ -181,11 +181,12 @@ def _normalize_columns(
     column's kernels run while the first one's hashing holds it. Results (and the
     first error, in column order) are those of the plain loop.
     """
+    columns = [frame[spec.column] for spec in specs]  # frame access on this thread only
     workers = min(len(specs), os.cpu_count() or 1)
     if workers < 2 or len(frame) < _THREADED_ROWS:
-        return [column_keys(spec, frame[spec.column]) for spec in specs]
+        return list(map(column_keys, specs, columns))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="identigraph-keys") as pool:
-        return list(pool.map(lambda spec: column_keys(spec, frame[spec.column]), specs))
+        return list(pool.map(column_keys, specs, columns))
 
 
 def extract_keys(
