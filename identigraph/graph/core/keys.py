@@ -182,7 +182,7 @@ def _normalize_columns(
     first error, in column order) are those of the plain loop.
     """
     columns = [frame[spec.column] for spec in specs]  # frame access on this thread only
-    workers = min(len(specs), os.cpu_count() or 1)
+    workers = min(len(specs), len(os.sched_getaffinity(0)))
     if workers < 2 or len(frame) < _THREADED_ROWS:
         return list(map(column_keys, specs, columns))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="identigraph-keys") as pool:
