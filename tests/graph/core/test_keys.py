@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import identigraph as ig
 from identigraph.errors import DtypeError
-from identigraph.graph.core import column_keys, value_key
+from identigraph.graph.core import column_keys, extract_keys, value_key
+from identigraph.graph.core import keys as keys_module
 from tests.strategies import email_addresses, phone_strings, with_invisible
 
 SPECS: list[ig.Identifier] = [
@@ -127,3 +128,33 @@ def test_one_value_gives_the_key_of_a_large_batch(spec: ig.Identifier, raw: obje
     # A frame of one record (resolve_one) takes the one-value steps too.
     codes, keys, reasons = column_keys(spec, pd.Series([raw], dtype=object))
     assert ((None, None) if codes[0] < 0 else (keys[codes[0]], reasons[codes[0]])) == expected
+
+
+def _big_frame(rows: int) -> pd.DataFrame:
+    ids = np.arange(rows)
+    return pd.DataFrame(
+        {
+            "email": [f"user{i % 9_000}@mail{i % 7}.com" for i in ids],
+            "phone": [f"+1 201 555 {i % 10_000:04d}" for i in ids],
+            "cookie": [f"ck-{i % 20_000}" if i % 3 else None for i in ids],
+        }
+    )
+
+
+def test_columns_normalized_on_threads_give_the_plain_loops_edges(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frame = _big_frame(60_000)
+    specs = [(0, ig.Email("email")), (1, ig.Phone("phone")), (2, ig.Cookie("cookie"))]
+    threaded = extract_keys(frame, specs, None, 0)
+    monkeypatch.setattr(keys_module, "_THREADED_ROWS", len(frame) + 1)
+    plain = extract_keys(frame, specs, None, 0)
+    for field in ("rec", "val", "spec", "reject_rec", "reject_reason", "new_keys"):
+        assert getattr(threaded, field).tolist() == getattr(plain, field).tolist()
+    assert threaded.next_code == plain.next_code
+
+
+def test_a_column_that_cannot_hold_its_identifier_raises_from_the_threads() -> None:
+    frame = _big_frame(60_000).assign(card=1.5)
+    with pytest.raises(DtypeError, match="'card'"):
+        extract_keys(frame, [(0, ig.Email("email")), (1, ig.Key("card"))], None, 0)
