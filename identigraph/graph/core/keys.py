@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -111,7 +111,7 @@ def value_key(spec: Identifier, raw: object) -> tuple[str | None, str | None]:
     return (keys[0], reasons[0]) if len(keys) else (None, None)
 
 
-def _printable_ascii(raw: object) -> bool:
+def _printable_ascii(raw: object) -> TypeGuard[str]:
     """Whether ``raw`` is a string of characters 0x20-0x7E only."""
     return type(raw) is str and raw.isascii() and raw.isprintable()
 
