@@ -11,6 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
@@ -164,6 +165,23 @@ class _Gather:
     def distinct(self, columns: tuple[str, ...]) -> _Col:
         """Each present raw value of ``columns`` as a code into its distinct values."""
         return self._memo(("distinct", columns), lambda: _encode(self.raw(columns)[1]))
+
+    def prefetch(self, fields: Sequence[tuple[str, ...]]) -> None:
+        """:meth:`distinct` of several fields at once, their encodings side by side.
+
+        Arrow's dictionary encoding releases the GIL, so on a machine of several cores
+        the fields' encodings overlap; the raw values are gathered on this thread.
+        """
+        todo = [f for f in dict.fromkeys(fields) if f and ("distinct", f) not in self._cache]
+        workers = min(len(todo), len(os.sched_getaffinity(0)))
+        if workers < 2:
+            return  # each field is encoded when first needed
+        raws = [self.raw(f)[1] for f in todo]
+        with ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="identigraph-export"
+        ) as pool:
+            for field, encoded in zip(todo, pool.map(_encode, raws), strict=True):
+                self._cache[("distinct", field)] = encoded
 
     # -- normalized, ranked, hashed ---------------------------------------------------
     def normalized(self, columns: tuple[str, ...], key: str, rule: _Rule) -> _Col:
@@ -856,6 +874,8 @@ class Exporter:
     ) -> Export:
         """:func:`meta_customer_file` of these persons (same arguments and rules)."""
         start, gather = self._start(max_columns, region)
+        fields = (email, phone, first_name, last_name, zip, city, state, country, birth_date)
+        gather.prefetch([_names(f) for f in (*fields, gender, madid)])
         countries = gather.countries(_names(country), default_country)
         cols: list[_Out] = []
         if email:
@@ -923,6 +943,7 @@ class Exporter:
     ) -> Export:
         """:func:`google_customer_match` of these persons (same arguments and rules)."""
         start, gather = self._start(max_columns, region)
+        gather.prefetch([_names(f) for f in (email, phone, first_name, last_name, country, zip)])
         countries = gather.countries(_names(country), default_country)
         cols: list[_Out] = []
         if email:
