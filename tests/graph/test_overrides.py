@@ -16,6 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 import identigraph as ig
 from identigraph.graph.ops.overrides import check_overrides
 from tests.partitions import partition as _partition
+from tests.partitions import rebuilt as rebuilt_graph
 
 SPECS = [
     ig.Email("email", hash=False),
@@ -248,12 +249,7 @@ class OverrideMachine(RuleBasedStateMachine):
 
     @invariant()
     def same_persons_as_a_rebuild(self) -> None:
-        rebuilt = ig.IdentityGraph(SPECS)
-        records = self.graph.records()
-        for source, part in records.groupby("source", sort=True, observed=True):
-            frame = part.drop(columns=["source"]).set_index("record_id")
-            frame.index = frame.index.astype("int64")
-            rebuilt.add(frame, source=str(source))
+        rebuilt = rebuilt_graph(self.graph, SPECS)
         rebuilt.add_overrides(self.graph.overrides())
         assert _partition(rebuilt.clusters()) == _partition(self.graph.clusters())
 

@@ -13,6 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 import identigraph as ig
 from tests.partitions import partition as _partition
+from tests.partitions import rebuilt as rebuilt_graph
 
 SPECS = [
     ig.Email("email", hash=False),
@@ -127,12 +128,7 @@ class GraphMachine(RuleBasedStateMachine):
 
     @invariant()
     def same_persons_as_a_rebuild(self) -> None:
-        rebuilt = ig.IdentityGraph(SPECS)
-        records = self.graph.records()
-        for source, part in records.groupby("source", sort=True, observed=True):
-            frame = part.drop(columns=["source"]).set_index("record_id")
-            frame.index = frame.index.astype("int64")
-            rebuilt.add(frame, source=str(source))
+        rebuilt = rebuilt_graph(self.graph, SPECS)
         if self.pairs:
             left, right = zip(*sorted(self.pairs), strict=True)
             rebuilt.link(
