@@ -425,6 +425,13 @@ STORE_COLUMN_KINDS: dict[str, tuple[st.SearchStrategy[object], object]] = {
         lambda v: pd.Series(v, dtype="Int64"),
     ),
     "UInt8": (st.one_of(st.none(), st.integers(0, 255)), lambda v: pd.Series(v, dtype="UInt8")),
+    "int64": (st.integers(-(2**63), 2**63 - 1), lambda v: pd.Series(v, dtype="int64")),
+    "object-int": (st.integers(-(2**63), 2**63 - 1), lambda v: pd.Series(v, dtype=object)),
+    "Float64": (
+        st.one_of(st.none(), st.floats(allow_nan=False)),
+        lambda v: pd.Series(v, dtype="Float64"),
+    ),
+    "bool": (st.booleans(), lambda v: pd.Series(v, dtype=bool)),
     "float": (st.floats(), lambda v: pd.Series(v, dtype="float64")),  # NaN and infinities
     "boolean": (st.one_of(st.none(), st.booleans()), lambda v: pd.Series(v, dtype="boolean")),
     "object-decimal": (
@@ -435,7 +442,13 @@ STORE_COLUMN_KINDS: dict[str, tuple[st.SearchStrategy[object], object]] = {
         st.one_of(st.none(), st.decimals(min_value=-(10**6), max_value=10**6, places=2)),
         lambda v: pd.Series(v, dtype=pd.ArrowDtype(pa.decimal128(12, 2))),
     ),
+    "object-bytes": (
+        st.one_of(st.none(), st.binary(max_size=4)),
+        lambda v: pd.Series(v, dtype=object),
+    ),
+    "object-date": (st.one_of(st.none(), _STORE_DAY), lambda v: pd.Series(v, dtype=object)),
     "datetime-ns": (st.one_of(st.none(), _STORE_DAY), _days("ns")),
+    "datetime-ns-tz": (st.one_of(st.none(), _STORE_DAY), _days("ns", "Europe/Berlin")),
     "datetime-s": (st.one_of(st.none(), _STORE_DAY), _days("s")),
     "datetime-s-tz": (st.one_of(st.none(), _STORE_DAY), _days("s", "America/New_York")),
     "datetime-us-utc": (st.one_of(st.none(), _STORE_DAY), _days("us", "UTC")),

@@ -7,15 +7,12 @@ and ``identigraph.matcher._frame_checks.check_frame`` (first thing in ``add``).
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import identigraph as ig
 from tests.matcher.test_frame_checks import DTYPE_CASES, SPECS, STRUCTURE_CASES
@@ -62,88 +59,7 @@ def test_add_refuses_and_keeps_the_graph_and_its_store(
     pd.testing.assert_frame_equal(ig.IdentityGraph.load(tmp_path / "g").records(), before)
 
 
-# --- whatever add accepts, save writes and load reads back equal --------------------------
-_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=6)
-_DAY = st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1))
-
-#: Kept-column kinds pandas users meet: cell strategy and how a list of cells becomes a column.
-_KEPT: dict[str, tuple[st.SearchStrategy[object], object]] = {
-    "object-str": (st.one_of(st.none(), _TEXT), lambda v: pd.Series(v, dtype=object)),
-    "string": (st.one_of(st.none(), _TEXT), lambda v: pd.Series(v, dtype="string")),
-    "categorical": (
-        st.one_of(st.none(), st.sampled_from(["a", "b", "Zoë"])),
-        # Declared categories: an all-missing column with no categories at all reads
-        # back as float64 from today's store (reported, left to the store's owner).
-        lambda v: pd.Series(pd.Categorical(v, categories=["a", "b", "Zoë"])),
-    ),
-    "object-int": (st.integers(-(2**63), 2**63 - 1), lambda v: pd.Series(v, dtype=object)),
-    "int64": (st.integers(-(2**63), 2**63 - 1), lambda v: pd.Series(v, dtype="int64")),
-    "Int64": (
-        st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
-        lambda v: pd.Series(v, dtype="Int64"),
-    ),
-    "float": (st.floats(allow_nan=True), lambda v: pd.Series(v, dtype="float64")),
-    "Float64": (
-        st.one_of(st.none(), st.floats(allow_nan=False)),
-        lambda v: pd.Series(v, dtype="Float64"),
-    ),
-    "bool": (st.booleans(), lambda v: pd.Series(v, dtype=bool)),
-    "boolean": (st.one_of(st.none(), st.booleans()), lambda v: pd.Series(v, dtype="boolean")),
-    "object-decimal": (
-        st.one_of(st.none(), st.decimals(places=2, min_value=-1000, max_value=1000)),
-        lambda v: pd.Series(v, dtype=object),
-    ),
-    "object-bytes": (
-        st.one_of(st.none(), st.binary(max_size=4)),
-        lambda v: pd.Series(v, dtype=object),
-    ),
-    "object-date": (st.one_of(st.none(), _DAY), lambda v: pd.Series(v, dtype=object)),
-    "datetime": (
-        st.one_of(st.none(), _DAY),
-        # Nanoseconds, as pandas 2 reads dates: pandas 3 gives seconds, which today's
-        # store reads back as milliseconds (reported, left to the store's owner).
-        lambda v: pd.to_datetime(pd.Series(v, dtype=object)).astype("datetime64[ns]"),
-    ),
-    "datetime-tz": (
-        st.one_of(st.none(), _DAY),
-        lambda v: (
-            pd.to_datetime(pd.Series(v, dtype=object))
-            .astype("datetime64[ns]")
-            .dt.tz_localize("Europe/Berlin")
-        ),
-    ),
-    "object-list": (
-        st.one_of(st.none(), st.lists(st.sampled_from(["a", "b"]), max_size=3)),
-        lambda v: pd.Series(v, dtype=object),
-    ),
-}
-
-
-@settings(
-    max_examples=30,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    kinds=st.lists(st.sampled_from(sorted(_KEPT)), min_size=1, max_size=4, unique=True),
-    n=st.integers(1, 5),
-    data=st.data(),
-)
-def test_what_add_accepts_save_writes_and_load_reads_back_equal(
-    kinds: list[str], n: int, data: st.DataObject, tmp_path: Path
-) -> None:
-    columns: dict[str, object] = {"email": [f"p{i % 2}@mail.org" for i in range(n)]}
-    for kind in kinds:
-        cells, build = _KEPT[kind]
-        values = data.draw(st.lists(cells, min_size=n, max_size=n), label=kind)
-        columns[kind] = build(values)  # type: ignore[operator]
-    frame = pd.DataFrame(columns, index=pd.Index([f"r{i}" for i in range(n)], name="rid"))
-    g = ig.IdentityGraph(SPECS)
-    g.add(frame, source="web")
-    g.save(tmp_path / "g")
-    loaded = ig.IdentityGraph.load(tmp_path / "g")
-    pd.testing.assert_frame_equal(loaded.records(), g.records())
-
-
+# --- record ids of every kind read back equal (kept columns: tests/graph/test_store_dtypes.py)
 @pytest.mark.parametrize(
     "ids",
     [
