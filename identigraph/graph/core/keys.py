@@ -168,6 +168,9 @@ def _edges(
     return cells // width, flat[cells], spec_of_column[cells % width]
 
 
+#: ``None`` as a 0-d array, to find the missing keys of an object array in one pass.
+_NONE = np.array(None, dtype=object)
+
 #: Frames of at least this many rows normalize their columns on several threads.
 _THREADED_ROWS = 50_000
 
@@ -227,7 +230,7 @@ def extract_keys(
     # raises (a dtype that cannot hold its identifier) leaves the indexes untouched.
     normalized = _normalize_columns(frame, [spec for _, spec in specs])
     for (spec_id, spec), (codes, keys, reasons) in zip(specs, normalized, strict=True):
-        has_key = ~pd.isna(keys)
+        has_key = np.not_equal(keys, _NONE)  # normalizers give None, never NaN
         before = next_code
         if values is None:
             key_uniques = keys[has_key]
@@ -251,7 +254,7 @@ def extract_keys(
             for earlier in row_values:
                 row_value[row_value == earlier] = -1
         row_values.append(row_value)
-        has_reason = ~pd.isna(reasons)
+        has_reason = np.not_equal(reasons, _NONE)
         if has_reason.any():
             unique_reason = np.append(reasons, np.array([None], dtype=object))
             bad = np.flatnonzero(np.append(has_reason, False)[codes])

@@ -8,6 +8,7 @@ code, in one ``pandas.factorize`` per kind, before anything reads the values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,6 +28,22 @@ def _hashed(spec: Identifier) -> bool:
     return isinstance(spec, (Email, Phone)) and spec.hash
 
 
+def _repeat_reach(identifiers: Sequence[Identifier]) -> int:
+    """Largest distance between the spec indexes of two columns of one kind (0: none).
+
+    Examples
+    --------
+    >>> from identigraph.matcher.specs import Email, Key
+    >>> _repeat_reach([Email("a"), Key("k"), Email("b")]), _repeat_reach([Key("k")])
+    (2, 0)
+    """
+    first: dict[str, int] = {}
+    reach = 0
+    for i, spec in enumerate(identifiers):  # one step per spec
+        reach = max(reach, i - first.setdefault(spec.kind, i))
+    return reach
+
+
 def merge_values(state: GraphState) -> None:
     """Give equal link keys of a kind one value code and drop the edges that repeat.
 
@@ -37,8 +54,9 @@ def merge_values(state: GraphState) -> None:
     Notes
     -----
     Cost: one factorization of the keys of each kind, one gather over the
-    edges and, where a kind has several columns, a few shifted comparisons of the
-    record-sorted edges: O(values + edges), no sort.
+    edges and, where a kind has several columns, one shifted comparison of the
+    record-sorted edges per column between the first and last of a kind:
+    O(values + edges), no sort.
     """
     if not state.staged:
         return
@@ -72,12 +90,14 @@ def merge_values(state: GraphState) -> None:
     table.next_code = next_code
 
     rec, val = state.links.rec, remap[state.links.val]
-    if len(state.identifiers) > len(state.policies):
+    reach = _repeat_reach(state.identifiers)
+    if reach:
         # Two columns of one kind gave a record the same key: keep its first edge.
-        # Edges are sorted by record, a record having at most one edge per column.
+        # Edges are sorted by record, and within a record by column, one edge per
+        # column: two edges of one kind lie at most ``reach`` places apart.
         repeat = np.zeros(len(rec), dtype=bool)
-        for shift in range(1, len(state.identifiers)):
-            repeat[shift:] |= (rec[shift:] == rec[:-shift]) & (val[shift:] == val[:-shift])
+        for shift in range(1, reach + 1):
+            repeat[shift:] |= (val[shift:] == val[:-shift]) & (rec[shift:] == rec[:-shift])
         if repeat.any():
             keep = ~repeat
             rec, val, state.links.spec = rec[keep], val[keep], state.links.spec[keep]
