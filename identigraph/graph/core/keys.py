@@ -243,8 +243,10 @@ def extract_keys(
             value_codes, next_code = index.encode(np.asarray(key_uniques, dtype=object), next_code)
         if next_code > before:
             new_kinds.append((spec.kind, next_code - before))
-            # New codes run from ``before`` in the order of their keys here.
-            new_keys.append(np.asarray(key_uniques, dtype=object)[value_codes >= before])
+            # New codes run from ``before`` in the order of their keys here (a bulk
+            # load's are all new).
+            fresh = np.asarray(key_uniques, dtype=object)
+            new_keys.append(fresh if values is None else fresh[value_codes >= before])
         unique_value = np.full(len(keys) + 1, -1, dtype=np.int64)  # last slot: missing
         unique_value[np.flatnonzero(has_key)] = value_codes[key_codes]
         row_value = unique_value[codes]

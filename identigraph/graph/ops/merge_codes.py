@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from identigraph.graph.core import factorize_keys
 from identigraph.graph.state.value_index import ValueIndex
@@ -61,7 +60,12 @@ def merge_values(state: GraphState) -> None:
     if not state.staged:
         return
     remap = np.full(len(state.value_codes.kind), -1, dtype=np.int64)
-    live = pd.notna(state.value_codes.key)  # erased values keep no key
+    # Codes grouped by kind, each kind's in ascending order, with one stable sort
+    # of the small kind numbers. Erased values keep no key (None): code -1 below.
+    by_kind = np.argsort(state.value_codes.kind, kind="stable")
+    bounds = np.searchsorted(
+        state.value_codes.kind[by_kind], np.arange(len(state.policies) + 1, dtype=np.int16)
+    )
     keys, kinds = [], []
     values: dict[str, ValueIndex] = {}
     digests = {
@@ -71,12 +75,12 @@ def merge_values(state: GraphState) -> None:
     }  # kinds whose keys are all SHA-256 hex digests
     next_code = 0
     for k, policy in enumerate(state.policies):  # one step per identifier kind
-        codes = np.flatnonzero((state.value_codes.kind == k) & live)
+        codes = by_kind[bounds[k] : bounds[k + 1]]
         if not len(codes):
             continue
         keys_of_kind = state.value_codes.key[codes]
         local, uniques = factorize_keys(keys_of_kind, digests=policy.name in digests)
-        remap[codes] = next_code + local
+        remap[codes] = np.where(local >= 0, next_code + local, -1)
         values[policy.name] = ValueIndex.from_items(
             uniques, np.arange(next_code, next_code + len(uniques), dtype=np.int64)
         )
