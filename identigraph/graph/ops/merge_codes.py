@@ -60,12 +60,7 @@ def merge_values(state: GraphState) -> None:
     if not state.staged:
         return
     remap = np.full(len(state.value_codes.kind), -1, dtype=np.int64)
-    # Codes grouped by kind, each kind's in ascending order, with one stable sort
-    # of the small kind numbers. Erased values keep no key (None): code -1 below.
-    by_kind = np.argsort(state.value_codes.kind, kind="stable")
-    bounds = np.searchsorted(
-        state.value_codes.kind[by_kind], np.arange(len(state.policies) + 1, dtype=np.int16)
-    )
+    # Erased values keep no key (None): the factorization codes them -1.
     keys, kinds = [], []
     values: dict[str, ValueIndex] = {}
     digests = {
@@ -75,7 +70,7 @@ def merge_values(state: GraphState) -> None:
     }  # kinds whose keys are all SHA-256 hex digests
     next_code = 0
     for k, policy in enumerate(state.policies):  # one step per identifier kind
-        codes = by_kind[bounds[k] : bounds[k + 1]]
+        codes = np.flatnonzero(state.value_codes.kind == k)
         if not len(codes):
             continue
         keys_of_kind = state.value_codes.key[codes]
