@@ -9,6 +9,7 @@ code, in one ``pandas.factorize`` per kind, before anything reads the values.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from identigraph.graph.state.graph_state import GraphState
 
 __all__ = ["merge_values"]
+
+_NO_CODES = np.empty(0, dtype=np.int64)
+_NO_KEYS = np.empty(0, dtype=object)
 
 
 def _hashed(spec: Identifier) -> bool:
@@ -43,6 +47,40 @@ def _repeat_reach(identifiers: Sequence[Identifier]) -> int:
     return reach
 
 
+#: Loads of at least this many values factorize digest kinds on a second thread.
+_THREADED_VALUES = 100_000
+
+
+def _factorize_kinds(
+    state: GraphState, of_kind: list[np.ndarray], digests: list[bool]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`factorize_keys` of the keys of each kind (``of_kind``: their codes).
+
+    Digest kinds factorize 64-bit integers, which ``pandas`` does without the GIL:
+    on a large load they run on a second thread while this one factorizes the
+    other kinds' strings (which holds it). The results are those of a plain loop.
+    """
+
+    def factorize(k: int) -> tuple[np.ndarray, np.ndarray]:
+        return factorize_keys(state.value_codes.key[of_kind[k]], digests=digests[k])
+
+    kinds = [k for k in range(len(of_kind)) if len(of_kind[k])]
+    aside = [k for k in kinds if digests[k]]
+    here = [k for k in kinds if not digests[k]]
+    out: list[tuple[np.ndarray, np.ndarray]] = [(_NO_CODES, _NO_KEYS)] * len(of_kind)
+    if not aside or not here or len(state.value_codes.kind) < _THREADED_VALUES:
+        for k in kinds:  # one step per identifier kind
+            out[k] = factorize(k)
+        return out
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="identigraph-merge") as pool:
+        pending = [(k, pool.submit(factorize, k)) for k in aside]
+        for k in here:  # one step per identifier kind
+            out[k] = factorize(k)
+        for k, future in pending:
+            out[k] = future.result()
+    return out
+
+
 def merge_values(state: GraphState) -> None:
     """Give equal link keys of a kind one value code and drop the edges that repeat.
 
@@ -52,7 +90,8 @@ def merge_values(state: GraphState) -> None:
 
     Notes
     -----
-    Cost: one factorization of the keys of each kind, one gather over the
+    Cost: one factorization of the keys of each kind (digest kinds on a second
+    thread beside the others on a large load), one gather over the
     edges and, where a kind has several columns, one shifted comparison of the
     record-sorted edges per column between the first and last of a kind:
     O(values + edges), no sort.
@@ -68,13 +107,14 @@ def merge_values(state: GraphState) -> None:
         for p in state.policies
         if all(_hashed(s) for s in state.identifiers if s.kind == p.name)
     }  # kinds whose keys are all SHA-256 hex digests
+    of_kind = [np.flatnonzero(state.value_codes.kind == k) for k in range(len(state.policies))]
+    factorized = _factorize_kinds(state, of_kind, [p.name in digests for p in state.policies])
     next_code = 0
     for k, policy in enumerate(state.policies):  # one step per identifier kind
-        codes = np.flatnonzero(state.value_codes.kind == k)
+        codes = of_kind[k]
         if not len(codes):
             continue
-        keys_of_kind = state.value_codes.key[codes]
-        local, uniques = factorize_keys(keys_of_kind, digests=policy.name in digests)
+        local, uniques = factorized[k]
         remap[codes] = np.where(local >= 0, next_code + local, -1)
         values[policy.name] = ValueIndex.from_items(
             uniques, np.arange(next_code, next_code + len(uniques), dtype=np.int64)
