@@ -23,6 +23,7 @@ as wall time and as the process's CPU time (all its threads; it moves less than 
 time when other jobs share the machine, and DuckDB's threads count in it).
 
     python benchmarks/bench_kernel_vs_splink.py --records 1000000 [--repeat 3] [--write]
+    python benchmarks/bench_kernel_vs_splink.py --records 5000000 --repeat 1 --max-gib 14
 """
 
 from __future__ import annotations
@@ -188,11 +189,21 @@ def worker(engine: str, records: int, junk: float) -> dict[str, float]:
     }
 
 
-def _run(engine: str, records: int, junk: float, timeout: float) -> dict[str, float] | None:
+def _run(
+    engine: str, records: int, junk: float, timeout: float, max_gib: float | None = None
+) -> dict[str, float] | None:
     cmd = [sys.executable, __file__, "--worker", engine, "--records", str(records)]
     cmd += ["--junk", str(junk)]
+
+    def cap() -> None:  # runs in the worker before it starts: its address space, capped
+        if max_gib is not None:
+            limit = int(max_gib * 2**30)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     try:
-        done = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(
+            cmd, check=True, capture_output=True, text=True, timeout=timeout, preexec_fn=cap
+        )
     except subprocess.TimeoutExpired:
         return None
     except subprocess.CalledProcessError as err:
@@ -209,6 +220,15 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
     parser.add_argument("--worker", choices=ENGINES)
     parser.add_argument("--junk", type=float, default=0.0)
+    parser.add_argument(
+        "--max-gib",
+        type=float,
+        help="cap each run's address space (a run over it fails, as Splink with junk "
+        "does at 5M, instead of pushing a shared machine out of memory)",
+    )
+    parser.add_argument(
+        "--junk-rates", type=float, nargs="+", default=[0.0, 0.01], help="runs per junk rate"
+    )
     parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS.md")
     args = parser.parse_args()
     if args.worker:
@@ -216,9 +236,12 @@ def main() -> None:
         return
     rows = []
     for records in args.records:
-        for junk in (0.0, 0.01):
+        for junk in args.junk_rates:
             runs = {
-                engine: [_run(engine, records, junk, args.timeout) for _ in range(args.repeat)]
+                engine: [
+                    _run(engine, records, junk, args.timeout, args.max_gib)
+                    for _ in range(args.repeat)
+                ]
                 for engine in args.engines
             }
             done = {e: [r for r in rs if r is not None] for e, rs in runs.items()}

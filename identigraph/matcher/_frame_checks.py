@@ -222,9 +222,9 @@ def _check_column(
     if dtype != np.dtype(object) or frame.empty:
         return
     column = frame[label]
+    kind = pd.api.types.infer_dtype(column, skipna=True)  # the one pass over every row
     if spec is not None:
-        spec._check_objects(column)  # the rule of the spec's own to_text, on every row
-    kind = pd.api.types.infer_dtype(column, skipna=True)
+        spec._check_objects(column, kind)  # the rule of the spec's own to_text
     if kind in _PLAIN_OBJECTS:
         return
     try:

@@ -249,9 +249,14 @@ class Identifier:
         text: pd.Series = values.astype("Int64").astype(_TEXT)
         return text
 
-    def _check_objects(self, values: pd.Series) -> None:
-        """Raise unless an object column holds strings (and integers, where numbers are keys)."""
-        if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+    def _check_objects(self, values: pd.Series, kind: str | None = None) -> None:
+        """Raise unless an object column holds strings (and integers, where numbers are keys).
+
+        ``kind`` is ``infer_dtype(values, skipna=True)`` where the caller has it already.
+        """
+        if kind is None:
+            kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind in ("string", "empty"):
             return  # the usual case, decided in one C pass
         objects = values.to_numpy(dtype=object)
         objects = objects[~pd.isna(objects)]

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import identigraph as ig
 from identigraph.cli import demo_specs
 from identigraph.graph.core import factorize_keys
+from identigraph.graph.ops import merge_codes
 from identigraph.graph.state.lifecycle import Lifecycle
 
 
@@ -73,3 +74,23 @@ def test_bulk_load_then_updates_match_a_graph_built_record_by_record() -> None:
     assert pairs["b"].is_unique
     assert bulk.generic_values().equals(eager.generic_values())
     assert len(bulk.conflicts()) == len(eager.conflicts())
+
+
+def test_digest_kinds_merged_on_a_second_thread_give_the_same_codes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sources, _ = ig.datasets.customers(n_persons=300, seed=3)
+
+    def build(threaded_values: int) -> ig.IdentityGraph:
+        monkeypatch.setattr(merge_codes, "_THREADED_VALUES", threaded_values)
+        g = ig.IdentityGraph(demo_specs())
+        for name, frame in sources.items():
+            g.add(frame, source=name, id=ig.datasets.RECORD_ID_COLUMNS[name])
+        g.resolve()
+        return g
+
+    plain, threaded = build(10**12), build(0)
+    assert threaded.state.value_codes.key.tolist() == plain.state.value_codes.key.tolist()
+    assert threaded.state.value_codes.kind.tolist() == plain.state.value_codes.kind.tolist()
+    assert threaded.state.links.val.tolist() == plain.state.links.val.tolist()
+    pd.testing.assert_frame_equal(threaded.clusters(), plain.clusters())

@@ -42,8 +42,8 @@ def test_runs_stay_logarithmic() -> None:
     p = Postings()
     for i in range(1000):
         p.add(np.array([i]), np.array([i]))
-    assert len(p._keys) <= 11  # sorted runs: O(log n)
     which, items = p.get(np.array([500, 2000]))
+    assert len(p._keys) <= 11  # sorted runs: O(log n)
     assert which.tolist() == [0]
     assert items.tolist() == [500]
 
@@ -55,6 +55,24 @@ def test_rebuild_resets_stale() -> None:
     p.rebuild(np.array([3]), np.array([30]))
     assert p.stale == 0
     assert p.get(np.array([1, 3]))[1].tolist() == [30]
+
+
+def test_pairs_replaced_before_a_read_are_never_sorted() -> None:
+    p = Postings()
+    keys, items = np.array([5, 3, 5]), np.array([10, 11, 12])
+    p.add(keys, items)
+    keys[0], items[0] = 3, 99  # the caller's arrays were copied
+    assert len(p) == 3
+    assert p._keys == []  # kept aside until a read
+    assert sorted(zip(*(a.tolist() for a in p.get(np.array([5, 3]))), strict=True)) == [
+        (0, 10),
+        (0, 12),
+        (1, 11),
+    ]
+    p.add(np.array([7]), np.array([70]))
+    p.rebuild(np.array([3]), np.array([30]))
+    assert len(p) == 1
+    assert p.get(np.array([5, 7, 3]))[1].tolist() == [30]
 
 
 def test_appended_grows_in_place_and_copies_when_needed() -> None:

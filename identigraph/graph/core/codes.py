@@ -24,7 +24,8 @@ def _same(check: np.ndarray, rep: np.ndarray) -> bool:
     """Whether every row of ``check`` equals row ``rep[i]`` (column by column)."""
     if check.ndim == 1:
         return bool((check == check[rep]).all())
-    return all(bool((check[:, j] == check[rep, j]).all()) for j in range(check.shape[1]))
+    # One gather of whole rows (``take`` copies each row's words at once).
+    return bool((np.take(check, rep, axis=0) == check).all())
 
 
 def factorize_keys(keys: np.ndarray, *, digests: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -37,16 +38,22 @@ def factorize_keys(keys: np.ndarray, *, digests: bool) -> tuple[np.ndarray, np.n
     as they are: on the mostly distinct keys of a bulk load its object hash
     table beat both a 64-bit ``hash_array`` of the strings (then checked key by
     key) and Arrow's dictionary encoding.
-    Codes number the distinct keys in order of first appearance either way.
+    Codes number the distinct keys in order of first appearance either way; a
+    missing key (``None``) gets code ``-1`` and is not among the uniques.
 
     Examples
     --------
     >>> import numpy as np
-    >>> codes, uniques = factorize_keys(np.array(["b", "a", "b"], dtype=object), digests=False)
+    >>> keys = np.array(["b", "a", None, "b"], dtype=object)
+    >>> codes, uniques = factorize_keys(keys, digests=False)
     >>> codes.tolist(), uniques.tolist()
-    ([0, 1, 0], ['b', 'a'])
+    ([0, 1, -1, 0], ['b', 'a'])
     """
     words = _digest_words(keys) if digests else None
+    # A digest has 64 hex characters, so its second word is never zero; a missing
+    # key (read as b"None") or any short one is: those take the plain path.
+    if words is not None and len(keys) and not words[:, 1].all():
+        words = None
     if words is None:
         codes, uniques = pd.factorize(keys)
         return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)

@@ -168,6 +168,9 @@ def _edges(
     return cells // width, flat[cells], spec_of_column[cells % width]
 
 
+#: ``None`` as a 0-d array, to find the missing keys of an object array in one pass.
+_NONE = np.array(None, dtype=object)
+
 #: Frames of at least this many rows normalize their columns on several threads.
 _THREADED_ROWS = 50_000
 
@@ -227,7 +230,7 @@ def extract_keys(
     # raises (a dtype that cannot hold its identifier) leaves the indexes untouched.
     normalized = _normalize_columns(frame, [spec for _, spec in specs])
     for (spec_id, spec), (codes, keys, reasons) in zip(specs, normalized, strict=True):
-        has_key = ~pd.isna(keys)
+        has_key = np.not_equal(keys, _NONE)  # normalizers give None, never NaN
         before = next_code
         if values is None:
             key_uniques = keys[has_key]
@@ -240,8 +243,10 @@ def extract_keys(
             value_codes, next_code = index.encode(np.asarray(key_uniques, dtype=object), next_code)
         if next_code > before:
             new_kinds.append((spec.kind, next_code - before))
-            # New codes run from ``before`` in the order of their keys here.
-            new_keys.append(np.asarray(key_uniques, dtype=object)[value_codes >= before])
+            # New codes run from ``before`` in the order of their keys here (a bulk
+            # load's are all new).
+            fresh = np.asarray(key_uniques, dtype=object)
+            new_keys.append(fresh if values is None else fresh[value_codes >= before])
         unique_value = np.full(len(keys) + 1, -1, dtype=np.int64)  # last slot: missing
         unique_value[np.flatnonzero(has_key)] = value_codes[key_codes]
         row_value = unique_value[codes]
@@ -251,7 +256,7 @@ def extract_keys(
             for earlier in row_values:
                 row_value[row_value == earlier] = -1
         row_values.append(row_value)
-        has_reason = ~pd.isna(reasons)
+        has_reason = np.not_equal(reasons, _NONE)
         if has_reason.any():
             unique_reason = np.append(reasons, np.array([None], dtype=object))
             bad = np.flatnonzero(np.append(has_reason, False)[codes])

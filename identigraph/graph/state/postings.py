@@ -11,6 +11,8 @@ __all__ = ["Postings"]
 # A new run merges with the run before it while that one is at most this many times
 # larger, so run sizes fall geometrically and there are O(log n) runs.
 _MERGE_RATIO = 2
+#: At most this many adds wait unsorted for a read.
+_MAX_PENDING = 64
 
 
 def _merge(
@@ -33,8 +35,10 @@ def _merge(
 class Postings:
     """Map int64 keys to int64 items, many items per key, in sorted runs.
 
-    ``add`` sorts the new pairs into a run and merges runs of similar size, so each
-    pair is moved O(log n) times in all; ``get`` binary-searches each run. Pairs are
+    ``add`` keeps the new pairs aside; the first read after it sorts them into a
+    run and merges runs of similar size, so each pair is moved O(log n) times in
+    all; ``get`` binary-searches each run. Pairs replaced by :meth:`rebuild` before
+    any read (a bulk load's) are never sorted. Pairs are
     never removed one by one: owners tell stale pairs apart when they read them
     (count them in :attr:`stale`) and :meth:`rebuild` once stale pairs pile up.
 
@@ -50,27 +54,42 @@ class Postings:
 
     Notes
     -----
-    ``add`` of k pairs costs O(k log k) plus amortized O(k log n) merging;
-    ``get`` of q keys costs O(q log n) per run plus the pairs found.
+    ``add`` of k pairs costs O(k) (a copy); the read after it O(k log k) plus
+    amortized O(k log n) merging; ``get`` of q keys costs O(q log n) per run plus
+    the pairs found.
     """
 
-    __slots__ = ("_items", "_keys", "stale")
+    __slots__ = ("_items", "_keys", "_pending", "stale")
 
     def __init__(self) -> None:
         self._keys: list[np.ndarray] = []
         self._items: list[np.ndarray] = []
+        #: Pairs added since the last read, in order, not sorted yet.
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         #: Pairs the owner knows to be outdated; see :meth:`rebuild`.
         self.stale = 0
 
     def __len__(self) -> int:
-        return sum(len(keys) for keys in self._keys)
+        return sum(len(keys) for keys in self._keys) + sum(len(k) for k, _ in self._pending)
 
     def add(self, keys: np.ndarray, items: np.ndarray) -> None:
         """Add the pairs ``(keys[i], items[i])``."""
         if not len(keys):
             return
-        keys = np.asarray(keys, dtype=np.int64)
-        items = np.asarray(items, dtype=np.int64)
+        # Copies: the caller may reuse its arrays before the pairs are sorted.
+        keys = np.array(keys, dtype=np.int64)
+        items = np.array(items, dtype=np.int64)
+        self._pending.append((keys, items))
+        if len(self._pending) >= _MAX_PENDING:  # many small adds, no read: sort now
+            self._sort_pending()
+
+    def _sort_pending(self) -> None:
+        """Sort the pairs added since the last read into runs, one run per ``add``."""
+        pending, self._pending = self._pending, []
+        for keys, items in pending:
+            self._add_run(keys, items)
+
+    def _add_run(self, keys: np.ndarray, items: np.ndarray) -> None:
         if len(keys) > 1:
             order = np.argsort(keys, kind="stable")
             keys, items = keys[order], items[order]
@@ -89,6 +108,7 @@ class Postings:
         items : numpy.ndarray of int64
             The items, stale ones included.
         """
+        self._sort_pending()
         keys = np.asarray(keys, dtype=np.int64)
         # Sorted needles make the binary searches walk each run in order (cache-friendly).
         order = np.argsort(keys, kind="stable") if len(keys) > 64 else None
@@ -107,6 +127,7 @@ class Postings:
 
     def first(self, keys: np.ndarray, default: int = -1) -> np.ndarray:
         """One item of each key (from the oldest run holding it), ``default`` where absent."""
+        self._sort_pending()
         keys = np.asarray(keys, dtype=np.int64)
         out = np.full(len(keys), default, dtype=np.int64)
         missing = np.ones(len(keys), dtype=bool)
@@ -131,11 +152,12 @@ class Postings:
 
     def rebuild(self, keys: np.ndarray, items: np.ndarray) -> None:
         """Replace every pair by the given ones; resets :attr:`stale`."""
-        self._keys, self._items = [], []
+        self._keys, self._items, self._pending = [], [], []
         self.stale = 0
         self.add(keys, items)
 
     def _compact(self) -> None:
+        self._sort_pending()
         while len(self._keys) > 1:
             keys, items = self._keys.pop(), self._items.pop()
             self._keys[-1], self._items[-1] = _merge(self._keys[-1], self._items[-1], keys, items)

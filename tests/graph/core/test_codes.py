@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from identigraph.graph.core import codes as _codes
 from identigraph.graph.core import factorize_keys
@@ -29,3 +33,21 @@ def test_plain_keys_number_in_order_of_first_appearance() -> None:
     expected_local, expected_uniques = pd.factorize(keys)
     assert local.tolist() == expected_local.tolist()
     assert uniques.tolist() == expected_uniques.tolist()
+
+
+@pytest.mark.parametrize("digests", [True, False])
+@given(st.lists(st.sampled_from(["a", "b", "é", None]), max_size=30))
+def test_missing_keys_get_minus_one_and_no_unique(digests: bool, values: list[str | None]) -> None:
+    # An erased value keeps no key (None) while a bulk load waits to be merged.
+    keys = np.array(
+        [
+            None if v is None else hashlib.sha256(v.encode()).hexdigest() if digests else v
+            for v in values
+        ],
+        dtype=object,
+    )
+    local, uniques = factorize_keys(keys, digests=digests)
+    expected_local, expected_uniques = pd.factorize(keys)
+    assert local.tolist() == expected_local.tolist()
+    assert uniques.tolist() == expected_uniques.tolist()
+    assert None not in uniques.tolist()
