@@ -190,10 +190,10 @@ def _arrow_text(values: pd.Series) -> pa.ChunkedArray | None:
     return pa.chunked_array([c.cast(pa.large_string()) for c in chunks], type=pa.large_string())
 
 
-def _text_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, int] | None:
-    """Codes of the string record ids of both frames in one Arrow hash pass, or ``None``.
+def _text_codes(a: pd.Series, b: pd.Series) -> pa.ChunkedArray | None:
+    """The string record ids of both frames as one Arrow column, or ``None``.
 
-    ``None`` unless both columns hold strings only. Equal strings get equal codes.
+    ``None`` unless both columns hold strings only.
     """
     text_a = _arrow_text(a)
     if text_a is None:
@@ -201,14 +201,132 @@ def _text_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, int] | None:
     text_b = _arrow_text(b)
     if text_b is None:
         return None
-    both = pa.chunked_array([*text_a.chunks, *text_b.chunks], type=pa.large_string())
+    return pa.chunked_array([*text_a.chunks, *text_b.chunks], type=pa.large_string())
+
+
+#: Strings of at most this many bytes are coded from their 8-byte words with NumPy;
+#: a column holding a longer one goes through Arrow's hash table.
+_WORD_BYTES = 64
+#: ``_BYTE_MASKS[k]`` keeps the low ``k`` bytes of a 64-bit word.
+_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+_MIX = (0x9E3779B97F4A7C15, 0xD6E8FEB86659FD93)
+
+
+def _string_parts(text: pa.ChunkedArray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per chunk of large strings: each string's start and end in the chunk's data, and
+    a view of the data as a little-endian 64-bit word starting at every byte (no copy).
+    """
+    parts = []
+    for chunk in text.chunks:
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(
+            offsets_buffer, np.int64, count=len(chunk) + 1, offset=chunk.offset * 8
+        )
+        data = np.frombuffer(data_buffer, np.uint8) if data_buffer is not None else np.zeros(0)
+        if len(data) < 8:  # too short for one word: pad a copy
+            data = np.concatenate([data.astype(np.uint8), np.zeros(8, np.uint8)])
+        window = np.ndarray(shape=(len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+        parts.append((offsets[:-1], offsets[1:], window))
+    return parts
+
+
+def _word(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], w: int) -> np.ndarray:
+    """Bytes ``8w`` to ``8w + 7`` of every string as a 64-bit word, zero past its end."""
+    out = []
+    for start, end, window in parts:
+        first = start + 8 * w  # a new array: modified below
+        held = end - first
+        np.clip(held, 0, 8, out=held)  # bytes of this word the string holds
+        at = np.minimum(first, len(window) - 1)  # near the data's end: read earlier, shift
+        first -= at
+        np.minimum(first, 7, out=first)  # past the end (nothing held): any shift will do
+        first <<= 3
+        word = window[at]
+        word >>= first.view(np.uint64)
+        word &= _BYTE_MASKS[held]
+        out.append(word)
+    return np.concatenate([np.zeros(0, np.uint64), *out])
+
+
+def _fingerprints(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], small: np.ndarray, words: int
+) -> np.ndarray:
+    """A 64-bit hash of each ``(small key, string)``: equal pairs, equal hashes."""
+    mix, fold = np.uint64(_MIX[0]), np.uint64(_MIX[1])
+    h = small.astype(np.uint64)
+    h *= mix
+    for w in range(words):
+        h ^= _word(parts, w)
+        h *= fold
+        h ^= h >> np.uint64(32)
+    return h
+
+
+def _string_keys(text: pa.ChunkedArray, src: np.ndarray, n_src: int) -> tuple[np.ndarray, int]:
+    """Codes of ``(source, string)`` pairs: equal pairs, equal codes; codes below the bound.
+
+    Strings of at most ``_WORD_BYTES`` bytes are hashed in NumPy from their 8-byte words
+    with the source and length, each hash packed above its row number and the packed
+    values sorted (no hash table, no Python string); equal hashes in a row of the sorted
+    order are then checked word by word, so the codes are exact. The rare rows whose
+    hash is shared by different pairs are coded again by Arrow. Longer strings go
+    through Arrow's hash table directly. Not every code below the bound need be used.
+    """
+    n = len(text)
+    parts = _string_parts(text)
+    length = np.concatenate([np.zeros(0, np.int64), *(end - start for start, end, _ in parts)])
+    longest = int(length.max(initial=0))
+    if longest > _WORD_BYTES or n >= 2**40:
+        return _arrow_keys(text, src, n_src)
+    # (source, length) in one small key: one gather checks both
+    small = src.astype(np.int64) * (_WORD_BYTES + 1) + length
+    small = small.astype(np.uint16 if n_src * (_WORD_BYTES + 1) < 2**16 else np.int64)
+    words = max(-(-longest // 8), 1)
+    packed = _fingerprints(parts, small, words)
+    shift = np.uint64(max((n - 1).bit_length(), 1))
+    packed >>= shift  # the hash's high bits, then the row number
+    packed <<= shift
+    packed |= np.arange(n, dtype=np.uint64)
+    packed.sort()  # equal hashes side by side, each with its row
+    rows = (packed & np.uint64((1 << int(shift)) - 1)).astype(np.intp)
+    packed >>= shift
+    first = np.ones(n, bool)  # first row of a run of equal hashes
+    np.not_equal(packed[1:], packed[:-1], out=first[1:])
+    del packed
+    differ = np.zeros(n, bool)  # differs from the row before it in the sorted order
+    for key in (small, *(_word(parts, w) for w in range(words))):
+        ordered = key[rows]
+        differ[1:] |= ordered[1:] != ordered[:-1]
+    run = np.cumsum(first, dtype=np.int64)
+    run -= 1
+    n_runs = int(run[-1]) + 1 if n else 0
+    clash = differ & ~first  # a hash shared by different pairs
+    codes = np.empty(n, np.int64)
+    codes[rows] = run
+    if not clash.any():
+        return _narrow(codes, n_runs), n_runs
+    again = np.zeros(n_runs, bool)
+    again[run[clash]] = True
+    redo = rows[again[run]]
+    sub, n_sub = _arrow_keys(text.take(pa.array(redo)), src[redo], n_src)
+    codes[redo] = n_runs + sub.astype(np.int64)
+    log.debug("compare: %d rows with a shared string hash coded again", len(redo))
+    return _narrow(codes, n_runs + n_sub), n_runs + n_sub
+
+
+def _arrow_keys(text: pa.ChunkedArray, src: np.ndarray, n_src: int) -> tuple[np.ndarray, int]:
+    """Codes of ``(source, string)`` pairs through one Arrow hash pass (any length)."""
     # dictionary_encode keeps one memo table over the chunks: one shared dictionary
-    encoded = pc.dictionary_encode(both)
-    n = len(encoded.chunks[-1].dictionary) if encoded.num_chunks else 0
-    codes = np.concatenate(
-        [np.zeros(0, np.int32), *(c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks)]
-    )
-    return _narrow(codes, n), n
+    encoded = pc.dictionary_encode(text)
+    n_ids = len(encoded.chunks[-1].dictionary) if encoded.num_chunks else 0
+    ids = np.concatenate(
+        [np.zeros(0, np.int64), *(c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks)]
+    ).astype(np.int64)
+    keys = ids * max(n_src, 1) + src
+    space = n_ids * max(n_src, 1)
+    if space > 4 * len(keys) + _SLACK:  # many sources: compact the code space
+        return _codes(keys)
+    return _narrow(keys, space), space
 
 
 def _record_keys(
@@ -240,7 +358,8 @@ def _record_keys(
         else:
             id_codes, n_ids = _codes(both_ids)
     elif (text := _text_codes(a["record_id"], b["record_id"])) is not None:
-        id_codes, n_ids = text  # strings only: their text form is themselves, in both modes
+        # strings only: their text form is themselves, in both modes
+        keys, space = _string_keys(text, np.concatenate([src_a, src_b]), n_src)
     else:
         if ids == "text":
             both: np.ndarray = np.concatenate(
