@@ -42,6 +42,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -262,6 +263,25 @@ def _fingerprints(
     return h
 
 
+#: Row counts from which the gathers of :func:`_string_keys` run in two threads.
+_THREADED_ROWS = 1 << 20
+
+
+def _side_by_side(step: Callable[[int, int], None], n: int) -> None:
+    """Run ``step(lo, hi)`` over rows ``0 .. n-1`` in two halves on two threads.
+
+    NumPy's gathers and comparisons release the GIL, so the halves run side by side;
+    ``step`` writes only its own rows. Small inputs run in one call.
+    """
+    if n < _THREADED_ROWS:
+        step(0, n)
+        return
+    middle = n // 2
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(step, 0, middle), pool.submit(step, middle, n)]:
+            done.result()
+
+
 def _string_keys(text: pa.ChunkedArray, src: np.ndarray, n_src: int) -> tuple[np.ndarray, int]:
     """Codes of ``(source, string)`` pairs: equal pairs, equal codes; codes below the bound.
 
@@ -295,14 +315,22 @@ def _string_keys(text: pa.ChunkedArray, src: np.ndarray, n_src: int) -> tuple[np
     del packed
     differ = np.zeros(n, bool)  # differs from the row before it in the sorted order
     for key in (small, *(_word(parts, w) for w in range(words))):
-        ordered = key[rows]
-        differ[1:] |= ordered[1:] != ordered[:-1]
+
+        def check(lo: int, hi: int, key: np.ndarray = key) -> None:
+            ordered = key[rows[max(lo - 1, 0) : hi]]  # from the row before: a pair a row
+            differ[max(lo, 1) : hi] |= ordered[1:] != ordered[:-1]
+
+        _side_by_side(check, n)
     run = np.cumsum(first, dtype=np.int64)
     run -= 1
     n_runs = int(run[-1]) + 1 if n else 0
     clash = differ & ~first  # a hash shared by different pairs
     codes = np.empty(n, np.int64)
-    codes[rows] = run
+
+    def place(lo: int, hi: int) -> None:
+        codes[rows[lo:hi]] = run[lo:hi]
+
+    _side_by_side(place, n)
     if not clash.any():
         return _narrow(codes, n_runs), n_runs
     again = np.zeros(n_runs, bool)

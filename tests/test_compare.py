@@ -200,7 +200,7 @@ _ID_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_
 )
 
 
-@pytest.mark.parametrize("clash", ["none", "every hash equal", "long strings"])
+@pytest.mark.parametrize("clash", ["none", "every hash equal", "long strings", "threads"])
 @given(
     values=st.lists(st.tuples(st.integers(0, 2), _ID_TEXT), max_size=40),
     repeats=st.lists(st.integers(0, 39), max_size=20),
@@ -218,7 +218,8 @@ def test_string_keys_code_equal_pairs_alike(
 
     Strings cross 8-byte word boundaries, hold NUL bytes and multi-byte characters and
     lie in several sliced Arrow chunks; every hash shared (all rows coded again by
-    Arrow) and strings longer than the word limit (Arrow from the start) give the same.
+    Arrow), strings longer than the word limit (Arrow from the start) and the checks
+    run in two threads give the same.
     """
     module = sys.modules["identigraph.compare"]
     pairs = values + [values[i] for i in repeats if i < len(values)]
@@ -234,6 +235,8 @@ def test_string_keys_code_equal_pairs_alike(
             patch.setattr(module, "_MIX", (0, 0))
         elif clash == "long strings":
             patch.setattr(module, "_WORD_BYTES", 2)
+        elif clash == "threads":  # the gathers in two halves side by side
+            patch.setattr(module, "_THREADED_ROWS", 2)
         codes, bound = module._string_keys(text, src, 3)
     assert len(codes) == len(pairs)
     assert ((codes >= 0) & (codes < bound)).all()
