@@ -9,8 +9,8 @@ the size distributions side by side. :func:`size_drift` flags persons whose size
 
 Everything is counted on integer codes: records are matched on a canonical form of
 ``(source, record_id)``, person ids become codes, and the contingency table of
-(earlier person, later person) is a sparse matrix. No Python loop runs per record or
-per person.
+(earlier person, later person) is an array of its non-empty cells, sorted. No Python
+loop runs per record or per person.
 
 How records change
 ------------------
@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -50,7 +50,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy import sparse
 
 from identigraph._optional import import_optional
 from identigraph._progress import progress_bar
@@ -249,15 +248,13 @@ def _word(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], w: int) -> np.
     return np.concatenate([np.zeros(0, np.uint64), *out])
 
 
-def _fingerprints(
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], small: np.ndarray, words: int
-) -> np.ndarray:
+def _fingerprints(small: np.ndarray, words: Iterable[np.ndarray]) -> np.ndarray:
     """A 64-bit hash of each ``(small key, string)``: equal pairs, equal hashes."""
     mix, fold = np.uint64(_MIX[0]), np.uint64(_MIX[1])
     h = small.astype(np.uint64)
     h *= mix
-    for w in range(words):
-        h ^= _word(parts, w)
+    for word in words:
+        h ^= word
         h *= fold
         h ^= h >> np.uint64(32)
     return h
@@ -301,8 +298,10 @@ def _string_keys(text: pa.ChunkedArray, src: np.ndarray, n_src: int) -> tuple[np
     # (source, length) in one small key: one gather checks both
     small = src.astype(np.int64) * (_WORD_BYTES + 1) + length
     small = small.astype(np.uint16 if n_src * (_WORD_BYTES + 1) < 2**16 else np.int64)
-    words = max(-(-longest // 8), 1)
-    packed = _fingerprints(parts, small, words)
+    n_words = max(-(-longest // 8), 1)
+    # up to two words are kept for the check; more are read again (memory)
+    kept = [_word(parts, w) for w in range(n_words)] if n_words <= 2 else None
+    packed = _fingerprints(small, kept or (_word(parts, w) for w in range(n_words)))
     shift = np.uint64(max((n - 1).bit_length(), 1))
     packed >>= shift  # the hash's high bits, then the row number
     packed <<= shift
@@ -314,7 +313,7 @@ def _string_keys(text: pa.ChunkedArray, src: np.ndarray, n_src: int) -> tuple[np
     np.not_equal(packed[1:], packed[:-1], out=first[1:])
     del packed
     differ = np.zeros(n, bool)  # differs from the row before it in the sorted order
-    for key in (small, *(_word(parts, w) for w in range(words))):
+    for key in (small, *(kept or (_word(parts, w) for w in range(n_words)))):
 
         def check(lo: int, hi: int, key: np.ndarray = key) -> None:
             ordered = key[rows[max(lo - 1, 0) : hi]]  # from the row before: a pair a row
@@ -492,15 +491,22 @@ def _row_max(
 
 
 def _cells(pa: np.ndarray, pb: np.ndarray, n_a: int, n_b: int) -> _Cells:
-    ones = np.ones(len(pa), np.int32)
-    table = sparse.coo_matrix((ones, (pa, pb)), shape=(max(n_a, 1), max(n_b, 1))).tocsr()
-    table.sum_duplicates()  # rows in order, so every per-row step below is a sequential pass
-    k_a = np.diff(table.indptr)[:n_a]
-    a = np.repeat(np.arange(n_a, dtype=_index_dtype(n_a)), k_a)
-    b = table.indices
-    n = table.data
+    # (a, b) pairs sorted: cells in row order, so every per-row step below is a
+    # sequential pass (a plain sort of one integer a record, no sparse conversion)
+    pair = pa.astype(np.int64)
+    pair *= max(n_b, 1)
+    pair += pb
+    pair.sort()
+    opens = np.ones(len(pair), bool)
+    np.not_equal(pair[1:], pair[:-1], out=opens[1:])
+    starts = np.flatnonzero(opens)
+    n = np.diff(np.append(starts, len(pair))).astype(np.int32)
+    pair = pair[starts]
+    a = (pair // max(n_b, 1)).astype(_index_dtype(n_a))
+    b = (pair % max(n_b, 1)).astype(_index_dtype(n_b))
+    k_a = np.bincount(a, minlength=n_a)
     nonempty = k_a > 0
-    starts = table.indptr[:-1][:n_a][nonempty]
+    starts = (np.cumsum(k_a) - k_a)[nonempty]  # first cell of each row holding one
     row_top, row_unique, rows = _row_max(n, k_a, starts, nonempty)
     k_b = np.bincount(b, minlength=n_b)
     col_top, col_unique = _unique_max(b, n, n_b)
@@ -924,9 +930,12 @@ def compare(
     Notes
     -----
     Record keys and person ids become integer codes (direct addressing for integer
-    ids in a compact range, hashing otherwise); the contingency table is a sparse
-    matrix built by one counting sort. Cost: O(n) for integer ids in a compact
-    range, O(n) expected with hashing otherwise, for n records in both frames.
+    ids in a compact range, hashing otherwise; string ids of at most 64 bytes are
+    hashed from their 8-byte words and sorted, then checked word by word, so equal
+    codes mean equal ids); the contingency table's non-empty cells come from one sort
+    of a packed (earlier, later) integer a common record. Cost: O(n) for integer ids
+    in a compact range, O(n) expected with hashing, O(n log n) for the sorts, for n
+    records in both frames.
     """
     if ids not in ("exact", "text"):
         msg = f"ids must be 'exact' or 'text', not {ids!r}"
