@@ -557,7 +557,8 @@ def _tied_values(
     """
     if not len(lr):
         return _NO_INDEX
-    if len(np.unique(record_hash[records])) < len(records):
+    hashes = np.sort(record_hash[records])
+    if (hashes[1:] == hashes[:-1]).any():
         return np.unique(lv)  # record hashes collide: any two links may tie
     first = np.where(record_hash[ml] <= record_hash[mr], ml, mr)  # a match edge's h1 record
     record = np.concatenate([lr, first, fl])
