@@ -394,7 +394,8 @@ def _enforce_limits(
     vhash = np.zeros(n_values, dtype=np.uint64)
     hashed = _tied_values(lr, lv, ml, mr, fl, record_hash, np.asarray(priorities)[value_kind[lv]],
                           match_priority, nodes[nodes < n_records])  # fmt: skip
-    vhash[hashed] = value_hash(hashed) if callable(value_hash) else value_hash[hashed]
+    if len(hashed):
+        vhash[hashed] = value_hash(hashed) if callable(value_hash) else value_hash[hashed]
     u = np.concatenate([sub[lr], sub[ml], sub[fl]])
     v = np.concatenate([sub[lv + n_records], sub[mr], sub[fr]])
     priority = np.concatenate(
