@@ -213,8 +213,10 @@ _MIX = (0x9E3779B97F4A7C15, 0xD6E8FEB86659FD93)
 
 
 def _string_parts(text: pa.ChunkedArray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per chunk of large strings: each string's start and end in the chunk's data, and
-    a view of the data as a little-endian 64-bit word starting at every byte (no copy).
+    """Per chunk of large strings: string starts and ends, and a word view of the data.
+
+    The view reads the chunk's data as a little-endian 64-bit word starting at every
+    byte (no copy); data shorter than a word is padded in a copy.
     """
     parts = []
     for chunk in text.chunks:
