@@ -9,8 +9,8 @@ the size distributions side by side. :func:`size_drift` flags persons whose size
 
 Everything is counted on integer codes: records are matched on a canonical form of
 ``(source, record_id)``, person ids become codes, and the contingency table of
-(earlier person, later person) is a sparse matrix. No Python loop runs per record or
-per person.
+(earlier person, later person) is an array of its non-empty cells, sorted. No Python
+loop runs per record or per person.
 
 How records change
 ------------------
@@ -41,7 +41,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -49,7 +50,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy import sparse
 
 from identigraph._optional import import_optional
 from identigraph._progress import progress_bar
@@ -190,10 +190,10 @@ def _arrow_text(values: pd.Series) -> pa.ChunkedArray | None:
     return pa.chunked_array([c.cast(pa.large_string()) for c in chunks], type=pa.large_string())
 
 
-def _text_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, int] | None:
-    """Codes of the string record ids of both frames in one Arrow hash pass, or ``None``.
+def _text_codes(a: pd.Series, b: pd.Series) -> pa.ChunkedArray | None:
+    """The string record ids of both frames as one Arrow column, or ``None``.
 
-    ``None`` unless both columns hold strings only. Equal strings get equal codes.
+    ``None`` unless both columns hold strings only.
     """
     text_a = _arrow_text(a)
     if text_a is None:
@@ -201,14 +201,161 @@ def _text_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, int] | None:
     text_b = _arrow_text(b)
     if text_b is None:
         return None
-    both = pa.chunked_array([*text_a.chunks, *text_b.chunks], type=pa.large_string())
+    return pa.chunked_array([*text_a.chunks, *text_b.chunks], type=pa.large_string())
+
+
+#: Strings of at most this many bytes are coded from their 8-byte words with NumPy;
+#: a column holding a longer one goes through Arrow's hash table.
+_WORD_BYTES = 64
+#: ``_BYTE_MASKS[k]`` keeps the low ``k`` bytes of a 64-bit word.
+_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+_MIX = (0x9E3779B97F4A7C15, 0xD6E8FEB86659FD93)
+
+
+def _string_parts(text: pa.ChunkedArray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per chunk of large strings: string starts and ends, and a word view of the data.
+
+    The view reads the chunk's data as a little-endian 64-bit word starting at every
+    byte (no copy); data shorter than a word is padded in a copy.
+    """
+    parts = []
+    for chunk in text.chunks:
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(
+            offsets_buffer, np.int64, count=len(chunk) + 1, offset=chunk.offset * 8
+        )
+        data = np.frombuffer(data_buffer, np.uint8) if data_buffer is not None else np.zeros(0)
+        if len(data) < 8:  # too short for one word: pad a copy
+            data = np.concatenate([data.astype(np.uint8), np.zeros(8, np.uint8)])
+        window = np.ndarray(shape=(len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+        parts.append((offsets[:-1], offsets[1:], window))
+    return parts
+
+
+def _word(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], w: int) -> np.ndarray:
+    """Bytes ``8w`` to ``8w + 7`` of every string as a 64-bit word, zero past its end."""
+    out = []
+    for start, end, window in parts:
+        first = start + 8 * w  # a new array: modified below
+        held = end - first
+        np.clip(held, 0, 8, out=held)  # bytes of this word the string holds
+        at = np.minimum(first, len(window) - 1)  # near the data's end: read earlier, shift
+        first -= at
+        np.minimum(first, 7, out=first)  # past the end (nothing held): any shift will do
+        first <<= 3
+        word = window[at]
+        word >>= first.view(np.uint64)
+        word &= _BYTE_MASKS[held]
+        out.append(word)
+    return np.concatenate([np.zeros(0, np.uint64), *out])
+
+
+def _fingerprints(small: np.ndarray, words: Iterable[np.ndarray]) -> np.ndarray:
+    """A 64-bit hash of each ``(small key, string)``: equal pairs, equal hashes."""
+    mix, fold = np.uint64(_MIX[0]), np.uint64(_MIX[1])
+    h = small.astype(np.uint64)
+    h *= mix
+    for word in words:
+        h ^= word
+        h *= fold
+        h ^= h >> np.uint64(32)
+    return h
+
+
+#: Row counts from which the gathers of :func:`_string_keys` run in two threads.
+_THREADED_ROWS = 1 << 20
+
+
+def _side_by_side(step: Callable[[int, int], None], n: int) -> None:
+    """Run ``step(lo, hi)`` over rows ``0 .. n-1`` in two halves on two threads.
+
+    NumPy's gathers and comparisons release the GIL, so the halves run side by side;
+    ``step`` writes only its own rows. Small inputs run in one call.
+    """
+    if n < _THREADED_ROWS:
+        step(0, n)
+        return
+    middle = n // 2
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(step, 0, middle), pool.submit(step, middle, n)]:
+            done.result()
+
+
+def _string_keys(text: pa.ChunkedArray, src: np.ndarray, n_src: int) -> tuple[np.ndarray, int]:
+    """Codes of ``(source, string)`` pairs: equal pairs, equal codes; codes below the bound.
+
+    Strings of at most ``_WORD_BYTES`` bytes are hashed in NumPy from their 8-byte words
+    with the source and length, each hash packed above its row number and the packed
+    values sorted (no hash table, no Python string); equal hashes in a row of the sorted
+    order are then checked word by word, so the codes are exact. The rare rows whose
+    hash is shared by different pairs are coded again by Arrow. Longer strings go
+    through Arrow's hash table directly. Not every code below the bound need be used.
+    """
+    n = len(text)
+    parts = _string_parts(text)
+    length = np.concatenate([np.zeros(0, np.int64), *(end - start for start, end, _ in parts)])
+    longest = int(length.max(initial=0))
+    if longest > _WORD_BYTES or n >= 2**40:
+        return _arrow_keys(text, src, n_src)
+    # (source, length) in one small key: one gather checks both
+    small = src.astype(np.int64) * (_WORD_BYTES + 1) + length
+    small = small.astype(np.uint16 if n_src * (_WORD_BYTES + 1) < 2**16 else np.int64)
+    n_words = max(-(-longest // 8), 1)
+    # up to two words are kept for the check; more are read again (memory)
+    kept = [_word(parts, w) for w in range(n_words)] if n_words <= 2 else None
+    packed = _fingerprints(small, kept or (_word(parts, w) for w in range(n_words)))
+    shift = np.uint64(max((n - 1).bit_length(), 1))
+    packed >>= shift  # the hash's high bits, then the row number
+    packed <<= shift
+    packed |= np.arange(n, dtype=np.uint64)
+    packed.sort()  # equal hashes side by side, each with its row
+    rows = (packed & np.uint64((1 << int(shift)) - 1)).astype(np.intp)
+    packed >>= shift
+    first = np.ones(n, bool)  # first row of a run of equal hashes
+    np.not_equal(packed[1:], packed[:-1], out=first[1:])
+    del packed
+    differ = np.zeros(n, bool)  # differs from the row before it in the sorted order
+    for key in (small, *(kept or (_word(parts, w) for w in range(n_words)))):
+
+        def check(lo: int, hi: int, key: np.ndarray = key) -> None:
+            ordered = key[rows[max(lo - 1, 0) : hi]]  # from the row before: a pair a row
+            differ[max(lo, 1) : hi] |= ordered[1:] != ordered[:-1]
+
+        _side_by_side(check, n)
+    run = np.cumsum(first, dtype=np.int64)
+    run -= 1
+    n_runs = int(run[-1]) + 1 if n else 0
+    clash = differ & ~first  # a hash shared by different pairs
+    codes = np.empty(n, np.int64)
+
+    def place(lo: int, hi: int) -> None:
+        codes[rows[lo:hi]] = run[lo:hi]
+
+    _side_by_side(place, n)
+    if not clash.any():
+        return _narrow(codes, n_runs), n_runs
+    again = np.zeros(n_runs, bool)
+    again[run[clash]] = True
+    redo = rows[again[run]]
+    sub, n_sub = _arrow_keys(text.take(pa.array(redo)), src[redo], n_src)
+    codes[redo] = n_runs + sub.astype(np.int64)
+    log.debug("compare: %d rows with a shared string hash coded again", len(redo))
+    return _narrow(codes, n_runs + n_sub), n_runs + n_sub
+
+
+def _arrow_keys(text: pa.ChunkedArray, src: np.ndarray, n_src: int) -> tuple[np.ndarray, int]:
+    """Codes of ``(source, string)`` pairs through one Arrow hash pass (any length)."""
     # dictionary_encode keeps one memo table over the chunks: one shared dictionary
-    encoded = pc.dictionary_encode(both)
-    n = len(encoded.chunks[-1].dictionary) if encoded.num_chunks else 0
-    codes = np.concatenate(
-        [np.zeros(0, np.int32), *(c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks)]
-    )
-    return _narrow(codes, n), n
+    encoded = pc.dictionary_encode(text)
+    n_ids = len(encoded.chunks[-1].dictionary) if encoded.num_chunks else 0
+    ids = np.concatenate(
+        [np.zeros(0, np.int64), *(c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks)]
+    ).astype(np.int64)
+    keys = ids * max(n_src, 1) + src
+    space = n_ids * max(n_src, 1)
+    if space > 4 * len(keys) + _SLACK:  # many sources: compact the code space
+        return _codes(keys)
+    return _narrow(keys, space), space
 
 
 def _record_keys(
@@ -240,7 +387,8 @@ def _record_keys(
         else:
             id_codes, n_ids = _codes(both_ids)
     elif (text := _text_codes(a["record_id"], b["record_id"])) is not None:
-        id_codes, n_ids = text  # strings only: their text form is themselves, in both modes
+        # strings only: their text form is themselves, in both modes
+        keys, space = _string_keys(text, np.concatenate([src_a, src_b]), n_src)
     else:
         if ids == "text":
             both: np.ndarray = np.concatenate(
@@ -345,15 +493,22 @@ def _row_max(
 
 
 def _cells(pa: np.ndarray, pb: np.ndarray, n_a: int, n_b: int) -> _Cells:
-    ones = np.ones(len(pa), np.int32)
-    table = sparse.coo_matrix((ones, (pa, pb)), shape=(max(n_a, 1), max(n_b, 1))).tocsr()
-    table.sum_duplicates()  # rows in order, so every per-row step below is a sequential pass
-    k_a = np.diff(table.indptr)[:n_a]
-    a = np.repeat(np.arange(n_a, dtype=_index_dtype(n_a)), k_a)
-    b = table.indices
-    n = table.data
+    # (a, b) pairs sorted: cells in row order, so every per-row step below is a
+    # sequential pass (a plain sort of one integer a record, no sparse conversion)
+    pair = pa.astype(np.int64)
+    pair *= max(n_b, 1)
+    pair += pb
+    pair.sort()
+    opens = np.ones(len(pair), bool)
+    np.not_equal(pair[1:], pair[:-1], out=opens[1:])
+    starts = np.flatnonzero(opens)
+    n = np.diff(np.append(starts, len(pair))).astype(np.int32)
+    pair = pair[starts]
+    a = (pair // max(n_b, 1)).astype(_index_dtype(n_a))
+    b = (pair % max(n_b, 1)).astype(_index_dtype(n_b))
+    k_a = np.bincount(a, minlength=n_a)
     nonempty = k_a > 0
-    starts = table.indptr[:-1][:n_a][nonempty]
+    starts = (np.cumsum(k_a) - k_a)[nonempty]  # first cell of each row holding one
     row_top, row_unique, rows = _row_max(n, k_a, starts, nonempty)
     k_b = np.bincount(b, minlength=n_b)
     col_top, col_unique = _unique_max(b, n, n_b)
@@ -777,9 +932,12 @@ def compare(
     Notes
     -----
     Record keys and person ids become integer codes (direct addressing for integer
-    ids in a compact range, hashing otherwise); the contingency table is a sparse
-    matrix built by one counting sort. Cost: O(n) for integer ids in a compact
-    range, O(n) expected with hashing otherwise, for n records in both frames.
+    ids in a compact range, hashing otherwise; string ids of at most 64 bytes are
+    hashed from their 8-byte words and sorted, then checked word by word, so equal
+    codes mean equal ids); the contingency table's non-empty cells come from one sort
+    of a packed (earlier, later) integer a common record. Cost: O(n) for integer ids
+    in a compact range, O(n) expected with hashing, O(n log n) for the sorts, for n
+    records in both frames.
     """
     if ids not in ("exact", "text"):
         msg = f"ids must be 'exact' or 'text', not {ids!r}"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import numpy as np
 import pandas as pd
+import pyarrow
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -187,6 +188,69 @@ def test_string_ids_in_arrow_count_as_python_strings(
     text = [f.assign(record_id=f["record_id"].astype(str).astype(d))
             for f, d in zip((a, b), dtypes, strict=True)]  # fmt: skip
     got = ig.compare(*text)
+    for name in FIELDS:
+        if name not in ("sizes", "transitions", "renamed_persons"):
+            assert getattr(got, name) == pytest.approx(getattr(want, name)), name
+    pd.testing.assert_frame_equal(got.sizes, want.sizes)
+    assert got.records()["status"].tolist() == want.records()["status"].tolist()
+
+
+_ID_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=3) | st.text(
+    "ab\x00é", max_size=70
+)
+
+
+@pytest.mark.parametrize("clash", ["none", "every hash equal", "long strings", "threads"])
+@given(
+    values=st.lists(st.tuples(st.integers(0, 2), _ID_TEXT), max_size=40),
+    repeats=st.lists(st.integers(0, 39), max_size=20),
+    cuts=st.lists(st.integers(0, 60), max_size=3),
+    skip=st.integers(0, 3),
+)
+def test_string_keys_code_equal_pairs_alike(
+    values: list[tuple[int, str]],
+    repeats: list[int],
+    cuts: list[int],
+    skip: int,
+    clash: str,
+) -> None:
+    """The word-hash coding of ``(source, string)`` is exact: same pair, same code.
+
+    Strings cross 8-byte word boundaries, hold NUL bytes and multi-byte characters and
+    lie in several sliced Arrow chunks; every hash shared (all rows coded again by
+    Arrow), strings longer than the word limit (Arrow from the start) and the checks
+    run in two threads give the same.
+    """
+    module = sys.modules["identigraph.compare"]
+    pairs = values + [values[i] for i in repeats if i < len(values)]
+    whole = pyarrow.array(["pad"] * skip + [t for _, t in pairs], type=pyarrow.large_string())
+    whole = whole[skip:]
+    bounds = sorted({0, len(pairs), *(c for c in cuts if c < len(pairs))})
+    text = pyarrow.chunked_array(
+        [whole[lo:hi] for lo, hi in pairwise(bounds)], type=pyarrow.large_string()
+    )
+    src = np.array([s for s, _ in pairs], dtype=np.int64)
+    with pytest.MonkeyPatch.context() as patch:
+        if clash == "every hash equal":
+            patch.setattr(module, "_MIX", (0, 0))
+        elif clash == "long strings":
+            patch.setattr(module, "_WORD_BYTES", 2)
+        elif clash == "threads":  # the gathers in two halves side by side
+            patch.setattr(module, "_THREADED_ROWS", 2)
+        codes, bound = module._string_keys(text, src, 3)
+    assert len(codes) == len(pairs)
+    assert ((codes >= 0) & (codes < bound)).all()
+    one_to_one = set(zip(codes.tolist(), pairs, strict=True))
+    assert len(one_to_one) == len(set(pairs)) == len(set(codes.tolist()))
+
+
+@given(run_pairs())
+def test_string_ids_count_as_the_same_integer_ids(runs: tuple[Run, Run]) -> None:
+    """Integer record ids written as strings give the comparison of the integers."""
+    ints = [[(s, r, p) for s, r, p in run if isinstance(r, int)] for run in runs]
+    a, b = frame(ints[0]), frame(ints[1])
+    want = ig.compare(a.astype({"record_id": "int64"}), b.astype({"record_id": "int64"}))
+    got = ig.compare(*(f.astype({"record_id": str}) for f in (a, b)))
     for name in FIELDS:
         if name not in ("sizes", "transitions", "renamed_persons"):
             assert getattr(got, name) == pytest.approx(getattr(want, name)), name

@@ -442,7 +442,9 @@ def test_enforce_limits_only_examines_breaking_components() -> None:
         return idx.astype(np.uint64) + np.uint64(100)
 
     split = enforce_limits(**_two_components(), value_hash=value_hash)
-    assert asked == [[0, 1, 2]]  # the values of the breaking component only
+    # the values of the breaking component only (0, 1, 2), and of those only the ones
+    # whose hash can order a link: none here (no record holds two links of one strength)
+    assert asked == []
     assert split.labels.tolist() == [0, 1, 2, 2]
     assert split.cut_links.tolist() == [3]  # record 1's email link (larger record hash)
     assert split.cut_link_kind.tolist() == [0]
@@ -552,7 +554,10 @@ def test_unlink_splits_again_only_the_components_that_shared_a_value() -> None:
     assert split.shared_kind.tolist() == [0]  # cut by the key limit
     assert split.labels.tolist() == [0, 1, 2, 3, 4, 3]  # record 2 held on by the phone only
     assert split.cut_links.tolist() == [6]  # record 4's email link; no phone link listed
-    assert asked == [[0, 1, 2, 3, 4, 5]]  # hashes asked for once
+    # hashes asked for once at most, for values of the breaking components only (none
+    # here can order a link: no record holds two links of one strength)
+    assert len(asked) <= 1
+    assert all(set(idx) <= set(range(6)) for idx in asked)
 
 
 def test_shared_value_links_nobody_and_is_listed_in_conflicts() -> None:

@@ -10,7 +10,7 @@ import hypothesis.strategies as st
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import identigraph as ig
@@ -258,3 +258,25 @@ OverrideMachine.TestCase.settings = settings(
     settings.default, max_examples=15, stateful_step_count=10
 )
 test_override_machine = OverrideMachine.TestCase
+
+
+@given(
+    ends=st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=25),
+    region=st.sets(st.integers(0, 30), max_size=31),
+)
+def test_overrides_within_a_region_both_ways(ends: list[tuple[int, int]], region: set[int]) -> None:
+    """Overrides inside a region: looked up from the region's side or from the ends'."""
+    from identigraph.graph.state.overrides import MUST_LINK, OverrideTable
+
+    table = OverrideTable()
+    pairs = [(a, b) for a, b in ends if a != b]
+    table.append(
+        np.full(len(pairs), MUST_LINK), np.array([a for a, _ in pairs], dtype=np.int64),
+        np.array([b for _, b in pairs], dtype=np.int64), ["r"] * len(pairs), 0,
+    )  # fmt: skip
+    inside = np.array(sorted(region), dtype=np.int64)
+    rows, ia, ib = table.within(inside)
+    want = [j for j, (a, b) in enumerate(pairs) if a in region and b in region]
+    assert rows.tolist() == want
+    assert inside[ia].tolist() == table.a[rows].tolist()
+    assert inside[ib].tolist() == table.b[rows].tolist()

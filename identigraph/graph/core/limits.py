@@ -387,13 +387,15 @@ def _enforce_limits(
 
     # Edge end points in the sub-problem, strengths and tie-breaking hashes.
     lr, lv = link_rec[links], link_val[links]
-    bad_values = np.flatnonzero(node_bad[n_records:])
-    vhash = np.zeros(n_values, dtype=np.uint64)
-    vhash[bad_values] = value_hash(bad_values) if callable(value_hash) else value_hash[bad_values]
     ml, mr = match_l[matches], match_r[matches]
     hl, hr = record_hash[ml], record_hash[mr]
     musts = np.flatnonzero(node_bad[must_l]) if len(must_l) else _NO_INDEX
     fl, fr = must_l[musts], must_r[musts]
+    vhash = np.zeros(n_values, dtype=np.uint64)
+    hashed = _tied_values(lr, lv, ml, mr, fl, record_hash, np.asarray(priorities)[value_kind[lv]],
+                          match_priority, nodes[nodes < n_records])  # fmt: skip
+    if len(hashed):
+        vhash[hashed] = value_hash(hashed) if callable(value_hash) else value_hash[hashed]
     u = np.concatenate([sub[lr], sub[ml], sub[fl]])
     v = np.concatenate([sub[lv + n_records], sub[mr], sub[fr]])
     priority = np.concatenate(
@@ -529,6 +531,48 @@ def _enforce_limits(
         shared_values=values_out[order_out],
         shared_kind=kinds_out[order_out].astype(np.int64),
     )
+
+
+def _tied_values(
+    lr: np.ndarray,
+    lv: np.ndarray,
+    ml: np.ndarray,
+    mr: np.ndarray,
+    fl: np.ndarray,
+    record_hash: np.ndarray,
+    link_priority: np.ndarray,
+    match_priority: float,
+    records: np.ndarray,
+) -> np.ndarray:
+    """The values whose hash can order a link: those of links that may tie before it.
+
+    Links are ordered by strength, probability, spread, the first record hash, then
+    the value hash (:func:`enforce_limits`). Two edges reach the value hash only with
+    the same first record hash and strength: the same record (record hashes differ)
+    and strength. So only the values of links sharing (record, strength) with another
+    edge need a hash; the others' order does not read it. Every value when two records
+    of the sub-problem share a hash. Returns the value indices, ascending.
+
+    Cost: one sort of the edges' (record, strength) keys and one of the record
+    hashes, O(m log m), instead of hashing every value (a hash of its text).
+    """
+    if not len(lr):
+        return _NO_INDEX
+    hashes = np.sort(record_hash[records])
+    if (hashes[1:] == hashes[:-1]).any():
+        return np.unique(lv)  # record hashes collide: any two links may tie
+    first = np.where(record_hash[ml] <= record_hash[mr], ml, mr)  # a match edge's h1 record
+    record = np.concatenate([lr, first, fl])
+    strength = np.concatenate(
+        [link_priority.astype(float), np.full(len(ml), match_priority), np.full(len(fl), np.inf)]
+    )
+    levels, level = np.unique(strength, return_inverse=True)
+    key = record.astype(np.int64) * len(levels) + level
+    ordered = np.sort(key)
+    shared = ordered[1:][ordered[1:] == ordered[:-1]]  # keys of two edges or more
+    tied = np.isin(key[: len(lr)], shared)
+    out: np.ndarray = np.unique(lv[tied])
+    return out
 
 
 def _split_apart(

@@ -109,8 +109,14 @@ class OverrideTable:
         return np.unique(rows[equal_ranges(ends, np.asarray(records, dtype=np.int64))])
 
     def within(self, region: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows with both ends in ``region`` (sorted positions) and their region indexes."""
-        rows = self.rows_of(region)
+        """Rows with both ends in ``region`` (sorted positions) and their region indexes.
+
+        Cost: O(q log n) for the smaller side q of region and overrides, the larger n.
+        """
+        if len(region) > len(self):  # a large region (a build): look the ends up in it
+            rows = np.arange(len(self), dtype=np.int64)
+        else:
+            rows = self.rows_of(region)
         if not len(rows):
             return rows, rows, rows
         ia, ib = region_index(region, self.a[rows]), region_index(region, self.b[rows])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import hypothesis.strategies as st
 import numpy as np
 import pytest
@@ -43,7 +45,9 @@ def apart_graphs(draw: st.DrawFn) -> dict[str, object]:
         "links": links,
         "value_kind": draw(st.lists(st.integers(0, 1), min_size=n_val, max_size=n_val)),
         "limits": draw(st.lists(st.integers(0, 2), min_size=2, max_size=2)),
-        "priorities": draw(st.sampled_from([[40.0, 10.0], [10.0, 40.0], [20.0, 20.0]])),
+        "priorities": draw(
+            st.sampled_from([[40.0, 10.0], [10.0, 40.0], [20.0, 20.0], [15.0, 40.0]])
+        ),
         "unlink": draw(st.sampled_from([None, [False, False], [True, False], [False, True]])),
         "matches": matches,
         "must": must,
@@ -79,6 +83,32 @@ def _split(graph: dict[str, object], *, arrays: bool) -> LimitSplit:
         must_l=must[:, 0], must_r=must[:, 1], apart_l=apart[:, 0], apart_r=apart[:, 1],
         arrays=arrays,
     )  # fmt: skip
+
+
+@settings(max_examples=150)
+@pytest.mark.parametrize("shared_hash", [False, True])
+@given(graph=apart_graphs())
+def test_values_hashed_only_where_they_order_links(
+    graph: dict[str, object], shared_hash: bool
+) -> None:
+    """Hashing only the values of links that may tie gives the cuts of hashing them all.
+
+    Kind strengths may equal the match edges'; with ``shared_hash`` two records share
+    a hash, so that links of different records may tie too.
+    """
+    if shared_hash:
+        hashes = list(graph["hashes"])  # type: ignore[call-overload]
+        graph = {**graph, "hashes": [hashes[0], *hashes[1:]] if len(hashes) < 3 else
+                 [hashes[0], hashes[0], *hashes[2:]]}  # fmt: skip
+    module = sys.modules["identigraph.graph.core.limits"]
+    got = _split(graph, arrays=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "_tied_values", lambda lr, lv, *_: np.unique(lv))
+        want = _split(graph, arrays=True)
+    assert got.labels.tolist() == want.labels.tolist()
+    for name in ("cut_links", "cut_link_kind", "cut_matches", "cut_match_kind",
+                 "shared_values", "shared_kind"):  # fmt: skip
+        assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
 
 
 @settings(max_examples=150)
