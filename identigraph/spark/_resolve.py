@@ -862,18 +862,30 @@ def _check_record_ids(extracted: DataFrame, sources: Sequence[_Source]) -> None:
     """
     from pyspark.sql import functions as F
 
+    rows = extracted.where(F.col("t").isin(_RECORD, _MISSING))
     bad = (
-        extracted.where(F.col("t").isin(_RECORD, _MISSING))
-        .groupBy("src", "t", "node")
-        .agg(F.count(F.lit(1)).alias("n"), F.first("rid").alias("rid"))
+        rows.groupBy("src", "t", "node")
+        .agg(F.count(F.lit(1)).alias("n"))
         .where((F.col("t") == _MISSING) | (F.col("n") > 1))
         .limit(11)
         .collect()
     )
     if not bad:
         return
+    # The ids of the repeated nodes (a second small job, only on the way to the error).
+    wanted = sorted({row["node"] for row in bad if row["t"] == _RECORD})
+    rid_of = {
+        (r["src"], r["node"]): r["rid"]
+        for r in rows.where(F.col("node").isin(*wanted) & (F.col("t") == _RECORD))
+        .select("src", "node", "rid")
+        .collect()
+    }
+    problems = [
+        {"src": row["src"], "t": row["t"], "rid": rid_of.get((row["src"], row["node"]))}
+        for row in bad
+    ]
     for source in sources:  # the first source with a problem, in input order
-        mine = [row for row in bad if row["src"] == source.index]
+        mine = [row for row in problems if row["src"] == source.index]
         if not mine:
             continue
         if any(row["t"] == _MISSING for row in mine):
