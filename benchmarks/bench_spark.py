@@ -53,7 +53,7 @@ def _data(records: int, junk: float) -> dict[str, pd.DataFrame]:
     return sources
 
 
-def _session(memory: str, partitions: int):  # type: ignore[no-untyped-def]
+def _session(memory: str, partitions: int, events: str):  # type: ignore[no-untyped-def]
     os.environ["PYSPARK_PYTHON"] = sys.executable
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
@@ -65,6 +65,10 @@ def _session(memory: str, partitions: int):  # type: ignore[no-untyped-def]
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.jars", similarity_jar_location())
+        .config("spark.local.dir", tempfile.mkdtemp(prefix="bench-spark-local-"))
+        .config("spark.eventLog.enabled", "true")
+        .config("spark.eventLog.dir", events)
+        .config("spark.eventLog.compress", "false")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
@@ -89,20 +93,66 @@ def _jvm_peak_rss_gib() -> float:
 
 
 def _spark_frames(spark, sources: dict[str, pd.DataFrame]):  # type: ignore[no-untyped-def]
+    """Each source through Parquet (as a nightly job reads its tables), cached."""
     frames = {}
+    folder = Path(tempfile.mkdtemp(prefix="bench-spark-in-"))
     for name, frame in sources.items():
         # Timestamps and floats are not needed to link; strings and ids keep their types.
         keep = [c for c in frame.columns if frame[c].dtype.kind not in "Mf"]
-        sdf = spark.createDataFrame(
-            frame[keep].astype({c: object for c in keep if frame[c].dtype.kind not in "iu"})
+        path = folder / f"{name}.parquet"
+        frame[keep].astype({c: object for c in keep if frame[c].dtype.kind not in "iu"}).to_parquet(
+            path
         )
-        frames[name] = sdf.repartition(4).cache()
+        frames[name] = spark.read.parquet(str(path)).repartition(4).cache()
         frames[name].count()
     return frames
 
 
+def _event_summary(events: str, group: str) -> dict[str, object]:
+    """Jobs, per-stage times and shuffle bytes of the timed jobs, from the event log."""
+    jobs: dict[int, list[int]] = {}
+    stages: dict[int, dict[str, object]] = {}
+    for path in sorted(Path(events).rglob("events_*")):
+        for line in path.open():
+            event = json.loads(line)
+            kind = event["Event"]
+            if kind == "SparkListenerJobStart":
+                if event.get("Properties", {}).get("spark.jobGroup.id") == group:
+                    jobs[event["Job ID"]] = event["Stage IDs"]
+            elif kind == "SparkListenerStageCompleted":
+                info = event["Stage Info"]
+                acc = {a["Name"]: int(a.get("Value") or 0) for a in info.get("Accumulables", [])
+                       if str(a.get("Value", "")).lstrip("-").isdigit()}  # fmt: skip
+                read = acc.get("internal.metrics.shuffle.read.localBytesRead", 0) + acc.get(
+                    "internal.metrics.shuffle.read.remoteBytesRead", 0
+                )
+                stages[info["Stage ID"]] = {
+                    "name": info["Stage Name"][:40],
+                    "seconds": round((info["Completion Time"] - info["Submission Time"]) / 1e3, 2),
+                    "tasks": info["Number of Tasks"],
+                    "read_mib": round(read / 2**20, 1),
+                    "write_mib": round(
+                        acc.get("internal.metrics.shuffle.write.bytesWritten", 0) / 2**20, 1
+                    ),
+                }
+    ran = [stages[i] for ids in jobs.values() for i in ids if i in stages]
+    return {
+        "jobs": len(jobs),
+        "stages_run": len(ran),
+        "shuffle_read_mib": round(sum(float(st["read_mib"]) for st in ran), 1),  # type: ignore[arg-type]
+        "shuffle_write_mib": round(sum(float(st["write_mib"]) for st in ran), 1),  # type: ignore[arg-type]
+        "stages": [st for st in ran if float(st["seconds"]) >= 1.0],  # type: ignore[arg-type]
+    }
+
+
 def worker(
-    engine: str, records: int, junk: float, out: str, partitions: int, local_edges: int
+    engine: str,
+    records: int,
+    junk: float,
+    out: str,
+    partitions: int,
+    local_edges: int,
+    memory: str = "6g",
 ) -> dict[str, float]:
     sources = _data(records, junk)
     n = sum(len(f) for f in sources.values())
@@ -121,9 +171,12 @@ def worker(
         from identigraph import spark as igs
 
         t0 = time.perf_counter()
-        spark = _session("6g", partitions)
+        events = tempfile.mkdtemp(prefix="bench-spark-events-")
+        spark = _session(memory, partitions, events)
         frames = _spark_frames(spark, sources)
+        del sources
         result["load_seconds"] = time.perf_counter() - t0
+        spark.sparkContext.setJobGroup("timed", "identigraph.spark")
         start = time.perf_counter()
         res = igs.resolve(
             frames, identifiers=demo_specs(), ids=_ID_COLUMNS, local_edges=local_edges
@@ -133,13 +186,16 @@ def worker(
         result["rounds"] = res.rounds
         result["edges_per_round"] = list(res.edges_per_round)  # type: ignore[assignment]
         result["jvm_peak_gib"] = _jvm_peak_rss_gib()
+        spark.stop()
+        result.update(_event_summary(events, "timed"))  # type: ignore[arg-type]
     elif engine == "splink":
         import splink.comparison_library as cl  # noqa: F401  (loads the library's SQL dialects)
         from splink import Linker, SettingsCreator, block_on
         from splink.backends.spark import SparkAPI
 
         t0 = time.perf_counter()
-        spark = _session("6g", partitions)
+        events = tempfile.mkdtemp(prefix="bench-spark-events-")
+        spark = _session(memory, partitions, events)
         parts = []
         for name, frame in sources.items():
             table = pd.DataFrame({"unique_id": name + ":" + frame[_ID_COLUMNS[name]].astype(str)})
@@ -158,9 +214,12 @@ def worker(
             .astype(object)
         )
         table = table.where(table.notna(), None)
-        sdf = spark.createDataFrame(table).repartition(4).cache()
+        path = Path(tempfile.mkdtemp(prefix="bench-splink-in-")) / "table.parquet"
+        table.to_parquet(path)
+        sdf = spark.read.parquet(str(path)).repartition(4).cache()
         sdf.count()
         result["load_seconds"] = time.perf_counter() - t0
+        spark.sparkContext.setJobGroup("timed", "splink")
         start = time.perf_counter()
         settings = SettingsCreator(
             link_type="dedupe_only",
@@ -178,6 +237,8 @@ def worker(
         ).parquet(out)
         result["seconds"] = time.perf_counter() - start
         result["jvm_peak_gib"] = _jvm_peak_rss_gib()
+        spark.stop()
+        result.update(_event_summary(events, "timed"))  # type: ignore[arg-type]
     result["python_peak_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     return result
 
@@ -200,15 +261,19 @@ def main() -> None:
     parser.add_argument(
         "--local-edges", type=int, default=2_000_000, help="resolve(local_edges=...); 0: rounds"
     )
+    parser.add_argument("--memory", default="6g", help="spark.driver.memory")
+    parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--worker", nargs=3, metavar=("ENGINE", "RECORDS", "OUT"))
     args = parser.parse_args()
     if args.worker:
         engine, records, out = args.worker
         print(json.dumps(
-            worker(engine, int(records), args.junk, out, args.partitions, args.local_edges)
+            worker(engine, int(records), args.junk, out, args.partitions, args.local_edges,
+                   args.memory)
         ))  # fmt: skip
         return
-    engines = ["pandas", "spark"] + ([] if args.skip_splink else ["splink"])
+    engines = ([] if args.skip_pandas else ["pandas"]) + ["spark"]
+    engines += [] if args.skip_splink else ["splink"]
     for records in args.records:
         tmp = tempfile.mkdtemp(prefix="bench-spark-")
         rows = {}
@@ -217,8 +282,8 @@ def main() -> None:
             out = str(Path(tmp) / f"{engine}.parquet")
             run = subprocess.run(
                 [sys.executable, __file__, "--junk", str(args.junk), "--partitions",
-                 str(args.partitions), "--local-edges", str(args.local_edges), "--worker",
-                 engine, str(records), out],
+                 str(args.partitions), "--local-edges", str(args.local_edges), "--memory",
+                 args.memory, "--worker", engine, str(records), out],
                 capture_output=True, text=True, check=False,
             )  # fmt: skip
             if run.returncode:

@@ -214,12 +214,18 @@ def extract(
             "row": got.rec.astype(np.int64),
             "spec": got.spec.astype(np.int32),
             "key": pd.Series(got.new_keys[got.val] if len(got.val) else [], dtype=object),
-            "kind": pd.Series(
-                np.asarray([identifiers[i].kind for i in got.spec], dtype=object), dtype=object
-            ),
         }
     )
-    edges = edges.drop_duplicates(["row", "kind", "key"]).drop(columns="kind")
+    kind_names = [s.kind for _, s in specs]
+    if len(set(kind_names)) < len(kind_names) and len(edges):  # two columns of one kind
+        kind_of = {spec_id: kind_names.index(s.kind) for spec_id, s in specs}
+        kind_index = np.zeros(len(identifiers), dtype=np.int64)
+        kind_index[list(kind_of)] = list(kind_of.values())
+        key_code, _ = pd.factorize(np.asarray(got.new_keys, dtype=object))
+        repeated = pd.DataFrame(
+            {"r": got.rec, "k": kind_index[got.spec], "c": key_code[got.val]}
+        ).duplicated()
+        edges = edges[~repeated.to_numpy()].reset_index(drop=True)
     rejects = pd.DataFrame(
         {
             "row": got.reject_rec.astype(np.int64),
@@ -304,6 +310,7 @@ def split_regions(
     kinds: Kinds,
     must: pd.DataFrame | None = None,
     apart: pd.DataFrame | None = None,
+    policy: SurvivorPolicy | None = None,
 ) -> Split:
     """Resolve whole components, limits included, exactly as the pandas engine does.
 
@@ -328,6 +335,9 @@ def split_regions(
         ``node_l, node_r`` (and ``reason`` for ``apart``): must-links, which no
         limit cuts, and cannot-links, whose ends the weakest links are cut to
         keep apart, as :meth:`IdentityGraph.must_link` and ``cannot_link`` do.
+    policy : SurvivorPolicy, optional
+        The survivor policy, whose ``"source:NAME"`` criteria pick the record a
+        new person's id derives from (default: its smallest record hash).
 
     Returns
     -------
@@ -419,6 +429,10 @@ def split_regions(
             attr_alike=_alike_functions(kinds.attributes, vocabularies),
         )
     record_hash = _hashes(nodes)
+    has_source = None
+    if policy is not None and policy.sources:
+        names = np.asarray(policy.sources, dtype=object)
+        has_source = records["source"].to_numpy(dtype=object)[:, None] == names[None, :]
     result = resolve_region(
         n,
         link_rec,
@@ -437,6 +451,8 @@ def split_regions(
         must_r=must_r,
         apart_l=apart_l,
         apart_r=apart_r,
+        survivor=policy,
+        has_source=has_source,
     )
     person = result.person_ids
     clusters = pd.DataFrame({"node": nodes, "person_id": person})

@@ -46,6 +46,11 @@ _BIG = int(np.iinfo(np.int64).max)
 _MASK63 = 0x7FFF_FFFF_FFFF_FFFF
 # Extraction rows: 0 a record, 1 an identifier link key, 2 a reject, 3 an attribute value.
 _RECORD, _EDGE, _REJECT, _ATTRIBUTE = 0, 1, 2, 3
+_MISSING = 4  # an extraction row telling that a batch held records without an id
+_ARROW_BATCH = "spark.sql.execution.arrow.maxRecordsPerBatch"
+# Rows a ``mapInPandas`` batch of the extraction holds: the extraction's cost is per
+# batch as much as per row (it factorizes each column), so fewer, larger batches.
+_EXTRACT_BATCH_ROWS = 100_000
 _CONFLICT_SCHEMA = (
     "source string, record_id string, person_id long, kind string, value string, "
     "other_source string, other_record_id string, other_person_id long, "
@@ -278,7 +283,11 @@ def _node_frame(
 def _extract_source(
     source: _Source, identifiers: Sequence[Identifier], attributes: Sequence[Attribute]
 ) -> DataFrame:
-    """Records, link keys, rejects and attribute values of one source, in one pass."""
+    """Records, link keys, rejects and attribute values of one source, in one pass.
+
+    A batch with records whose id is missing yields one ``t = 4`` row instead of
+    them (the run then raises), so that checking the ids costs no pass of its own.
+    """
     from pyspark.sql import functions as F
 
     spec_kind = _engine.check_specs(identifiers, attributes).spec_kind
@@ -291,50 +300,96 @@ def _extract_source(
     )  # fmt: skip
     name, id_column, integral = source.name, source.id_column, source.integral_id
     kinds = np.asarray(spec_kind, dtype=np.int32)
-    text = ("key", "reason") if integral else ("key", "reason", "rid")
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for batch in batches:
-            record_ids = _as_ids(batch[id_column], integral)
-            nodes = _engine.node_ids(name, record_ids)
-            # The id column stays: a spec may name it (a CRM id that other sources carry
-            # as a key links them, as in the pandas engine).
-            edges, rejects, attrs = _engine.extract(batch, identifiers, attributes)
-            rid = batch[id_column].to_numpy()
-            parts = [
-                pd.DataFrame({"t": _RECORD, "node": nodes, "rid": rid}),
-                pd.DataFrame(
-                    {
-                        "t": _EDGE,
-                        "node": nodes[edges["row"]],
-                        "spec": edges["spec"].to_numpy(),
-                        "kind": kinds[edges["spec"].to_numpy()],
-                        "key": edges["key"].to_numpy(dtype=object),
-                    }
-                ),
-                pd.DataFrame(
-                    {
-                        "t": _REJECT,
-                        "node": nodes[rejects["row"]],
-                        "spec": rejects["spec"].to_numpy(),
-                        "reason": rejects["reason"].to_numpy(dtype=object),
-                        "rid": rid[rejects["row"].to_numpy()],
-                    }
-                ),
-                pd.DataFrame(
-                    {
-                        "t": _ATTRIBUTE,
-                        "node": nodes[attrs["row"]],
-                        "spec": attrs["attribute"].to_numpy(),
-                        "key": attrs["value"].to_numpy(dtype=object),
-                    }
-                ),
-            ]
-            parts = [p for p in parts if len(p)]
-            if parts:
-                yield _columns(parts, _EXTRACT_COLUMNS, text)
+            present = batch[id_column].notna().to_numpy()
+            if not present.all():
+                yield _missing_ids_row(integral)
+                batch = batch[present].reset_index(drop=True)
+            if len(batch):
+                yield _extract_batch(batch, name, id_column, integral, kinds, identifiers,
+                                     attributes)  # fmt: skip
 
     return frame.mapInPandas(run, schema)
+
+
+def _missing_ids_row(integral: bool) -> pd.DataFrame:
+    no_text = pd.Series([None], dtype=object)
+    return pd.DataFrame(
+        {
+            "t": np.array([_MISSING], dtype=np.int8), "node": np.zeros(1, np.int64),
+            "spec": np.zeros(1, np.int32), "kind": np.zeros(1, np.int32), "key": no_text,
+            "reason": no_text, "rid": np.zeros(1, np.int64) if integral else no_text,
+        }
+    )  # fmt: skip
+
+
+def _extract_batch(
+    batch: pd.DataFrame,
+    name: str,
+    id_column: str,
+    integral: bool,
+    kinds: np.ndarray,
+    identifiers: Sequence[Identifier],
+    attributes: Sequence[Attribute],
+) -> pd.DataFrame:
+    """The extraction rows of one batch of a source's records (all with an id).
+
+    The columns are assembled by concatenation, one array each: rows ``t = 0``
+    (records), 1 (link keys), 2 (rejects) and 3 (attribute values).
+    """
+    record_ids = _as_ids(batch[id_column], integral)
+    nodes = _engine.node_ids(name, record_ids)
+    # The id column stays: a spec may name it (a CRM id that other sources carry
+    # as a key links them, as in the pandas engine).
+    edges, rejects, attrs = _engine.extract(batch, identifiers, attributes)
+    e_row, e_spec = edges["row"].to_numpy(), edges["spec"].to_numpy(dtype=np.int32)
+    j_row, j_spec = rejects["row"].to_numpy(), rejects["spec"].to_numpy(dtype=np.int32)
+    a_row, a_spec = attrs["row"].to_numpy(), attrs["attribute"].to_numpy(dtype=np.int32)
+    n_r, n_e, n_j, n_a = len(nodes), len(e_row), len(j_row), len(a_row)
+
+    def none(n: int) -> np.ndarray:
+        return np.full(n, None, dtype=object)
+
+    rid = batch[id_column].to_numpy(dtype=np.int64 if integral else object)
+    if integral:
+        rids: np.ndarray = np.concatenate(
+            [rid, np.zeros(n_e, np.int64), rid[j_row], np.zeros(n_a, np.int64)]
+        )
+    else:
+        rids = np.concatenate([rid, none(n_e), rid[j_row], none(n_a)])
+    return pd.DataFrame(
+        {
+            "t": np.repeat(
+                np.array([_RECORD, _EDGE, _REJECT, _ATTRIBUTE], dtype=np.int8),
+                [n_r, n_e, n_j, n_a],
+            ),
+            "node": np.concatenate([nodes, nodes[e_row], nodes[j_row], nodes[a_row]]),
+            "spec": np.concatenate([np.zeros(n_r, np.int32), e_spec, j_spec, a_spec]),
+            "kind": np.concatenate(
+                [np.zeros(n_r, np.int32), kinds[e_spec], np.zeros(n_j + n_a, np.int32)]
+            ),
+            "key": pd.Series(
+                np.concatenate(
+                    [
+                        none(n_r),
+                        edges["key"].to_numpy(dtype=object),
+                        none(n_j),
+                        attrs["value"].to_numpy(dtype=object),
+                    ]
+                ),
+                dtype=object,
+            ),
+            "reason": pd.Series(
+                np.concatenate(
+                    [none(n_r + n_e), rejects["reason"].to_numpy(dtype=object), none(n_a)]
+                ),
+                dtype=object,
+            ),
+            "rid": pd.Series(rids, dtype=rids.dtype),
+        }
+    )
 
 
 # ---------------------------------------------------------------------------- limits
@@ -350,38 +405,43 @@ _G_RECORD, _G_LINK, _G_ATTRIBUTE, _G_MATCH, _G_MUST, _G_APART = 0, 1, 2, 3, 4, 5
 
 
 def _split_limited(
-    members: DataFrame,
-    records: DataFrame,
+    flagged: DataFrame,
+    components: DataFrame,
     usable: DataFrame,
     attribute_values: DataFrame | None,
     matches: DataFrame | None,
     overrides: DataFrame | None,
     kinds: _engine.Kinds,
     groups: int,
+    policy: SurvivorPolicy | None,
 ) -> DataFrame:
     """Re-resolve the components that break a limit with the pandas engine's core.
 
-    ``members`` (``node, comp``) lists the records of those components. Their
-    records, usable links, attribute values and match pairs are sent, whole
-    components together, to ``groups`` groups; each group is resolved by one call
-    of :func:`identigraph.spark._engine.split_regions` (one ``applyInPandas``
-    call per group, not per component).
+    ``flagged`` (``comp``) lists those components, few enough to be broadcast;
+    ``components`` holds every record with its ``comp``, ``usable`` and
+    ``attribute_values`` their links and values with the ``comp`` of their record.
+    The records, usable links, attribute values and match pairs of the flagged
+    components are sent, whole components together, to ``groups`` groups; each
+    group is resolved by one call of :func:`identigraph.spark._engine.split_regions`
+    (one ``applyInPandas`` call per group, not per component).
 
     Returns rows ``t = 0`` (``node, person_id`` of each record) and ``t = 1``
     (a conflict, in the columns of ``IdentityGraph.conflicts``).
     """
     from pyspark.sql import functions as F
 
+    few = F.broadcast(flagged)
+    members = components.join(few, on="comp")
     group = F.pmod(F.xxhash64("comp"), F.lit(groups)).cast("int").alias("g")
     # Zeros, not nulls, in the unused long column: a null would send it to pandas as floats,
     # which round 64-bit node ids.
     null_long, null_text = F.lit(0).cast("long"), F.lit(None).cast("string")
     parts = [
-        records.join(members, on="node").select(
+        members.select(
             group, F.lit(_G_RECORD).cast("byte").alias("t"), "node", null_long.alias("a"),
             F.col("source").alias("text"), "rid", F.lit(None).cast("double").alias("p"),
         ),
-        usable.join(members, on="node").select(
+        usable.join(few, on="comp").select(
             group, F.lit(_G_LINK).cast("byte").alias("t"), "node",
             F.col("kind").cast("long").alias("a"), F.col("key").alias("text"),
             null_text.alias("rid"), F.lit(None).cast("double").alias("p"),
@@ -389,7 +449,7 @@ def _split_limited(
     ]  # fmt: skip
     if attribute_values is not None:
         parts.append(
-            attribute_values.join(members, on="node").select(
+            attribute_values.join(few, on="comp").select(
                 group, F.lit(_G_ATTRIBUTE).cast("byte").alias("t"), "node",
                 F.col("spec").cast("long").alias("a"), F.col("key").alias("text"),
                 null_text.alias("rid"), F.lit(None).cast("double").alias("p"),
@@ -450,6 +510,7 @@ def _split_limited(
             apart=pd.DataFrame({"node_l": apart["node"].to_numpy(dtype=np.int64),
                                 "node_r": apart["a"].to_numpy(dtype=np.int64),
                                 "reason": apart["text"].to_numpy(dtype=object)}),
+            policy=policy,
         )  # fmt: skip
         out = result.clusters.assign(t=np.int8(0))
         if len(result.conflicts):
@@ -500,9 +561,12 @@ def resolve(
         carried over by the survivor rules of ``IdentityGraph.add``, and the
         result's ``id_history`` lists merges, splits, new and retired ids.
     policy : SurvivorPolicy, optional
-        With ``previous=``: which id survives a merge and which part keeps it on
-        a split, as ``IdentityGraph(..., survivor=policy).add`` decides (default:
-        oldest, then size; every previous id counts as issued in one run).
+        The survivor policy of ``IdentityGraph(..., survivor=policy)``. Its
+        ``"source:NAME"`` criteria pick the record a new person's id derives from
+        (in every run, as a bulk load does); with ``previous=`` it also decides
+        which id survives a merge and which part keeps it on a split, as ``add``
+        does (default: oldest, then size; every previous id counts as issued in
+        one run).
     overrides : pyspark.sql.DataFrame, optional
         Must-links and cannot-links between records, in the columns of
         :meth:`IdentityGraph.overrides` (``kind, source_a, record_id_a, source_b,
@@ -581,11 +645,6 @@ def resolve(
     bar = progress_bar(6, desc="spark resolve", unit="step", progress=progress)
     stage = _Stages(start)
 
-    # 0. record ids: none missing, none repeated within a source (one aggregation of the ids).
-    _check_record_ids(checked)
-    stage.done("record ids checked")
-    bar.update()
-
     # 1. extraction: records, keys, rejects, attribute values of every source.
     extracted = _union(
         [
@@ -598,7 +657,21 @@ def resolve(
     )  # fmt: skip
     # Materialized, and its plan cut: every later plan starts from a table, not from the
     # extraction's plan (the JVM analyses a plan again for each DataFrame derived from it).
-    extracted = _cut_lineage(extracted, checkpoint_dir)
+    batch_rows = spark.conf.get(_ARROW_BATCH, None)
+    spark.conf.set(_ARROW_BATCH, str(_EXTRACT_BATCH_ROWS))
+    try:
+        extracted = _cut_lineage(extracted, checkpoint_dir)
+    finally:
+        if batch_rows is None:
+            spark.conf.unset(_ARROW_BATCH)
+        else:
+            spark.conf.set(_ARROW_BATCH, batch_rows)
+    stage.done("extracted")
+    # 0. record ids: none missing, none repeated within a source (one aggregation of the
+    #    extracted records, whose node is the hash of source and id).
+    _check_record_ids(extracted, checked)
+    stage.done("record ids checked")
+    bar.update()
     names = [s.name for s in checked]
     columns = [s.column for s in identifiers]
     same_type = len({s.integral_id for s in checked}) == 1
@@ -624,9 +697,12 @@ def resolve(
     # 2. value counts in one window: generic values dropped, every other value a star
     #    on its smallest carrier (a value carried once adds no edge).
     max_records = [m if m is not None else _BIG for m in limits.max_records]
-    by_value = Window.partitionBy("kind", "key")
+    # The hash leads the window's sort key: rows then compare on a 64-bit prefix, not
+    # on the kind (a handful of values) and then the key's bytes.
+    by_value = Window.partitionBy("h", "kind", "key")
     counted = (
-        edges.withColumn("n", F.count(F.lit(1)).over(by_value))
+        edges.withColumn("h", F.xxhash64("kind", "key"))
+        .withColumn("n", F.count(F.lit(1)).over(by_value))
         .withColumn("root", F.min("node").over(by_value))
         .withColumn("generic", F.col("n") > _pick(max_records, F.col("kind")))
     )
@@ -679,23 +755,38 @@ def resolve(
     components = records.join(found.labels, on="node", how="left").select(
         "src", "source", "node", "rid", F.coalesce("root", "node").alias("comp")
     )
+    if policy is not None and policy.sources:
+        # A new person's id derives from its record the policy's source criteria rank
+        # best, then from the smallest record hash (the smallest node).
+        position = F.array_position(F.array(*[F.lit(n) for n in policy.sources]), F.col("source"))
+        rank = F.when(position > 0, position).otherwise(len(policy.sources) + 1)
+        best = F.min(F.struct(rank.alias("rank"), F.col("node"))).over(Window.partitionBy("comp"))
+        components = components.withColumn("seed", best["node"])
+    else:
+        components = components.withColumn("seed", F.col("comp"))
     components = _cut_lineage(components, checkpoint_dir)
     stage.done(f"components: {found.rounds} rounds")
     bar.update()
 
     # 4. per-person limits, on the components that break one.
     assigned = components.select(
-        "source", "node", "rid", F.col("comp").bitwiseAND(_MASK63).alias("person_id")
+        "source", "node", "rid", F.col("seed").bitwiseAND(_MASK63).alias("person_id")
     )
     conflicts = spark.createDataFrame([], _CONFLICT_SCHEMA)
     if limits.capped or override_pairs is not None:
         node_comp = components.select("node", "comp")
-        flagged = _flagged(usable, attribute_values, node_comp, limits, override_pairs)
-        members = node_comp.join(flagged, on="comp").persist(keep)
+        # Links and values with the component of their record: one join, read twice.
+        usable_comp = usable.join(node_comp, on="node").persist(keep)
+        attribute_comp = None
+        if attribute_values is not None:
+            attribute_comp = attribute_values.join(node_comp, on="node").persist(keep)
+        flagged = _flagged(usable_comp, attribute_comp, node_comp, limits, override_pairs)
+        flagged = flagged.persist(keep)
         groups = max(2, int(spark.conf.get("spark.sql.shuffle.partitions", "8") or 8))
         split = _split_limited(
-            members, records, usable, attribute_values, matches, override_pairs, limits, groups
-        ).persist(keep)
+            flagged, components, usable_comp, attribute_comp, matches, override_pairs, limits,
+            groups, policy,
+        ).persist(keep)  # fmt: skip
         redone = split.where(F.col("t") == 0).select("node", F.col("person_id").alias("split_id"))
         assigned = assigned.join(redone, on="node", how="left").select(
             "source", "node", "rid", F.coalesce("split_id", "person_id").alias("person_id")
@@ -763,36 +854,41 @@ def _union(frames: Sequence[DataFrame]) -> DataFrame:
     return out
 
 
-def _check_record_ids(sources: Sequence[_Source]) -> None:
-    """Raise before the run when a source's record ids are missing or repeat.
+def _check_record_ids(extracted: DataFrame, sources: Sequence[_Source]) -> None:
+    """Raise when a source's record ids are missing or repeat.
 
-    One aggregation over the id columns only; the error names at most ten ids.
+    One aggregation of the extracted records by node (the hash of source and
+    id, so a repeated id is a repeated node); the error names at most ten ids.
     """
     from pyspark.sql import functions as F
 
-    ids = _union(
-        [
-            s.frame.select(
-                F.lit(s.index).cast("int").alias("src"),
-                F.col(s.id_column).cast("string").alias("rid"),
-            )
-            for s in sources
-        ]
-    )
+    rows = extracted.where(F.col("t").isin(_RECORD, _MISSING))
     bad = (
-        ids.groupBy("src", "rid")
+        rows.groupBy("src", "t", "node")
         .agg(F.count(F.lit(1)).alias("n"))
-        .where((F.col("n") > 1) | F.col("rid").isNull())
+        .where((F.col("t") == _MISSING) | (F.col("n") > 1))
         .limit(11)
         .collect()
     )
     if not bad:
         return
+    # The ids of the repeated nodes (a second small job, only on the way to the error).
+    wanted = sorted({row["node"] for row in bad if row["t"] == _RECORD})
+    rid_of = {
+        (r["src"], r["node"]): r["rid"]
+        for r in rows.where(F.col("node").isin(*wanted) & (F.col("t") == _RECORD))
+        .select("src", "node", "rid")
+        .collect()
+    }
+    problems = [
+        {"src": row["src"], "t": row["t"], "rid": rid_of.get((row["src"], row["node"]))}
+        for row in bad
+    ]
     for source in sources:  # the first source with a problem, in input order
-        mine = [row for row in bad if row["src"] == source.index]
+        mine = [row for row in problems if row["src"] == source.index]
         if not mine:
             continue
-        if any(row["rid"] is None for row in mine):
+        if any(row["t"] == _MISSING for row in mine):
             msg = f"source {source.name!r}: record ids in column {source.id_column!r} are missing"
             raise InputError(msg)
         repeated: list[object] = [
@@ -812,12 +908,16 @@ def _flagged(
     overrides: DataFrame | None = None,
 ) -> DataFrame:
     """Components (``comp``) holding more distinct values of a kind or attribute than
-    allowed, or both records of a cannot-link."""
+    allowed, or both records of a cannot-link.
+
+    ``usable`` and ``attribute_values`` carry the ``comp`` of their record.
+    """
     from pyspark.sql import functions as F
 
     per_person = [m if m is not None else _BIG for m in kinds.max_per_person]
+    capped = [k for k, m in enumerate(kinds.max_per_person) if m is not None]
     flagged = (
-        usable.join(node_comp, on="node")
+        usable.where(F.col("kind").isin(*capped))
         .groupBy("comp", "kind")
         .agg(F.countDistinct("key").alias("d"))
         .where(F.col("d") > _pick(per_person, F.col("kind")))
@@ -826,8 +926,7 @@ def _flagged(
     if attribute_values is not None:
         caps = [a.max_per_person for a in kinds.attributes]
         flagged = flagged.unionByName(
-            attribute_values.join(node_comp, on="node")
-            .groupBy("comp", "spec")
+            attribute_values.groupBy("comp", "spec")
             .agg(F.countDistinct("key").alias("d"))
             .where(F.col("d") > _pick(caps, F.col("spec")))
             .select("comp")

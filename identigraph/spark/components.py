@@ -204,6 +204,18 @@ def star_components(
     from pyspark.sql import functions as F
 
     start = time.perf_counter()
+    if local_edges:
+        # Few enough edges, repeats and self-loops included: one task at once, without
+        # the shuffle that makes them distinct.
+        raw = edges.where(F.col(a) != F.col(b)).select(F.col(a).alias("x"), F.col(b).alias("y"))
+        count = raw.count()
+        if count <= local_edges:
+            seconds = time.perf_counter() - start
+            log.info("spark components: %d edges in one task, planned in %.1f s", count, seconds)
+            return ComponentsResult(
+                labels=_finish_locally(raw), rounds=0, edges_per_round=(), seconds=seconds,
+                local_edges=count,
+            )  # fmt: skip
     current = _cut_lineage(_canonical(edges, a, b), checkpoint_dir)
     before = _fingerprint(current)
     sizes: list[int] = []

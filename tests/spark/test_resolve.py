@@ -63,9 +63,13 @@ def _check_parity(g: ig.IdentityGraph, result: igs.SparkResult) -> None:
 
 
 @st.composite
-def _multi_source(draw: st.DrawFn) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+def _multi_source(
+    draw: st.DrawFn,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[tuple[str, tuple, tuple]]]:
     """Two or three sources with junk, a generic cookie, households (shared phones),
-    CRM keys limited to one a person, first names, and match pairs."""
+    CRM keys limited to one a person, first names, match pairs, must/cannot-links
+    between drawn records (``kind, (source, id), (source, id)``, ids as each source
+    holds them)."""
     emails = st.sampled_from([None, "ann@mail.com", "ANN@mail.com ", "bob@mail.com", "n/a",
                               "not-an-email", "cy@web.de"])  # fmt: skip
     phones = st.sampled_from([None, "201-555-0123", "(201) 555 0123", "212 555 0199", "000"])
@@ -96,7 +100,14 @@ def _multi_source(draw: st.DrawFn) -> tuple[dict[str, pd.DataFrame], pd.DataFram
     pairs = pd.DataFrame(
         rows, columns=["source_l", "record_id_l", "source_r", "record_id_r", "match_probability"]
     )
-    return sources, pairs
+    overrides = []
+    for _ in range(draw(st.integers(0, 3))):
+        a, b = draw(st.sampled_from(names_)), draw(st.sampled_from(names_))
+        i = draw(st.integers(0, len(sources[a]) - 1))
+        j = draw(st.integers(0, len(sources[b]) - 1))
+        kind = draw(st.sampled_from(["must_link", "cannot_link"]))
+        overrides.append((kind, (a, sources[a]["rid"][i]), (b, sources[b]["rid"][j])))
+    return sources, pairs, overrides
 
 
 _SPECS = [
@@ -108,11 +119,19 @@ _SPECS = [
 _ATTRIBUTES = [ig.Attribute("first_name", max_per_person=1)]
 
 
+_POLICY = ig.SurvivorPolicy(criteria=["source:s1", "oldest", "size"])
+
+
 @SPARK_SETTINGS
 @given(_multi_source())
 def test_parity_with_pandas_engine(spark: Any, data: tuple) -> None:
-    sources, pairs = data
+    """Sources with match pairs, must/cannot-links and a survivor policy ranking one
+    source first: persons, person ids, rejects and conflicts are the pandas engine's."""
+    sources, pairs, drawn = data
     ids = dict.fromkeys(sources, "rid")
+    g = ig.IdentityGraph(_SPECS, attributes=_ATTRIBUTES, survivor=_POLICY)
+    for name, frame in sources.items():
+        g.add(frame, source=name, id="rid")
     # pandas: pair ids as each source holds them (ints for source s1).
     typed = pairs.copy()
     for side in ("l", "r"):
@@ -120,7 +139,15 @@ def test_parity_with_pandas_engine(spark: Any, data: tuple) -> None:
         typed[f"record_id_{side}"] = [
             int(v) if k else v for v, k in zip(typed[f"record_id_{side}"], is_int, strict=True)
         ]
-    g = _pandas(sources, ids, _SPECS, attributes=_ATTRIBUTES, pairs=typed)
+    if len(typed):
+        g.link(typed, threshold=0.5)
+    for kind, a, b in drawn:  # contradicting ones are refused, as the pandas engine refuses
+        add = g.must_link if kind == "must_link" else g.cannot_link
+        try:
+            add(a, b, reason=kind)
+        except ig.OverrideConflictError:
+            continue
+    overrides = g.overrides().drop(columns="time")
     result = igs.resolve(
         _spark_frames(spark, sources),
         identifiers=_SPECS,
@@ -129,6 +156,8 @@ def test_parity_with_pandas_engine(spark: Any, data: tuple) -> None:
         pairs=spark.createDataFrame(pairs, "source_l string, record_id_l string, source_r string, "
                                     "record_id_r string, match_probability double")
         if len(pairs) else None,
+        policy=_POLICY,
+        overrides=_spark_frame(spark, overrides) if len(overrides) else None,
     )  # fmt: skip
     _check_parity(g, result)
 
