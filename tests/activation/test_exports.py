@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -117,15 +118,19 @@ def test_google_known_vectors() -> None:
     assert (row["Country"], row["Zip"]) == ("us", "78297")  # not hashed
 
 
+def _crm_persons(ids: list[Any], owners: list[int], **columns: list[Any]) -> Persons:
+    """Persons of one source, ``crm``: record ``ids[i]`` of person ``owners[i]``."""
+    return Persons.from_clusters(
+        pd.DataFrame({"source": "crm", "record_id": ids, "person_id": owners}),
+        records=pd.DataFrame({"source": "crm", "record_id": ids, **columns}),
+    )
+
+
 def test_uk_postcodes_to_area_district_sector() -> None:
     ids = ["a", "b", "c", "d"]
-    persons = Persons.from_clusters(
-        pd.DataFrame({"source": "crm", "record_id": ids, "person_id": [1, 2, 3, 4]}),
-        records=pd.DataFrame(
-            {"source": "crm", "record_id": ids, "email": [f"{i}@x.com" for i in ids],
-             "zip": ["SW1A 1AA", " m1 1ae", "NOT A CODE", "02139"],
-             "country": ["UK", "gb", "GB", "US"]}
-        ),
+    persons = _crm_persons(
+        ids, [1, 2, 3, 4], email=[f"{i}@x.com" for i in ids],
+        zip=["SW1A 1AA", " m1 1ae", "NOT A CODE", "02139"], country=["UK", "gb", "GB", "US"],
     )  # fmt: skip
     meta = meta_customer_file(persons, email="email", zip="zip", country="country")
     assert meta.frame["ZIP"].tolist()[:2] == [SHA["sw1a1"], SHA["m11"]]
@@ -172,10 +177,7 @@ def test_exports_equal_an_independent_normalization(people: list[list[str]]) -> 
     owners = [i for i, emails in enumerate(people) for _ in emails]
     values = [e for emails in people for e in emails]
     ids = [f"r{i}" for i in range(len(values))]
-    persons = Persons.from_clusters(
-        pd.DataFrame({"source": "crm", "record_id": ids, "person_id": owners}),
-        records=pd.DataFrame({"source": "crm", "record_id": ids, "email": values}),
-    )
+    persons = _crm_persons(ids, owners, email=values)
     for export, normalize in (
         (meta_customer_file(persons, email="email", extern_id=False), _meta_email),
         (google_customer_match(persons, email="email"), _google_email),
@@ -205,10 +207,7 @@ def test_most_frequent_values_first_ties_by_first_seen(people, k) -> None:
     first = [a for recs in people for a, _ in recs]
     second = [b for recs in people for _, b in recs]
     ids = list(range(len(owners)))
-    persons = Persons.from_clusters(
-        pd.DataFrame({"source": "crm", "record_id": ids, "person_id": owners}),
-        records=pd.DataFrame({"source": "crm", "record_id": ids, "e1": first, "e2": second}),
-    )
+    persons = _crm_persons(ids, owners, e1=first, e2=second)
     out = meta_customer_file(persons, email=["e1", "e2"], extern_id=False, max_columns=k)
     # reference: values seen column by column, record by record; count, then first sight
     seen: dict[int, list[str]] = {}
@@ -229,10 +228,7 @@ def test_most_frequent_values_first_ties_by_first_seen(people, k) -> None:
 def test_several_values_per_person_most_frequent_first() -> None:
     ids = ["a", "b", "c", "d", "e"]
     emails = ["x@m.com", "y@m.com", "y@m.com", "z@m.com", "w@m.com"]
-    persons = Persons.from_clusters(
-        pd.DataFrame({"source": "crm", "record_id": ids, "person_id": 1}),
-        records=pd.DataFrame({"source": "crm", "record_id": ids, "email": emails}),
-    )
+    persons = _crm_persons(ids, [1] * len(ids), email=emails)
     out = meta_customer_file(persons, email="email", extern_id=False, max_columns=2)
     assert list(out.frame.columns) == ["EMAIL", "EMAIL"]
     sha = [hashlib.sha256(e.encode()).hexdigest() for e in ("y@m.com", "x@m.com")]
@@ -305,15 +301,11 @@ SHA_RULES = {
 
 def test_meta_city_state_and_birth_year_rules() -> None:
     ids = ["a", "b", "c", "d"]
-    persons = Persons.from_clusters(
-        pd.DataFrame({"source": "crm", "record_id": ids, "person_id": [1, 2, 3, 4]}),
-        records=pd.DataFrame(
-            {"source": "crm", "record_id": ids, "email": [f"{i}@x.com" for i in ids],
-             "city": ["São Paulo", "Paris", "Tbilisi", "Atlanta"],
-             "state": ["SP", "Île-de-France", "Georgia", "Georgia"],
-             "country": ["BR", "FR", "GE", "US"],
-             "born": ["1970-10-07", "1899-12-31", "2999-01-01", "not a date"]}
-        ),
+    persons = _crm_persons(
+        ids, [1, 2, 3, 4], email=[f"{i}@x.com" for i in ids],
+        city=["São Paulo", "Paris", "Tbilisi", "Atlanta"],
+        state=["SP", "Île-de-France", "Georgia", "Georgia"], country=["BR", "FR", "GE", "US"],
+        born=["1970-10-07", "1899-12-31", "2999-01-01", "not a date"],
     )  # fmt: skip
     out = meta_customer_file(
         persons, email="email", city="city", state="state", country="country", birth_date="born"
