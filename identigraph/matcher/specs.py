@@ -31,6 +31,7 @@ from identigraph.errors import ConfigError, DtypeError, UnknownRegionError
 from identigraph.matcher._arrow import (
     drop_invisible,
     is_in,
+    string_buffers,
     to_arrow,
     to_mask,
     to_objects,
@@ -302,6 +303,34 @@ class Identifier:
         Strings need no dtype check: this is the whole of :meth:`to_text` for them.
         """
         return self._normalize_text(_trimmed(values))
+
+    def _arrow_keys(self, values: pa.Array) -> tuple[pa.Array, np.ndarray, bool] | None:
+        """:meth:`_string_keys` of non-null strings with the keys left in Arrow.
+
+        Returns the keys (null where a value gives none), the reject reasons, both
+        equal to those of :meth:`_string_keys`, and whether the keys are as
+        distinct as the values (normalization changed no value); ``None`` for a
+        spec whose keys are made in Python anyway (hashed ones), which takes
+        :meth:`_string_keys`.
+        """
+        if isinstance(self, _Hashed):
+            return None
+        trimmed = _trimmed(values)
+        text = _visible(trimmed)
+        unchanged = text is trimmed and _same_text(values, trimmed)
+        n = len(text)
+        over = too_long(text, self._max_length)
+        usable = to_mask(text.is_valid()) & ~over
+        rows = np.flatnonzero(usable)
+        junk = np.zeros(n, dtype=bool)
+        if rows.size:
+            junk[rows] = self._junk_mask(text if rows.size == n else text.take(pa.array(rows)))
+        reasons = np.full(n, None, dtype=object)
+        reasons[over] = "too_long"
+        reasons[junk] = "junk_value"
+        keep = usable & ~junk
+        keys = text if keep.all() else pc.if_else(pa.array(keep), text, _NULL)
+        return keys, reasons, unchanged
 
     def _normalize_text(self, values: pa.Array) -> Normalized:
         """:meth:`normalize` of an Arrow string array (nulls give no key and no reason)."""
@@ -682,6 +711,19 @@ def _trimmed(raw: pa.Array) -> pa.Array:
     if not to_mask(empty).any():  # the usual case: no copy through if_else
         return text
     return pc.if_else(empty, _NULL, text)
+
+
+def _same_text(raw: pa.Array, trimmed: pa.Array) -> bool:
+    """Whether :func:`_trimmed` left every value of ``raw`` as it was.
+
+    Trimming only removes characters and makes empty values null, so the two hold
+    the same strings exactly when they hold as many bytes and as many nulls.
+    """
+    if raw.null_count != trimmed.null_count:
+        return False
+    raw_offsets, _ = string_buffers(raw)
+    offsets, _ = string_buffers(trimmed)
+    return bool(raw_offsets[-1] == offsets[-1])
 
 
 def _visible(text: pa.Array) -> pa.Array:

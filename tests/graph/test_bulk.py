@@ -94,3 +94,26 @@ def test_digest_kinds_merged_on_a_second_thread_give_the_same_codes(
     assert threaded.state.value_codes.kind.tolist() == plain.state.value_codes.kind.tolist()
     assert threaded.state.links.val.tolist() == plain.state.links.val.tolist()
     pd.testing.assert_frame_equal(threaded.clusters(), plain.clusters())
+
+
+@pytest.mark.parametrize("specs", ["demo", "keys"])
+def test_keys_read_while_staged_merge_to_the_same_codes(specs: str) -> None:
+    sources, _ = ig.datasets.customers(n_persons=300, seed=5)
+    ids = ig.datasets.RECORD_ID_COLUMNS
+    chosen = demo_specs() if specs == "demo" else [ig.Key(s.column) for s in demo_specs()]
+
+    def build(read_early: bool) -> ig.IdentityGraph:
+        g = ig.IdentityGraph(chosen)
+        for name, frame in sources.items():
+            g.add(frame, source=name, id=ids[name])
+            if read_early:  # Python strings made before the merge: the object path
+                assert len(g.state.value_codes.key) == len(g.state.value_codes.kind)
+        g.resolve()
+        return g
+
+    in_arrow, read = build(False), build(True)
+    assert in_arrow.state.value_codes.key.tolist() == read.state.value_codes.key.tolist()
+    assert in_arrow.state.value_codes.kind.tolist() == read.state.value_codes.kind.tolist()
+    assert in_arrow.state.links.val.tolist() == read.state.links.val.tolist()
+    pd.testing.assert_frame_equal(in_arrow.clusters(), read.clusters())
+    in_arrow.state.check_invariants()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from identigraph.graph.state import value_index as _values
+from identigraph.graph.state.tables import ValueTable
 from identigraph.graph.state.value_index import ValueIndex
 
 keys = st.sampled_from([f"k{i}" for i in range(60)])
@@ -58,3 +60,29 @@ def test_from_items_and_chunks_cover_every_key() -> None:
     assert sorted(c for _, codes in index.chunks() for c in codes.tolist()) == list(
         range(0, 100, 2)
     )
+
+
+def test_value_table_keys_kept_in_chunks_read_as_the_appended_keys() -> None:
+    words = [f"w{i}" for i in range(40)]
+    table = ValueTable()
+    table.append_chunks(
+        [pa.array(words[:10]), np.array(words[10:15], dtype=object), pa.array(words[15:])],
+        np.repeat(np.array([0, 1, 2], dtype=np.int16), [10, 5, 25]),
+    )
+    assert [start for start, _, _ in table.key_chunks() or []] == [0, 10, 15]
+    codes = np.array([39, 0, 12])
+    assert table.take_keys(codes).tolist() == ["w39", "w0", "w12"]
+    assert table.key_chunks() is not None  # a few keys read: nothing made whole
+    assert table.key.tolist() == words
+    assert table.key_chunks() is None  # read as Python strings: the chunks are gone
+    assert table.take_keys(codes).tolist() == ["w39", "w0", "w12"]
+    table.next_code = 40
+    table.check()
+
+
+def test_from_items_keeps_arrow_keys_until_they_are_needed() -> None:
+    index = ValueIndex.from_items(pa.array(["x", "y"]), np.array([7, 9]))
+    assert len(index) == 2
+    assert index.get(np.array(["y", "z"], dtype=object)).tolist() == [9, -1]
+    keys, codes = index.items()
+    assert sorted(zip(keys.tolist(), codes.tolist(), strict=True)) == [("x", 7), ("y", 9)]

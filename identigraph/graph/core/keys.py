@@ -6,14 +6,14 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol, TypeGuard
+from typing import Protocol, TypeGuard, cast
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identigraph.matcher._arrow import to_arrow
+from identigraph.matcher._arrow import to_arrow, to_mask
 from identigraph.matcher.specs import Identifier
 
 __all__ = ["Extracted", "KeyEncoder", "column_keys", "extract_keys", "value_key"]
@@ -43,6 +43,11 @@ class Extracted:
     next_code: int
     new_kinds: list[tuple[str, int]]
     new_keys: np.ndarray
+    #: With ``arrow_keys``: the new keys of each of ``new_kinds``, an Arrow string
+    #: array or an object array each (``new_keys`` is then empty).
+    new_key_chunks: tuple[np.ndarray | pa.Array, ...] = ()
+    #: Per chunk: no key repeats in it.
+    new_key_distinct: tuple[bool, ...] = ()
 
 
 def column_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -69,17 +74,37 @@ def column_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.nda
     the uniques only. A column of one printable-ASCII string (a record as it
     arrives) is normalized without arrays, as :func:`value_key` does.
     """
+    codes, keys, reasons, _ = _column_codes(spec, column, arrow=False)
+    return codes, cast("np.ndarray", keys), reasons
+
+
+#: Codes into the uniques, their keys (objects or Arrow), reject reasons, and whether
+#: the keys are known to be distinct.
+_Coded = tuple[np.ndarray, "np.ndarray | pa.Array", np.ndarray, bool]
+
+
+def _column_codes(spec: Identifier, column: pd.Series, *, arrow: bool) -> _Coded:
+    """:func:`column_keys`; with ``arrow``, a column of strings may keep its keys in Arrow.
+
+    Keys in Arrow (nulls where a value gives none) are those of a spec whose
+    normalization runs in Arrow to the end (not a hashed one): no Python string is
+    made for them here. The flag says the keys are as distinct as the column's
+    values (normalization changed none), so no key repeats among them.
+    """
     if len(column) == 1 and _holds_text(column.dtype):
         raw = column.iloc[0]
         if _printable_ascii(raw):
             key, reason = _one_key(spec, raw)
-            return np.zeros(1, np.int64), np.array([key], object), np.array([reason], object)
+            return np.zeros(1, np.int64), np.array([key], object), np.array([reason], object), True
     strings = _arrow_strings(column)
     if strings is not None:
         encoded = strings.dictionary_encode()
         indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        in_arrow = spec._arrow_keys(encoded.dictionary) if arrow else None
+        if in_arrow is not None:
+            return indices.astype(np.int64), *in_arrow
         normalized = spec._string_keys(encoded.dictionary)
-        return indices.astype(np.int64), normalized.keys, normalized.reasons
+        return indices.astype(np.int64), normalized.keys, normalized.reasons, False
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     text = spec.to_text(pd.Series(uniques))
     keys = np.full(len(text), None, dtype=object)
@@ -89,7 +114,7 @@ def column_keys(spec: Identifier, column: pd.Series) -> tuple[np.ndarray, np.nda
         normalized = spec.normalize(text[present])
         keys[present] = normalized.keys
         reasons[present] = normalized.reasons
-    return np.asarray(codes, dtype=np.int64), keys, reasons
+    return np.asarray(codes, dtype=np.int64), keys, reasons, False
 
 
 def value_key(spec: Identifier, raw: object) -> tuple[str | None, str | None]:
@@ -139,14 +164,15 @@ def _arrow_strings(column: pd.Series) -> pa.Array | None:
     """
     if not _holds_text(column.dtype):
         return None
-    # infer_dtype tells str from bytes, which Arrow would read as text too.
-    if (
-        column.dtype == np.dtype(object)
-        and pd.api.types.infer_dtype(column, skipna=True) != "string"
-    ):
-        return None
     try:
-        strings = to_arrow(column)
+        if column.dtype == np.dtype(object):
+            # Arrow's own type inference, in the pass that converts: strings only give
+            # a string array; bytes among them give a binary one, other objects raise.
+            strings = pa.array(column.to_numpy(), from_pandas=True)
+            if strings.type != pa.string():
+                return None
+        else:
+            strings = to_arrow(column)
     except (pa.ArrowException, UnicodeError, TypeError, ValueError):
         return None
     # Over 2 GiB of text Arrow may hand back chunks, each with a dictionary of its own.
@@ -176,8 +202,8 @@ _THREADED_ROWS = 50_000
 
 
 def _normalize_columns(
-    frame: pd.DataFrame, specs: Sequence[Identifier]
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    frame: pd.DataFrame, specs: Sequence[Identifier], *, arrow: bool = False
+) -> list[_Coded]:
     """:func:`column_keys` of each spec's column, side by side on the machine's cores.
 
     Arrow's string kernels and most numpy passes release the GIL, so a second
@@ -185,11 +211,15 @@ def _normalize_columns(
     first error, in column order) are those of the plain loop.
     """
     columns = [frame[spec.column] for spec in specs]  # frame access on this thread only
+
+    def one(spec: Identifier, column: pd.Series) -> _Coded:
+        return _column_codes(spec, column, arrow=arrow)
+
     workers = min(len(specs), len(os.sched_getaffinity(0)))
     if workers < 2 or len(frame) < _THREADED_ROWS:
-        return list(map(column_keys, specs, columns))
+        return list(map(one, specs, columns))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="identigraph-keys") as pool:
-        return list(pool.map(column_keys, specs, columns))
+        return list(pool.map(one, specs, columns))
 
 
 def extract_keys(
@@ -197,6 +227,8 @@ def extract_keys(
     specs: Sequence[tuple[int, Identifier]],
     values: Mapping[str, KeyEncoder] | None,
     next_code: int,
+    *,
+    arrow_keys: bool = False,
 ) -> Extracted:
     """Identifier edges of every row of ``frame`` for the present ``(index, spec)`` pairs.
 
@@ -205,7 +237,9 @@ def extract_keys(
     distinct raw value of each column with a link key gets a provisional code of its
     own; equal keys are merged later, once for the whole load. ``new_kinds`` lists
     the kinds of the new codes in order and ``new_keys`` their keys. Nothing enters
-    ``values`` unless every column normalizes.
+    ``values`` unless every column normalizes. With ``arrow_keys`` (a bulk load
+    only), the new keys come per new kind in ``new_key_chunks`` instead, those of
+    a column of strings as Arrow arrays: no Python string is made for them.
 
     Examples
     --------
@@ -228,15 +262,31 @@ def extract_keys(
     new_keys: list[np.ndarray] = []
     # Every column is normalized before any key enters ``values``: a column that
     # raises (a dtype that cannot hold its identifier) leaves the indexes untouched.
-    normalized = _normalize_columns(frame, [spec for _, spec in specs])
-    for (spec_id, spec), (codes, keys, reasons) in zip(specs, normalized, strict=True):
-        has_key = np.not_equal(keys, _NONE)  # normalizers give None, never NaN
+    arrow = arrow_keys and values is None
+    normalized = _normalize_columns(frame, [spec for _, spec in specs], arrow=arrow)
+    chunks: list[np.ndarray | pa.Array] = []
+    distinct: list[bool] = []
+    for (spec_id, spec), (codes, found, reasons, unique) in zip(specs, normalized, strict=True):
+        if isinstance(found, pa.Array):
+            has_key = to_mask(found.is_valid())
+            keys = np.empty(0, dtype=object)
+            present: np.ndarray | pa.Array = (
+                found if has_key.all() else found.filter(pa.array(has_key))
+            )
+        else:
+            keys = found
+            has_key = np.not_equal(keys, _NONE)  # normalizers give None, never NaN
+            present = keys[has_key]
         before = next_code
         if values is None:
-            key_uniques = keys[has_key]
-            value_codes = np.arange(next_code, next_code + len(key_uniques), dtype=np.int64)
-            key_codes = np.arange(len(key_uniques))
-            next_code += len(key_uniques)
+            n_keys = int(np.count_nonzero(has_key))
+            key_uniques = present
+            if arrow and n_keys:
+                chunks.append(present)
+                distinct.append(unique)
+            value_codes = np.arange(next_code, next_code + n_keys, dtype=np.int64)
+            key_codes = np.arange(n_keys)
+            next_code += n_keys
         else:
             key_codes, key_uniques = pd.factorize(keys[has_key])
             index = values[spec.kind]
@@ -245,9 +295,10 @@ def extract_keys(
             new_kinds.append((spec.kind, next_code - before))
             # New codes run from ``before`` in the order of their keys here (a bulk
             # load's are all new).
-            fresh = np.asarray(key_uniques, dtype=object)
-            new_keys.append(fresh if values is None else fresh[value_codes >= before])
-        unique_value = np.full(len(keys) + 1, -1, dtype=np.int64)  # last slot: missing
+            if not arrow:
+                fresh = np.asarray(key_uniques, dtype=object)
+                new_keys.append(fresh if values is None else fresh[value_codes >= before])
+        unique_value = np.full(len(has_key) + 1, -1, dtype=np.int64)  # last slot: missing
         unique_value[np.flatnonzero(has_key)] = value_codes[key_codes]
         row_value = unique_value[codes]
         if values is not None:
@@ -274,4 +325,6 @@ def extract_keys(
         next_code=next_code,
         new_kinds=new_kinds,
         new_keys=np.concatenate(new_keys) if new_keys else np.empty(0, dtype=object),
+        new_key_chunks=tuple(chunks),
+        new_key_distinct=tuple(distinct),
     )

@@ -121,7 +121,9 @@ def append_records(
     if not bulk:
         for _, spec in specs:
             values.indexes.setdefault(spec.kind, ValueIndex())
-    extracted = extract_keys(frame, specs, None if bulk else values.indexes, values.next_code)
+    extracted = extract_keys(
+        frame, specs, None if bulk else values.indexes, values.next_code, arrow_keys=bulk
+    )
     values.next_code = extracted.next_code
 
     records = state.records
@@ -133,7 +135,11 @@ def append_records(
     records.append(records.sources.index(source), hashes)
     state.attr_codes.append(transformed, n_new)
     kinds = [np.full(n, state.kind_index[kind], dtype=np.int16) for kind, n in extracted.new_kinds]
-    values.append(extracted.new_keys, np.concatenate([*kinds, np.empty(0, np.int16)]))
+    new_kinds = np.concatenate([*kinds, np.empty(0, np.int16)])
+    if bulk:  # keys stay as the normalizers made them (Arrow mostly) until merged
+        values.append_chunks(extracted.new_key_chunks, new_kinds, extracted.new_key_distinct)
+    else:
+        values.append(extracted.new_keys, new_kinds)
     edge_start = len(state.links)
     # Links come sorted by record and stay so: the new records follow the old.
     state.links.append(extracted.rec + start, extracted.val, extracted.spec)

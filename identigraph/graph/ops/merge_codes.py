@@ -8,11 +8,13 @@ code, in one ``pandas.factorize`` per kind, before anything reads the values.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
+import pyarrow as pa
 
 from identigraph.graph.core import factorize_keys
 from identigraph.graph.state.value_index import ValueIndex
@@ -81,6 +83,66 @@ def _factorize_kinds(
     return out
 
 
+_Keys: TypeAlias = "np.ndarray | pa.Array"
+
+
+def _factorize_chunks(
+    chunks: list[_Keys], *, digests: bool, distinct: bool = False
+) -> tuple[np.ndarray, _Keys]:
+    """:func:`factorize_keys` of the keys of one kind given in chunks (no missing key).
+
+    Keys still in Arrow are dictionary-encoded there (without the GIL), and their
+    distinct keys stay Arrow strings; keys made in Python (digests) take
+    :func:`factorize_keys`. Either way codes number the distinct keys in order of
+    first appearance, as ``pandas.factorize`` does. One chunk known to hold
+    ``distinct`` keys is its own factorization.
+    """
+    if distinct and len(chunks) == 1:
+        return np.arange(len(chunks[0]), dtype=np.int64), chunks[0]
+    if not any(isinstance(c, pa.Array) for c in chunks):
+        return factorize_keys(np.concatenate(chunks), digests=digests)
+    parts = [c if isinstance(c, pa.Array) else pa.array(c, type=pa.string()) for c in chunks]
+    if len({p.type for p in parts}) > 1:
+        parts = [p.cast(pa.large_string()) for p in parts]
+    encoded = (parts[0] if len(parts) == 1 else pa.concat_arrays(parts)).dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary
+
+
+def _factorize_staged(
+    state: GraphState, digests: list[bool]
+) -> list[tuple[np.ndarray, _Keys]] | None:
+    """:func:`_factorize_kinds` of keys still in the chunks a bulk load's adds gave;
+    ``None`` once they were read as Python strings.
+
+    Kinds are factorized side by side on the machine's cores on a large load.
+    """
+    chunks = state.value_codes.key_chunks()
+    if chunks is None:
+        return None
+    of_kind: list[list[_Keys]] = [[] for _ in digests]
+    distinct = [True] * len(digests)
+    kind = state.value_codes.kind
+    for start, chunk, unique in chunks:  # one step per column of each staged add
+        of_kind[int(kind[start])].append(chunk)
+        distinct[int(kind[start])] &= unique
+    kinds = [k for k in range(len(digests)) if of_kind[k]]
+
+    def factorize(k: int) -> tuple[np.ndarray, _Keys]:
+        return _factorize_chunks(of_kind[k], digests=digests[k], distinct=distinct[k])
+
+    out: list[tuple[np.ndarray, _Keys]] = [(_NO_CODES, _NO_KEYS)] * len(digests)
+    workers = min(len(kinds), len(os.sched_getaffinity(0)))
+    if workers < 2 or len(kind) < _THREADED_VALUES:
+        for k in kinds:  # one step per identifier kind
+            out[k] = factorize(k)
+        return out
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="identigraph-merge") as pool:
+        for k, found in zip(kinds, pool.map(factorize, kinds), strict=True):
+            out[k] = found
+    return out
+
+
 def merge_values(state: GraphState) -> None:
     """Give equal link keys of a kind one value code and drop the edges that repeat.
 
@@ -108,7 +170,9 @@ def merge_values(state: GraphState) -> None:
         if all(_hashed(s) for s in state.identifiers if s.kind == p.name)
     }  # kinds whose keys are all SHA-256 hex digests
     of_kind = [np.flatnonzero(state.value_codes.kind == k) for k in range(len(state.policies))]
-    factorized = _factorize_kinds(state, of_kind, [p.name in digests for p in state.policies])
+    is_digest = [p.name in digests for p in state.policies]
+    staged = _factorize_staged(state, is_digest)
+    factorized = staged if staged is not None else _factorize_kinds(state, of_kind, is_digest)
     next_code = 0
     for k, policy in enumerate(state.policies):  # one step per identifier kind
         codes = of_kind[k]
@@ -124,7 +188,10 @@ def merge_values(state: GraphState) -> None:
         next_code += len(uniques)
     table = state.value_codes
     table.indexes = values
-    table.key = np.concatenate([*keys, np.empty(0, dtype=object)])
+    if any(isinstance(k, pa.Array) for k in keys):
+        table.set_key_chunks(keys)  # Python strings are made when first read
+    else:
+        table.key = np.concatenate([*keys, np.empty(0, dtype=object)])
     table.kind = np.concatenate([*kinds, np.empty(0, dtype=np.int16)])
     table.next_code = next_code
 

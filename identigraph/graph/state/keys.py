@@ -63,8 +63,7 @@ def value_keys(state: GraphState, codes: np.ndarray) -> np.ndarray:
 
     Cost: O(len(codes)), a gather from the state's code -> key array.
     """
-    keys: np.ndarray = state.value_codes.key[np.asarray(codes, dtype=np.int64)]
-    return keys
+    return state.value_codes.take_keys(codes)
 
 
 def value_hashes(state: GraphState, codes: np.ndarray) -> np.ndarray:

@@ -8,10 +8,12 @@ Only :mod:`identigraph.graph.ops` writes them; the growing arrays are grown with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from identigraph.errors import InvariantError
 from identigraph.graph.core import range_positions
@@ -150,6 +152,13 @@ class RecordTable:
         )
 
 
+def _objects(chunk: np.ndarray | pa.Array) -> np.ndarray:
+    """Keys as an object array of Python strings."""
+    if isinstance(chunk, pa.Array):
+        return np.asarray(chunk.to_numpy(zero_copy_only=False), dtype=object)
+    return chunk
+
+
 @dataclass(slots=True, repr=False)
 class ValueTable:
     """One row per identifier value code: its kind, link key and number of links.
@@ -170,16 +179,84 @@ class ValueTable:
 
     indexes: dict[str, ValueIndex] = field(default_factory=dict)
     next_code: int = 0
-    key: np.ndarray = field(default_factory=lambda: _ints(object))
+    _key: np.ndarray = field(default_factory=lambda: _ints(object))
     kind: np.ndarray = field(default_factory=lambda: _ints(np.int16))
     count: np.ndarray = field(default_factory=_ints)
     hub: np.ndarray = field(default_factory=lambda: _ints(bool))
+    #: Keys of the codes after ``_key``'s, in order, not made Python strings yet:
+    #: Arrow string arrays (no nulls) or object arrays; see :meth:`append_chunks`.
+    _key_chunks: list[np.ndarray | pa.Array] = field(default_factory=list)
+    #: Per chunk: no key repeats in it.
+    _key_distinct: list[bool] = field(default_factory=list)
 
     def __repr__(self) -> str:  # counts only: keys may be personal data
         return f"ValueTable(values={len(self.kind)}, kinds={sorted(self.indexes)})"
 
     def __len__(self) -> int:
         return len(self.kind)
+
+    @property
+    def key(self) -> np.ndarray:
+        """Link key of each code (object; ``None`` once erased), made whole on first read."""
+        if self._key_chunks:
+            chunks, self._key_chunks, self._key_distinct = self._key_chunks, [], []
+            for chunk in chunks:  # one step per column of a staged add
+                self._key = appended(self._key, _objects(chunk))
+        return self._key
+
+    @key.setter
+    def key(self, keys: np.ndarray) -> None:
+        self._key_chunks, self._key_distinct = [], []
+        self._key = keys
+
+    def take_keys(self, codes: np.ndarray) -> np.ndarray:
+        """Keys of ``codes`` (object): a few codes' without making every key a Python string."""
+        codes = np.asarray(codes, dtype=np.int64)
+        chunks = self.key_chunks() if len(codes) < len(self.kind) // 8 else None
+        if chunks is None:
+            return np.asarray(self.key[codes], dtype=object)
+        starts = np.array([start for start, _, _ in chunks], dtype=np.int64)
+        of_chunk = np.searchsorted(starts, codes, side="right") - 1
+        out = np.empty(len(codes), dtype=object)
+        for c in np.unique(of_chunk).tolist():  # one step per chunk holding a wanted code
+            rows = np.flatnonzero(of_chunk == c)
+            start, chunk, _ = chunks[c]
+            at = codes[rows] - start
+            out[rows] = (
+                _objects(chunk.take(pa.array(at))) if isinstance(chunk, pa.Array) else chunk[at]
+            )
+        return out
+
+    def key_chunks(self) -> list[tuple[int, np.ndarray | pa.Array, bool]] | None:
+        """Each chunk of keys given to :meth:`append_chunks`: its first code, its keys
+        and whether they are distinct; while no key was read as a Python string since,
+        else ``None``."""
+        if len(self._key) or not self._key_chunks:
+            return None
+        starts = np.cumsum([0, *map(len, self._key_chunks)])[:-1].tolist()
+        return list(zip(starts, self._key_chunks, self._key_distinct, strict=True))
+
+    def set_key_chunks(self, chunks: Sequence[np.ndarray | pa.Array]) -> None:
+        """Make the keys those of ``chunks`` in order (Arrow strings or object arrays,
+        each of distinct keys)."""
+        self._key = _ints(object)
+        self._key_chunks = list(chunks)
+        self._key_distinct = [True] * len(chunks)
+
+    def append_chunks(
+        self,
+        chunks: Sequence[np.ndarray | pa.Array],
+        kinds: np.ndarray,
+        distinct: Sequence[bool] | None = None,
+    ) -> None:
+        """:meth:`append` of keys given as chunks, each an Arrow string array or an
+        object array, kept as they are until the keys are read; ``distinct`` says of
+        each chunk that no key repeats in it (``None``: not known)."""
+        self._key_chunks.extend(chunks)
+        self._key_distinct.extend([False] * len(chunks) if distinct is None else distinct)
+        self.kind = appended(self.kind, kinds)
+        self.count = appended(self.count, np.zeros(len(kinds), np.int64))
+        self.hub = appended(self.hub, np.zeros(len(kinds), bool))
 
     def append(self, keys: np.ndarray, kinds: np.ndarray) -> None:
         """Grow the per-code arrays by new codes of ``kinds`` with ``keys``, no links yet."""

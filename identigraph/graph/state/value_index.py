@@ -7,6 +7,7 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = ["ValueIndex"]
 
@@ -86,25 +87,42 @@ class ValueIndex:
     def __init__(self) -> None:
         self._shards: list[_Chunk] = []
         self._chunks: list[_Chunk] = []
-        self._pending: tuple[np.ndarray, np.ndarray] | None = None  # main keys, no tables yet
+        # Main keys (an object array, or Arrow strings not made Python ones yet) and
+        # their codes, no hash tables yet.
+        self._pending: tuple[np.ndarray | pa.Array, np.ndarray] | None = None
 
     def __len__(self) -> int:
         pending = len(self._pending[0]) if self._pending is not None else 0
         return pending + sum(len(index) for index, _ in self._shards + self._chunks)
 
     @classmethod
-    def from_items(cls, keys: np.ndarray, codes: np.ndarray) -> ValueIndex:
-        """An index holding the given unique ``keys`` with their ``codes``."""
+    def from_items(cls, keys: np.ndarray | pa.Array, codes: np.ndarray) -> ValueIndex:
+        """An index holding the given unique ``keys`` with their ``codes``.
+
+        Keys given as an Arrow string array become Python strings when first needed.
+        """
         index = cls()
-        index._pending = (np.asarray(keys, dtype=object), np.asarray(codes, dtype=np.int64))
+        if not isinstance(keys, pa.Array):
+            keys = np.asarray(keys, dtype=object)
+        index._pending = (keys, np.asarray(codes, dtype=np.int64))
         return index
+
+    def _pending_objects(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The keys given to :meth:`from_items` and their codes, the keys as objects."""
+        if self._pending is None:
+            return None
+        keys, codes = self._pending
+        if isinstance(keys, pa.Array):
+            keys = np.asarray(keys.to_numpy(zero_copy_only=False), dtype=object)
+            self._pending = (keys, codes)
+        return keys, codes
 
     def build(self) -> None:
         """Build the hash tables of keys given to :meth:`from_items` now."""
-        if self._pending is not None:
-            keys, codes = self._pending
+        pending = self._pending_objects()
+        if pending is not None:
             self._pending = None
-            self._set_main(keys, codes)
+            self._set_main(*pending)
 
     def _set_main(self, keys: np.ndarray, codes: np.ndarray) -> None:
         """Make ``keys`` the main keys, split into shards; drops the small chunks."""
@@ -174,7 +192,8 @@ class ValueIndex:
 
     def chunks(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Keys and codes shard by shard and chunk by chunk (no concatenation)."""
-        pending = [self._pending] if self._pending is not None else []
+        found = self._pending_objects()
+        pending = [found] if found is not None else []
         return pending + [(index.to_numpy(dtype=object), codes) for index, codes in self._tables()]
 
     def items(self) -> tuple[np.ndarray, np.ndarray]:
