@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from identigraph.matcher import _hashing
 from identigraph.matcher._hashing import is_sha256_hex, lowercase_digests, sha256_hex
 
 _DIGEST = hashlib.sha256(b"ann@mail.org").hexdigest()
@@ -72,3 +73,12 @@ def test_sha256_hex_matches_hashlib_for_text_and_bytes() -> None:
     empty = sha256_hex([])
     assert empty.dtype == object
     assert empty.shape == (0,)
+
+
+@given(values=st.lists(st.text(max_size=6), max_size=12), size=st.integers(1, 5))
+def test_sha256_hex_in_slices_matches_hashlib(values: list[str], size: int) -> None:
+    expected = [hashlib.sha256(v.encode()).hexdigest() for v in values]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_hashing, "_SLICE", size)  # many slices, a short last one
+        assert sha256_hex(values).tolist() == expected
+        assert sha256_hex([v.encode() for v in values]).tolist() == expected
