@@ -3,7 +3,9 @@
 While a new graph stages its first adds, each distinct raw value of a column gets a
 provisional value code of its own, so an add never consults the value
 dictionaries. :func:`merge_values` then gives every distinct link key of a kind one
-code, in one ``pandas.factorize`` per kind, before anything reads the values.
+code, in one factorization per kind, before anything reads the values. Keys that
+the normalizers left in Arrow (every spec but the hashed ones) stay there: they
+are factorized by Arrow and become Python strings only when something reads them.
 """
 
 from __future__ import annotations
@@ -152,8 +154,10 @@ def merge_values(state: GraphState) -> None:
 
     Notes
     -----
-    Cost: one factorization of the keys of each kind (digest kinds on a second
-    thread beside the others on a large load), one gather over the
+    Cost: one factorization of the keys of each kind (Arrow's dictionary encoding
+    for keys still in Arrow, kinds side by side on the machine's cores on a large
+    load; none for a kind whose keys come from one column of one add and are
+    known distinct), one gather over the
     edges and, where a kind has several columns, one shifted comparison of the
     record-sorted edges per column between the first and last of a kind:
     O(values + edges), no sort.
