@@ -282,14 +282,22 @@ def enforce_limits(
     again, until no new value is shared. Records whose only evidence was a shared
     value then stand alone.
 
-    Cost: O(m log m) to sort the m links of the breaking components (with one
-    vectorized connected-components pass per priority level for the spreads) plus a
-    union-find pass over them in Python, about a microsecond a link (more where
+    When a cannot-link reaches both sides of a union, the smallest such cannot-link
+    is the one reported.
+
+    Cost: besides the check and a few O(n) gathers over the nodes (the selection of
+    the breaking components, the renumbering), the work is that of the m links of
+    the breaking components: O(m log m) to order them (one sort of packed keys, component by
+    component, and one connected-components pass per priority level for the
+    spreads), then the union-find. Components without an attribute or unlinking
+    kind and with at most 256 links and 31 cannot-links (most) are split together
+    over arrays, one vectorized step per link of the largest, their limit counts
+    and cannot-links (a pair of bits each) packed into integers
+    (:func:`_split_counts`); larger ones that one cannot-link alone breaks by a
+    spanning forest (:func:`_split_apart`), O(m log m); the rest by a union-find
+    pass in Python over their own nodes, about a microsecond a link (more where
     attribute sets meet), once more per unlinking round for the components that
-    shared a value. A component that one cannot-link alone breaks (no limit, no
-    unlinking kind, no second cannot-link) skips that pass: all such components
-    are split together over arrays, with the same cuts (:func:`_split_apart`),
-    O(m log m) for their m links.
+    shared a value. All give the same cuts.
     """
     return _enforce_limits(
         labels, n_records, link_rec, link_val, value_kind, limits, priorities, record_hash,
