@@ -249,3 +249,37 @@ def test_spread_by_levels_equals_a_pass_per_level(
 
 
 _NONE = np.empty(0, dtype=np.int64)
+
+
+@settings(max_examples=150)
+@given(graph=apart_graphs())
+def test_spanning_forest_split_cuts_as_the_union_find(graph: dict[str, object]) -> None:
+    """With no component small enough for the counts, the components that one
+    cannot-link alone breaks go by the spanning forest (``_split_apart``), the rest by
+    the pass in Python: the same cuts as the pass in Python alone."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(limits_module, "_COUNT_EDGES", 0)
+        fast = _split(graph, arrays=True)
+    _assert_same(fast, _split(graph, arrays=False))
+
+
+def test_spanning_forest_split_runs_on_a_large_component() -> None:
+    """A chain of 300 records with one cannot-link between its ends: over 256 links,
+    split by the spanning forest, at the weakest link of the path (the last examined)."""
+    n = 300
+    rec = np.repeat(np.arange(n), 2)[1:-1]  # record i and i + 1 share value i
+    val = np.repeat(np.arange(n - 1), 2)
+    labels = connected_components(n + n - 1, rec, val + n)
+    kinds = np.zeros(n - 1, dtype=np.int64)
+    hashes = np.arange(1, n + 1, dtype=np.uint64)
+    with pytest.MonkeyPatch.context() as patch:
+        spans = _spy(patch, "_split_apart")
+        patch.setattr(limits_module.Kruskal, "run", _refuse)
+        split = enforce_limits(
+            labels, n, rec, val, kinds, np.array([0]), np.array([30.0]), hashes,
+            np.arange(1, n, dtype=np.uint64), apart_l=np.array([0]), apart_r=np.array([n - 1]),
+        )  # fmt: skip
+    assert len(spans) == 1
+    assert split.cut_link_kind.tolist() == [-1]
+    assert len(np.unique(split.labels)) == 2
+    assert split.labels[0] != split.labels[n - 1]
