@@ -144,7 +144,8 @@ class Kruskal:
             pa, pb = apart[a], apart[b]
             if pa is not None and pb is not None:
                 small, big = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
-                hit = next((t for t in small if (t ^ 1) in big), -1)
+                # The smallest cannot-link between them (the one the array path names).
+                hit = min((t for t in small if (t ^ 1) in big), default=-1)
                 if hit >= 0:  # a cannot-link between the two sets
                     cut.append(e)
                     cut_slot.append(apart_slot + (hit >> 1))

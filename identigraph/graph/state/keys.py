@@ -67,14 +67,20 @@ def value_keys(state: GraphState, codes: np.ndarray) -> np.ndarray:
 
 
 def value_hashes(state: GraphState, codes: np.ndarray) -> np.ndarray:
-    """Stable 64-bit hash of each value: of its kind and link key, never of its code."""
+    """Stable 64-bit hash of each value: of its kind and link key, never of its code.
+
+    Cost: O(len(codes)), one hash of each key's text.
+    """
     codes = np.asarray(codes, dtype=np.int64)
     if not len(codes):
         return np.empty(0, dtype=np.uint64)
     keys = value_keys(state, codes)
     names = np.array([p.name for p in state.policies], dtype=object)
     salt = pd.util.hash_array(names)
-    hashed = pd.util.hash_array(keys)
+    # Without ``categorize`` (a factorization first, slower than hashing unique keys)
+    # the hashes are the same but for None, which the categorized hash gives all ones.
+    hashed = pd.util.hash_array(keys, categorize=False)
+    hashed[pd.isna(keys)] = np.iinfo(np.uint64).max
     return np.asarray(hashed ^ salt[state.value_codes.kind[codes]], dtype=np.uint64)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import hypothesis.strategies as st
 import numpy as np
@@ -10,11 +12,15 @@ import pytest
 from hypothesis import given, settings
 
 from identigraph.graph.core import connected_components
-from identigraph.graph.core.limits import LimitSplit, _enforce_limits, enforce_limits
+from identigraph.graph.core import limits as limits_module
+from identigraph.graph.core.limits import LimitSplit, _enforce_limits, _spread, enforce_limits
+
+_FIELDS = ("labels", "cut_links", "cut_link_kind", "cut_matches", "cut_match_kind",
+           "shared_values", "shared_kind")  # fmt: skip
 
 
 @st.composite
-def apart_graphs(draw: st.DrawFn) -> dict[str, object]:
+def apart_graphs(draw: st.DrawFn, max_apart: int = 3) -> dict[str, object]:
     """Records linked through values of two kinds and match edges, with must- and cannot-links.
 
     Cannot-links are drawn between records that the must-links do not join (as
@@ -33,7 +39,7 @@ def apart_graphs(draw: st.DrawFn) -> dict[str, object]:
     apart = draw(
         st.lists(
             st.tuples(rec, rec).filter(lambda p: joined[p[0]] != joined[p[1]]),
-            max_size=3,
+            max_size=max_apart,
         )
     )
     hashes = draw(
@@ -136,3 +142,144 @@ def test_one_cannot_link_cuts_the_weakest_link_on_the_path() -> None:
     assert split.labels.tolist() == [0, 0, 1]
     assert split.cut_links.tolist() == [3]  # the cookie link of the last record examined
     assert split.cut_link_kind.tolist() == [-1]
+
+
+def _assert_same(got: LimitSplit, want: LimitSplit) -> None:
+    for name in _FIELDS:
+        assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
+
+
+def _spy(patch: pytest.MonkeyPatch, name: str) -> list[dict[str, Any]]:
+    """Record the keyword arguments of every call of the private ``name``."""
+    calls: list[dict[str, Any]] = []
+    real: Callable[..., Any] = getattr(limits_module, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    patch.setattr(limits_module, name, spy)
+    return calls
+
+
+@settings(max_examples=150)
+@given(graph=apart_graphs(max_apart=8))
+def test_several_cannot_links_split_by_counts_as_the_union_find(graph: dict[str, object]) -> None:
+    """Components holding several cannot-links (bit pairs in the packed counts), with or
+    without a limit broken too, cut as the pass in Python, naming the same cannot-links."""
+    _assert_same(_split(graph, arrays=True), _split(graph, arrays=False))
+
+
+def test_bit_pairs_name_the_smallest_cannot_link_and_skip_the_python_pass() -> None:
+    # A path 0 -a- 1 -b- 2 -c- 3 of equal links; cannot-links (0, 2), (1, 3), (0, 3):
+    # one component, three cannot-links, no limit. The pass joins 0-1 (link a), cuts b
+    # (it would join 0 with 2: cannot-link 0, and 1 with 3: cannot-link 1; the smallest
+    # is named), then joins 2-3 (c).
+    rec, val = np.array([0, 1, 1, 2, 2, 3]), np.array([0, 0, 1, 1, 2, 2])
+    labels = connected_components(7, rec, val + 4)
+    args = (labels, 4, rec, val, np.zeros(3, dtype=np.int64), np.array([0]), np.array([30.0]),
+            np.array([1, 2, 3, 4], dtype=np.uint64), np.array([5, 6, 7], dtype=np.uint64),
+            _NONE, _NONE, None)  # fmt: skip
+    keywords: dict[str, Any] = {
+        "match_priority": 15.0, "attr_codes": (), "attr_caps": (), "attr_alike": None,
+        "unlink": None, "must_l": _NONE, "must_r": _NONE,
+        "apart_l": np.array([0, 1, 0]), "apart_r": np.array([2, 3, 3]),
+    }  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        counted = _spy(patch, "_split_counts")
+        patch.setattr(limits_module.Kruskal, "run", _refuse)
+        fast = _enforce_limits(*args, **keywords, arrays=True)
+    assert len(counted) == 1
+    assert int(np.count_nonzero(counted[0]["pair_bits"])) == 4  # the four ends
+    reference = _enforce_limits(*args, **keywords, arrays=False)
+    _assert_same(fast, reference)
+    assert fast.labels.tolist() == [0, 0, 1, 1]
+    assert fast.cut_link_kind.tolist() == [-1]  # cannot-link 0, not 1
+
+
+def _refuse(*_: object) -> None:
+    msg = "the pass in Python ran"
+    raise AssertionError(msg)
+
+
+@settings(max_examples=100)
+@given(graph=apart_graphs(max_apart=4))
+def test_link_order_by_packed_key_equals_the_full_sort(graph: dict[str, object]) -> None:
+    """The order from one sort of the packed keys, component by component, cuts as the
+    ``lexsort`` over every key (the fallback when the keys do not fit in 62 bits)."""
+    got = _split(graph, arrays=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(limits_module, "_order_key", lambda *_: None)
+        want = _split(graph, arrays=True)
+    _assert_same(got, want)
+
+
+@given(
+    n=st.integers(2, 12),
+    edges=st.lists(
+        st.tuples(st.integers(0, 11), st.integers(0, 11), st.sampled_from([10.0, 20.0, 30.0])),
+        max_size=30,
+    ),
+    n_links=st.integers(0, 30),
+)
+def test_spread_by_levels_equals_a_pass_per_level(
+    n: int, edges: list[tuple[int, int, float]], n_links: int
+) -> None:
+    """The spreads, the groups grown level by level, equal one components pass per level."""
+    u = np.array([a % n for a, _, _ in edges], dtype=np.int64)
+    v = np.array([b % n for _, b, _ in edges], dtype=np.int64)
+    priority = np.array([p for _, _, p in edges])
+    n_links = min(n_links, len(edges))
+    want = np.zeros(len(u), dtype=np.int64)
+    for level in np.unique(priority)[:-1].tolist():  # the reference: one pass a level
+        stronger = priority > level
+        groups = connected_components(n, u[stronger], v[stronger])
+        grouped = np.zeros(n, dtype=bool)
+        grouped[u[stronger]] = grouped[v[stronger]] = True
+        for e in np.flatnonzero(priority == level).tolist():
+            if e < n_links:
+                carriers = (np.arange(n_links) < n_links) & (priority[:n_links] == level)
+                carriers &= v[:n_links] == v[e]
+                ends = u[:n_links][carriers]
+                want[e] = len({int(groups[r]) for r in ends.tolist() if grouped[r]})
+            else:
+                ends = [r for r in (int(u[e]), int(v[e])) if grouped[r]]
+                want[e] = len({int(groups[r]) for r in ends}) if len(ends) == 2 else len(ends)
+    assert _spread(u, v, n_links, priority, n).tolist() == want.tolist()
+
+
+_NONE = np.empty(0, dtype=np.int64)
+
+
+@settings(max_examples=150)
+@given(graph=apart_graphs())
+def test_spanning_forest_split_cuts_as_the_union_find(graph: dict[str, object]) -> None:
+    """With no component small enough for the counts, the components that one
+    cannot-link alone breaks go by the spanning forest (``_split_apart``), the rest by
+    the pass in Python: the same cuts as the pass in Python alone."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(limits_module, "_COUNT_EDGES", 0)
+        fast = _split(graph, arrays=True)
+    _assert_same(fast, _split(graph, arrays=False))
+
+
+def test_spanning_forest_split_runs_on_a_large_component() -> None:
+    """A chain of 300 records with one cannot-link between its ends: over 256 links,
+    split by the spanning forest, at the weakest link of the path (the last examined)."""
+    n = 300
+    rec = np.repeat(np.arange(n), 2)[1:-1]  # record i and i + 1 share value i
+    val = np.repeat(np.arange(n - 1), 2)
+    labels = connected_components(n + n - 1, rec, val + n)
+    kinds = np.zeros(n - 1, dtype=np.int64)
+    hashes = np.arange(1, n + 1, dtype=np.uint64)
+    with pytest.MonkeyPatch.context() as patch:
+        spans = _spy(patch, "_split_apart")
+        patch.setattr(limits_module.Kruskal, "run", _refuse)
+        split = enforce_limits(
+            labels, n, rec, val, kinds, np.array([0]), np.array([30.0]), hashes,
+            np.arange(1, n, dtype=np.uint64), apart_l=np.array([0]), apart_r=np.array([n - 1]),
+        )  # fmt: skip
+    assert len(spans) == 1
+    assert split.cut_link_kind.tolist() == [-1]
+    assert len(np.unique(split.labels)) == 2
+    assert split.labels[0] != split.labels[n - 1]
