@@ -53,6 +53,7 @@ import pyarrow.compute as pc
 
 from identigraph._optional import import_optional
 from identigraph._progress import progress_bar
+from identigraph._unique import sorted_unique
 from identigraph.errors import ConfigError, DuplicateRecordError, InputError, MissingColumnError
 
 __all__ = ["RunComparison", "compare", "size_distribution", "size_drift"]
@@ -1027,9 +1028,9 @@ def _result(
         continued_persons=int(cells_by_status[_STAYED]),
         unchanged_persons=int(np.count_nonzero(same_set)),
         renamed_persons=int(np.count_nonzero(renamed)),
-        merges=len(np.unique(cells.b[merged_cells])),
+        merges=len(sorted_unique(cells.b[merged_cells])),
         absorbed_persons=int(cells_by_status[_MERGED]),
-        splits=len(np.unique(cells.a[split_cells])),
+        splits=len(sorted_unique(cells.a[split_cells])),
         split_pieces=int(cells_by_status[_SPLIT]),
         stayed_records=int(by_status[_STAYED]),
         merged_records=int(by_status[_MERGED]),

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
+from identigraph._unique import sorted_unique
 from identigraph.activation.facts import Persons
 from identigraph.errors import ConfigError, MissingColumnError
 
@@ -124,5 +125,5 @@ def opted_out(persons: Persons, consent: Consent) -> np.ndarray:
         found.append(recs["person_id"].to_numpy()[rows[hit]])
     if not found:
         return np.empty(0, dtype=np.int64)
-    ids = np.unique(np.concatenate(found))
+    ids = sorted_unique(np.concatenate(found))
     return ids[ids >= 0]

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from identigraph._unique import sorted_unique
 from identigraph.activation import _normalize as norm
 from identigraph.activation._order import lexorder
 from identigraph.activation.audiences import AudienceResult
@@ -473,7 +474,7 @@ def _by_country(
     """
     rows, raw, order = gather.raw(columns)
     country_codes, country_names = countries
-    kinds = np.unique(country_codes[rows])
+    kinds = sorted_unique(country_codes[rows])
     if len(kinds) <= 1:
         only = country_names[int(kinds[0])].as_py() if len(kinds) and kinds[0] >= 0 else None
         name = f"{key}:{only}" + (f":{id(rule)}" if only in differs_for else "")

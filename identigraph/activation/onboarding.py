@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from identigraph._optional import import_optional
+from identigraph._unique import sorted_intersection
 from identigraph.activation.facts import Persons
 from identigraph.errors import ConfigError
 
@@ -186,7 +187,7 @@ def match_rates(
         side_b = values[values["source"].to_numpy() == b]
         key_a = side_a["pos"].to_numpy(np.int64) * n_codes + side_a["code"].to_numpy(np.int64)
         key_b = side_b["pos"].to_numpy(np.int64) * n_codes + side_b["code"].to_numpy(np.int64)
-        common = np.intersect1d(key_a, key_b)
+        common = sorted_intersection(key_a, key_b)
         kind_of = (
             pd.Series(side_a["kind"].to_numpy(), index=side_a["code"].to_numpy())
             .groupby(level=0)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from identigraph._frames import to_pandas
+from identigraph._unique import sorted_unique
 from identigraph.errors import (
     InputError,
     MissingColumnError,
@@ -456,7 +457,7 @@ class IdentityGraph:
             return ChangeSet(staged=True)
         if not len(ends):
             return ChangeSet()
-        affected = np.unique(self._state.records.person[ends])
+        affected = sorted_unique(self._state.records.person[ends])
         return resolve_persons(self._state, affected, np.empty(0, np.int64))
 
     # ------------------------------------------------------------------ outputs
@@ -715,7 +716,7 @@ class IdentityGraph:
             raise InputError(msg)
         ra, rb = self._override_ends(a, "a"), self._override_ends(b, "b")
         if kind == MUST_LINK:  # one chain through every record named: they are one person
-            chain = np.unique(np.concatenate([ra, rb]))
+            chain = sorted_unique(np.concatenate([ra, rb]))
             if len(chain) < 2:
                 msg = "an override needs two different records"
                 raise OverrideConflictError(msg, count=1)

@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from identigraph._progress import progress_bar
+from identigraph._unique import sorted_unique
 from identigraph.errors import ConfigError, MissingColumnError, PairBudgetError
 from identigraph.matcher._transforms import TRANSFORMS
 
@@ -565,7 +566,7 @@ def _chunks(counts: IntArray, size: int) -> Iterator[tuple[int, int]]:
     if not len(counts):
         return
     bounds = np.searchsorted(np.cumsum(counts), np.arange(size, int(counts.sum()), size))
-    edges = np.unique(np.r_[0, bounds + 1, len(counts)].clip(0, len(counts)))
+    edges = sorted_unique(np.r_[0, bounds + 1, len(counts)].clip(0, len(counts)))
     yield from zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True)
 
 

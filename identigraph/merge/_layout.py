@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from identigraph._unique import sorted_unique
 from identigraph.errors import (
     DtypeError,
     DuplicateRecordError,
@@ -104,7 +105,7 @@ class RecordKeys:
     def _locate_arrow(self, src: np.ndarray, wanted: pa.Array) -> np.ndarray:
         assert self._ids is not None
         out = np.full(len(src), -1, dtype=np.int64)
-        for code in np.unique(src[src >= 0]).tolist():
+        for code in sorted_unique(src[src >= 0]).tolist():
             asked = np.flatnonzero(src == code)
             rows = np.flatnonzero(self._codes == code)
             found = pc.index_in(

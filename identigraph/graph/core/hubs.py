@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from identigraph._unique import sorted_unique
 from identigraph.graph.core.arrays import expand_ranges
 
 __all__ = ["hub_values"]
@@ -83,7 +84,7 @@ def hub_values(
     n_values = np.int64(len(value_kind))
     candidate_index = position[mine].astype(np.int64)
     # Distinct (candidate, other kind, other value) triples, then count per pair.
-    triples = np.unique((candidate_index * n_kinds + kind_other) * n_values + val[other])
+    triples = sorted_unique((candidate_index * n_kinds + kind_other) * n_values + val[other])
     pair = triples // n_values
     pairs, distinct = np.unique(pair, return_counts=True)
     owner = pairs // n_kinds

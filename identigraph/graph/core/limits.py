@@ -20,6 +20,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import minimum_spanning_tree
 
+from identigraph._unique import sorted_unique
 from identigraph.errors import ConfigError
 from identigraph.graph.core._kruskal import Alike, Kruskal, unlike_set
 from identigraph.graph.core.components import connected_components
@@ -71,21 +72,6 @@ class LimitSplit:
     shared_kind: np.ndarray = field(default_factory=lambda: _NO_INDEX)
 
 
-def _unique(x: np.ndarray) -> np.ndarray:
-    """The distinct values of ``x``, ascending: ``numpy.unique`` by one sort.
-
-    ``numpy.unique`` without ``return_*`` goes through a hash table first (numpy 2.3
-    and later), many times slower than a sort on large arrays of distinct integers.
-    """
-    ordered = np.sort(x)
-    if not len(ordered):
-        return ordered
-    keep = np.ones(len(ordered), dtype=bool)
-    keep[1:] = ordered[1:] != ordered[:-1]
-    out: np.ndarray = ordered[keep]
-    return out
-
-
 def compact_labels(labels: np.ndarray) -> np.ndarray:
     """Renumber labels ``0 .. k-1`` in order of first occurrence.
 
@@ -134,7 +120,7 @@ def _violating(
         if not have.any():
             continue
         base = int(codes.max()) + 1
-        pairs = _unique(record_comp[have].astype(np.int64) * base + codes[have])
+        pairs = sorted_unique(record_comp[have].astype(np.int64) * base + codes[have])
         comp, value = pairs // base, pairs % base
         held = np.bincount(comp, minlength=n_comp)
         many = held > cap
@@ -404,7 +390,7 @@ def _enforce_limits(
             fast_comp[record_labels[link_rec[unlinking]]] = False
             count_comp[record_labels[link_rec[unlinking]]] = False
     if len(apart_comp):
-        bad = _unique(np.concatenate([bad, apart_comp]).astype(np.int64))
+        bad = sorted_unique(np.concatenate([bad, apart_comp]).astype(np.int64))
     if not len(bad):
         return LimitSplit(compact_labels(record_labels), _NO_INDEX, _NO_INDEX, _NO_INDEX, _NO_INDEX)
 
@@ -428,7 +414,7 @@ def _enforce_limits(
     n_links = len(lr)
     forced_from = n_links + len(ml)
     # Strength levels, 0 the strongest: must-links, then the kinds and match edges.
-    strengths = np.unique(
+    strengths = sorted_unique(
         np.concatenate([np.asarray(priorities, dtype=float), [match_priority, np.inf]])
     )[::-1]
     kind_level = np.searchsorted(-strengths, -np.asarray(priorities, dtype=float))
@@ -691,7 +677,7 @@ def _order_key(
     if not m:
         return _NO_INDEX, _NO_INDEX, _NO_INDEX, np.zeros(0, dtype=bool)
     ones = probability == 1.0
-    probs = _unique(np.concatenate([-probability[~ones], [-1.0]]))
+    probs = sorted_unique(np.concatenate([-probability[~ones], [-1.0]]))
     prob_rank = np.searchsorted(probs, -probability).astype(np.int64)
     hashes, record_rank = np.unique(record_hash, return_inverse=True)
     n_spread = int(spread.max()) + 1
@@ -1000,7 +986,8 @@ def _spread(
         if i and len(at):
             links = at[at < n_links]
             keep = grouped[u[links]]
-            pairs = _unique(v[links][keep] * n_nodes + group[u[links]][keep])  # (value, group)
+            # (value, group) pairs
+            pairs = sorted_unique(v[links][keep] * n_nodes + group[u[links]][keep])
             per_value = np.bincount(pairs // n_nodes, minlength=n_nodes)
             spread[links] = per_value[v[links]]
             edges = at[at >= n_links]

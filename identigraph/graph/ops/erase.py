@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from identigraph._unique import sorted_difference, sorted_union, sorted_unique
 from identigraph.errors import ConfigError, InputError, MissingColumnError, UnknownPersonError
 from identigraph.graph.changes import ChangeSet
 from identigraph.graph.core import column_keys, segment_of
@@ -89,12 +90,12 @@ def record_positions(
             msg = f"person must be a person id (int) or a sequence of them, got {person!r}"
             raise InputError(msg) from err
         found = records_of_persons(state, wanted)
-        missing_ids = np.setdiff1d(wanted, state.records.person[found])
+        missing_ids = sorted_difference(wanted, state.records.person[found])
         if len(missing_ids):
             msg = f"persons not in the graph: {missing_ids[:10].tolist()}"
             raise UnknownPersonError(msg)
         parts.append(found)
-    return np.unique(np.concatenate(parts))
+    return sorted_unique(np.concatenate(parts))
 
 
 def parse_age(
@@ -200,7 +201,7 @@ def _scrub(state: GraphState, positions: np.ndarray, columns: np.ndarray | None 
         return
     _split_big_batches(state, positions)
     batch_of = segment_of(batch_starts(state), positions)
-    for b in np.unique(batch_of).tolist():  # one step per batch holding an erased record
+    for b in sorted_unique(batch_of).tolist():  # one step per batch holding an erased record
         batch = state.records.batches[b]
         mine = batch_of == b
         rows = positions[mine] - batch.start
@@ -216,7 +217,7 @@ def _drop_edges(state: GraphState, rows: np.ndarray) -> None:
     """Delete identifier links by their position in the edge arrays (keeps them sorted)."""
     if not len(rows):
         return
-    rows = np.unique(rows)
+    rows = sorted_unique(rows)
     breaks = np.flatnonzero(np.diff(rows) != 1) + 1
     if len(breaks) < _FEW_RUNS:
         # Few runs of rows (one per erased record): copy the slices between them.
@@ -242,7 +243,7 @@ def _forget_values(state: GraphState, codes: np.ndarray) -> None:
     state.value_codes.key[codes] = None
     kind_names = [p.name for p in state.policies]
     kinds = state.value_codes.kind[codes]
-    for k in np.unique(kinds).tolist():  # one step per identifier kind
+    for k in sorted_unique(kinds).tolist():  # one step per identifier kind
         index = state.value_codes.indexes.get(kind_names[k])
         if index is not None:
             index.drop(codes[kinds == k])
@@ -267,7 +268,7 @@ def _drop_rejects(state: GraphState, positions: np.ndarray) -> None:
     kept = []
     for frame in state.records.rejects:  # one step per reject frame (small ones are merged)
         gone = np.zeros(len(frame), dtype=bool)
-        for code in np.unique(sources).tolist():  # one step per source of an erased record
+        for code in sorted_unique(sources).tolist():  # one step per source of an erased record
             name = state.records.sources[code]
             ids = _record_ids_at(state, positions[sources == code])
             gone |= (frame["source"] == name).to_numpy() & frame["record_id"].isin(ids).to_numpy()
@@ -280,7 +281,7 @@ def _drop_rejects(state: GraphState, positions: np.ndarray) -> None:
 def _record_ids_at(state: GraphState, positions: np.ndarray) -> list[object]:
     batch_of = segment_of(batch_starts(state), positions)
     out: list[object] = []
-    for b in np.unique(batch_of).tolist():  # one step per batch holding an erased record
+    for b in sorted_unique(batch_of).tolist():  # one step per batch holding an erased record
         batch = state.records.batches[b]
         out.extend(batch.ids[positions[batch_of == b] - batch.start].tolist())
     return out
@@ -299,11 +300,11 @@ def remove_records(state: GraphState, where: np.ndarray) -> ChangeSet:
     Cost: O(links) to compact the link arrays, O(values of a kind) to forget values
     of that kind, O(match edges + rejects), and components over the affected persons.
     """
-    positions = np.unique(where)
+    positions = sorted_unique(where)
     if not len(positions):
         return ChangeSet()
     affected = state.records.person[positions]
-    affected = np.unique(affected[affected >= 0])
+    affected = sorted_unique(affected[affected >= 0])
     rows = state.links.rows_of(positions)
     carried, counts = np.unique(state.links.val[rows], return_counts=True)
     was_generic = state.generic_mask(carried)
@@ -314,7 +315,7 @@ def remove_records(state: GraphState, where: np.ndarray) -> ChangeSet:
     # the other carriers of their cut (or shared) values and the other ends of
     # their cut match edges are re-resolved with them.
     cuts = state.cuts.links
-    cut_values = np.union1d(cuts.val[cuts.val >= 0], state.cuts.shared)
+    cut_values = sorted_union(cuts.val[cuts.val >= 0], state.cuts.shared)
     relinked = carried[np.isin(carried, cut_values)]
     match_cut = (cuts.val < 0) & (np.isin(cuts.rec, positions) | np.isin(cuts.other, positions))
     partners = np.concatenate([cuts.rec[match_cut], cuts.other[match_cut]])
@@ -342,12 +343,14 @@ def remove_records(state: GraphState, where: np.ndarray) -> ChangeSet:
     unhubbed = refresh_hubs(state, kept)
 
     # Persons of alive records carrying a value that links again join the region.
-    again = np.union1d(np.union1d(unlocked, relinked), unhubbed)
+    again = sorted_union(sorted_union(unlocked, relinked), unhubbed)
     partners = partners[state.records.alive[partners]]
-    touched = np.union1d(affected, persons_of_values(state, again, before=len(state.records.alive)))
-    touched = np.union1d(touched, state.records.person[partners])
+    touched = sorted_union(
+        affected, persons_of_values(state, again, before=len(state.records.alive))
+    )
+    touched = sorted_union(touched, state.records.person[partners])
     remaining = state.records.person[records_of_persons(state, affected)]
-    vanished = np.setdiff1d(affected, remaining)
+    vanished = sorted_difference(affected, remaining)
     done = resolve_persons(state, touched, np.empty(0, dtype=np.int64))
     log_vanished(state, vanished, "erased")
     return ChangeSet(
@@ -446,8 +449,8 @@ def expire_values(
         return ChangeSet()
     gone = rows[np.isin(val, expired)]
     carriers = state.links.rec[gone]
-    affected = state.records.person[np.unique(carriers)]
-    affected = np.unique(affected[affected >= 0])
+    affected = state.records.person[sorted_unique(carriers)]
+    affected = sorted_unique(affected[affected >= 0])
     columns = np.array([state.identifiers[s].column for s in state.links.spec[gone]], dtype=object)
     twin_rec, twin_col = _twin_cells(state, gone)
     _scrub(state, np.concatenate([carriers, twin_rec]), np.concatenate([columns, twin_col]))
@@ -456,13 +459,15 @@ def expire_values(
     _forget_values(state, expired)
     _drop_cut_links(state, values=expired)
     # The carriers' other values lost a distinct value of this kind: a hub may link again.
-    others = np.unique(state.links.val[state.links.rows_of(np.unique(carriers))])
+    others = sorted_unique(state.links.val[state.links.rows_of(sorted_unique(carriers))])
     unhubbed = refresh_hubs(state, others)
     if len(unhubbed):
         again = persons_of_values(state, unhubbed, before=len(state.records))
-        affected = np.union1d(affected, again)
+        affected = sorted_union(affected, again)
     done = resolve_persons(state, affected, np.empty(0, dtype=np.int64))
     remaining = state.records.person[records_of_persons(state, affected)]
-    gone_ids = np.setdiff1d(np.setdiff1d(affected, remaining), done.merges["old_id"].to_numpy())
+    gone_ids = sorted_difference(
+        sorted_difference(affected, remaining), done.merges["old_id"].to_numpy()
+    )
     log_vanished(state, gone_ids, "expired")
     return done

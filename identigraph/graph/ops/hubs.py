@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from identigraph._unique import sorted_unique
 from identigraph.graph.core import hub_values
 from identigraph.graph.state.indexes import value_carriers
 
@@ -33,7 +34,7 @@ def refresh_hubs(state: GraphState, codes: np.ndarray | None = None) -> np.ndarr
     """
     table = state.value_codes
     everything = codes is None
-    codes = np.arange(len(table), dtype=np.int64) if codes is None else np.unique(codes)
+    codes = np.arange(len(table), dtype=np.int64) if codes is None else sorted_unique(codes)
     if not len(codes):
         return codes
     count, kind = table.count[codes], table.kind[codes]
@@ -45,7 +46,7 @@ def refresh_hubs(state: GraphState, codes: np.ndarray | None = None) -> np.ndarr
         if everything:  # a bulk load: one gather over the links, no value index needed
             wanted = np.zeros(len(table), dtype=bool)
             wanted[frequent] = True
-            carriers = np.unique(links.rec[wanted[links.val]])
+            carriers = sorted_unique(links.rec[wanted[links.val]])
         else:
             carriers = value_carriers(state, frequent)
         rows = links.rows_of(carriers)

@@ -9,6 +9,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components as sparse_components
 
+from identigraph._unique import sorted_unique
 from identigraph.errors import OverrideConflictError
 from identigraph.graph.changes import ChangeSet
 from identigraph.graph.ops.resolve import resolve_persons
@@ -90,4 +91,4 @@ def drop_overrides_of(state: GraphState, positions: np.ndarray) -> int:
 
 def _resolve_ends(state: GraphState, ends: np.ndarray) -> ChangeSet:
     persons = state.records.person[ends]
-    return resolve_persons(state, np.unique(persons[persons >= 0]), np.empty(0, dtype=np.int64))
+    return resolve_persons(state, sorted_unique(persons[persons >= 0]), np.empty(0, dtype=np.int64))

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from identigraph._progress import progress_bar
+from identigraph._unique import sorted_difference, sorted_union, sorted_unique
 from identigraph.graph.changes import ChangeSet
 from identigraph.graph.core import KindLimits, LimitSplit, region_index, resolve_region
 from identigraph.graph.ops.hubs import refresh_hubs
@@ -148,12 +149,12 @@ def resolve_persons(
     indexes and history. Returns the ChangeSet: new persons, merges, splits.
     """
     affected = close_over_cuts(state, affected)
-    affected = np.unique(affected[affected >= 0])
+    affected = sorted_unique(affected[affected >= 0])
     records = state.records
     # The region: every alive record of the affected persons, found through the
     # person index, plus the new records; sorted, so positions map by binary search.
     region = (
-        np.union1d(records_of_persons(state, affected), new_records)
+        sorted_union(records_of_persons(state, affected), new_records)
         if len(affected)
         else new_records
     )
@@ -287,7 +288,7 @@ def close_over_cuts(state: GraphState, affected: np.ndarray) -> np.ndarray:
     person = state.records.person
     values = state.cuts.values()
     shared = state.cuts.shared  # shared values are listed as cut links too; to be sure
-    reached = np.unique(affected[affected >= 0])
+    reached = sorted_unique(affected[affected >= 0])
     frontier = reached
     while len(frontier):
         records = records_of_persons(state, frontier)
@@ -303,9 +304,9 @@ def close_over_cuts(state: GraphState, affected: np.ndarray) -> np.ndarray:
         match = match[cuts.val[match] < 0]  # cut match edges with an end here
         match = match[alive[cuts.rec[match]] & alive[cuts.other[match]]]
         found = np.concatenate([tied, person[cuts.rec[match]], person[cuts.other[match]]])
-        frontier = np.setdiff1d(found[found >= 0], reached)
-        reached = np.union1d(reached, frontier)
-    return np.union1d(affected, reached)
+        frontier = sorted_difference(found[found >= 0], reached)
+        reached = sorted_union(reached, frontier)
+    return sorted_union(affected, reached)
 
 
 def record_cuts(
@@ -398,4 +399,4 @@ def record_cuts(
     # Shared values of the region are decided anew; the others keep their cut links.
     kept_values = old.val[keep]
     still = table.shared[np.isin(table.shared, kept_values)] if len(table.shared) else _NO_INDEX
-    table.shared = np.union1d(still, v_code[split.shared_values]).astype(np.int64)
+    table.shared = sorted_union(still, v_code[split.shared_values]).astype(np.int64)

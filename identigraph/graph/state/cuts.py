@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from identigraph._unique import sorted_unique
 from identigraph.graph.core import equal_ranges
 from identigraph.graph.state.tables import require
 
@@ -133,7 +134,7 @@ class CutTable:
             return _NO_INDEX
         ends, rows = self.ends()
         found = rows[equal_ranges(ends, np.asarray(records, dtype=np.int64))]
-        return np.unique(found)
+        return sorted_unique(found)
 
     def replace(self, gone: np.ndarray, new: CutLinks) -> np.ndarray:
         """Drop the rows ``gone`` (sorted, unique), append ``new``; the kept-rows mask.

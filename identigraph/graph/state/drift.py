@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from identigraph._unique import sorted_union, sorted_unique
+
 __all__ = ["JUMP_FACTOR", "DriftLog"]
 
 #: A person's size *jumped* when it at least doubled (and grew by two records or more).
@@ -94,8 +96,8 @@ class DriftLog:
         self.jump_person = comp_id[jumped]
         self.jump_before = before[jumped]
         self.jump_after = after[jumped].astype(np.int64)
-        generic = np.unique(np.asarray(generic, dtype=np.int64))
+        generic = sorted_unique(np.asarray(generic, dtype=np.int64))
         fresh = np.setdiff1d(generic, self.generic_seen, assume_unique=True)
         self.new_generic = fresh
         if len(fresh):
-            self.generic_seen = np.union1d(self.generic_seen, fresh)
+            self.generic_seen = sorted_union(self.generic_seen, fresh)

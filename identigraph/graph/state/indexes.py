@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from identigraph._unique import sorted_unique
 from identigraph.graph.core import (
     equal_ranges,
     record_hashes,
@@ -65,7 +66,7 @@ def region_matches(
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, empty
     ends, end_rows = state.matches.sorted_ends()
-    rows = np.unique(end_rows[equal_ranges(ends, region)])
+    rows = sorted_unique(end_rows[equal_ranges(ends, region)])
     ml = region_index(region, match["rec_l"].to_numpy()[rows])
     mr = region_index(region, match["rec_r"].to_numpy()[rows])
     both = (ml >= 0) & (mr >= 0)
@@ -83,8 +84,8 @@ def value_carriers(state: GraphState, values: np.ndarray) -> np.ndarray:
     if not len(values):
         return np.empty(0, dtype=np.int64)
     ensure_indexes(state)
-    _, records = state.postings.by_value.get(np.unique(values))
-    return np.unique(records[state.records.alive[records]])
+    _, records = state.postings.by_value.get(sorted_unique(values))
+    return sorted_unique(records[state.records.alive[records]])
 
 
 def persons_of_values(state: GraphState, values: np.ndarray, *, before: int) -> np.ndarray:
@@ -92,18 +93,18 @@ def persons_of_values(state: GraphState, values: np.ndarray, *, before: int) -> 
     carriers = value_carriers(state, values)
     carriers = carriers[carriers < before]
     persons = state.records.person[carriers]
-    return np.unique(persons[persons >= 0])
+    return sorted_unique(persons[persons >= 0])
 
 
 def records_of_persons(state: GraphState, persons: np.ndarray) -> np.ndarray:
     """Alive records of ``persons`` (sorted, unique)."""
-    persons = np.unique(persons)
+    persons = sorted_unique(persons)
     if not len(persons):
         return np.empty(0, dtype=np.int64)
     ensure_indexes(state)
     which, records = state.postings.by_person.get(persons)
     valid = state.records.alive[records] & (state.records.person[records] == persons[which])
-    return np.unique(records[valid])
+    return sorted_unique(records[valid])
 
 
 def reindex_persons(state: GraphState, records: np.ndarray, old_ids: np.ndarray) -> None:
@@ -182,7 +183,7 @@ def find_records(state: GraphState, source: str, record_ids: pd.Index) -> np.nda
         return out
     # Confirm the ids themselves: equal hashes of different ids are possible, if rare.
     batch_of = segment_of(batch_starts(state), candidates)
-    for b in np.unique(batch_of):
+    for b in sorted_unique(batch_of):
         batch = state.records.batches[int(b)]
         rows = np.flatnonzero(batch_of == b)
         stored = batch.ids.take(candidates[rows] - batch.start)

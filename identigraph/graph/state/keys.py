@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from identigraph._unique import sorted_unique
 from identigraph.errors import UnknownRecordError
 from identigraph.graph.core import segment_of
 from identigraph.graph.state.indexes import batch_starts, find_records
@@ -34,7 +35,7 @@ def record_keys(state: GraphState, positions: np.ndarray) -> tuple[np.ndarray, n
     if not len(positions):
         return sources, ids
     batch_of = segment_of(batch_starts(state), positions)
-    for k in np.unique(batch_of).tolist():  # one step per batch holding a wanted record
+    for k in sorted_unique(batch_of).tolist():  # one step per batch holding a wanted record
         batch = state.records.batches[k]
         rows = np.flatnonzero(batch_of == k)
         sources[rows] = batch.source
@@ -48,7 +49,7 @@ def record_cells(state: GraphState, positions: np.ndarray, column: str) -> pd.Se
     out = np.full(len(positions), None, dtype=object)
     if len(positions):
         batch_of = segment_of(batch_starts(state), positions)
-        for k in np.unique(batch_of).tolist():  # one step per batch holding a wanted record
+        for k in sorted_unique(batch_of).tolist():  # one step per batch holding a wanted record
             batch = state.records.batches[k]
             if column not in batch.attributes.columns:
                 continue

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from identigraph._unique import sorted_unique
 from identigraph.graph.core import equal_ranges, region_index
 from identigraph.graph.state.tables import require
 
@@ -106,7 +107,7 @@ class OverrideTable:
         if not len(self):
             return _NO_INDEX
         ends, rows = self.ends()
-        return np.unique(rows[equal_ranges(ends, np.asarray(records, dtype=np.int64))])
+        return sorted_unique(rows[equal_ranges(ends, np.asarray(records, dtype=np.int64))])
 
     def within(self, region: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows with both ends in ``region`` (sorted positions) and their region indexes.

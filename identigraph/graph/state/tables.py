@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from identigraph._unique import sorted_unique
 from identigraph.errors import InvariantError
 from identigraph.graph.core import range_positions
 from identigraph.graph.state.batches import RecordBatch
@@ -218,7 +219,7 @@ class ValueTable:
         starts = np.array([start for start, _, _ in chunks], dtype=np.int64)
         of_chunk = np.searchsorted(starts, codes, side="right") - 1
         out = np.empty(len(codes), dtype=object)
-        for c in np.unique(of_chunk).tolist():  # one step per chunk holding a wanted code
+        for c in sorted_unique(of_chunk).tolist():  # one step per chunk holding a wanted code
             rows = np.flatnonzero(of_chunk == c)
             start, chunk, _ = chunks[c]
             at = codes[rows] - start
@@ -452,6 +453,6 @@ class IdTable:
     def check(self, persons: np.ndarray) -> None:
         """Every alive record has an issued person id; the count is the distinct ids."""
         require((persons >= 0).all(), "every alive record of a resolved graph has a person")
-        distinct = np.unique(persons)
+        distinct = sorted_unique(persons)
         require(len(distinct) == self.n_persons, "the person count is the number of distinct ids")
         require(self.issued.contains(distinct).all(), "every person id was issued")

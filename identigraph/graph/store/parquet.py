@@ -63,6 +63,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from identigraph._progress import progress_bar
+from identigraph._unique import sorted_unique
 from identigraph._version import __version__
 from identigraph.errors import InvariantError, StoreError, StoreVersionError
 from identigraph.graph.core import segment_of
@@ -383,7 +384,7 @@ def _attribute_parts(state: GraphState, alive: np.ndarray) -> Iterator[tuple[str
     which, codes, values = [], [], []
     for t, all_codes in enumerate(state.attr_codes.codes):  # one step per attribute
         mine = all_codes[alive]
-        used = np.unique(mine[mine >= 0])
+        used = sorted_unique(mine[mine >= 0])
         renumber = np.full(len(state.attr_codes.known[t]) + 1, -1, dtype=np.int64)
         renumber[used] = np.arange(len(used))
         columns[f"a{t}"] = renumber[mine]  # -1 stays -1: the last slot
@@ -679,7 +680,9 @@ def _build(path: Path, manifest: dict[str, Any], bar: tqdm) -> GraphState:
     )
     _read_overrides(state, read)
     if "shared.parquet" in read.files:
-        state.cuts.shared = np.unique(read.column(read.table("shared.parquet"), "val", np.int64))
+        state.cuts.shared = sorted_unique(
+            read.column(read.table("shared.parquet"), "val", np.int64)
+        )
     if state.attributes:
         _read_attributes(state, read, n)
     state.records.rejects = _rejects(state, read.table("rejects.parquet"), read)
@@ -694,7 +697,7 @@ def _build(path: Path, manifest: dict[str, Any], bar: tqdm) -> GraphState:
     state.ids.generation = int(manifest["generation"])
     resolved = bool(manifest["resolved"])  # stores of version 1 may hold a staged load
     state.lifecycle = Lifecycle.RESOLVED if resolved else Lifecycle.STAGED
-    state.ids.n_persons = len(np.unique(state.records.person)) if resolved else 0
+    state.ids.n_persons = len(sorted_unique(state.records.person)) if resolved else 0
     if resolved and state.ids.n_persons != counts["persons"]:
         msg = (
             f"the store at {path} holds {state.ids.n_persons} persons, its manifest says otherwise"

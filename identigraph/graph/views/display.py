@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from identigraph._unique import sorted_unique
 from identigraph.graph.core import segment_of
 from identigraph.graph.core.mask import MaskStyle, mask_key, mask_values
 from identigraph.graph.state.indexes import batch_starts
@@ -33,7 +34,7 @@ def link_specs(state: GraphState, rec: np.ndarray, val: np.ndarray) -> np.ndarra
     rec = np.asarray(rec, dtype=np.int64)
     n_val = np.int64(max(len(state.value_codes.kind), 1))
     wanted = pd.Index(rec * n_val + np.asarray(val, dtype=np.int64))
-    rows = state.links.rows_of(np.unique(rec))
+    rows = state.links.rows_of(sorted_unique(rec))
     keys = state.links.rec[rows] * n_val + state.links.val[rows]
     table = pd.Series(state.links.spec[rows], index=keys)
     table = table[~table.index.duplicated()]

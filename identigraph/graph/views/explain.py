@@ -10,6 +10,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from identigraph._unique import sorted_union
 from identigraph.errors import InputError
 from identigraph.graph.state.indexes import records_of_persons, value_carriers
 from identigraph.graph.state.keys import positions, record_keys
@@ -142,7 +143,7 @@ def _person_path(state: GraphState, pa: int, pb: int) -> list[int] | None:
     """Shortest chain of persons from ``pa`` to ``pb`` through generic values or cut links."""
     cuts = state.cuts.links.alive(state.records.alive)
     ident = cuts.val >= 0
-    blocking = np.union1d(np.flatnonzero(state.generic_mask()), cuts.val[ident])
+    blocking = sorted_union(np.flatnonzero(state.generic_mask()), cuts.val[ident])
     rows = state.links.rows_of(value_carriers(state, blocking))
     rows = rows[np.isin(state.links.val[rows], blocking)]
     person = state.records.person

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from identigraph._unique import sorted_unique
 from identigraph.graph.core import region_index
 from identigraph.graph.state.indexes import value_carriers
 
@@ -57,14 +58,14 @@ def value_holders(state: GraphState, codes: np.ndarray) -> np.ndarray:
     carriers = value_carriers(state, codes)
     links = state.links
     rows = links.rows_of(carriers)
-    rows = rows[region_index(np.unique(codes), links.val[rows]) >= 0]
+    rows = rows[region_index(sorted_unique(codes), links.val[rows]) >= 0]
     rec, val = links.rec[rows], links.val[rows]
     n_val = np.int64(max(len(state.value_codes), 1))
     cuts = state.cuts.links
     cut_rows = state.cuts.rows_of(carriers)
     cut_rows = cut_rows[cuts.val[cut_rows] >= 0]
     cut_key = cuts.rec[cut_rows] * n_val + cuts.val[cut_rows]
-    kept = region_index(np.unique(cut_key), rec * n_val + val) < 0
+    kept = region_index(sorted_unique(cut_key), rec * n_val + val) < 0
     # The first kept carrier of each value (links are sorted by record): numpy only, as a
     # look-up asks for one value and must stay well under a millisecond.
     held, first = np.unique(val[kept], return_index=True)

@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from identigraph._unique import sorted_unique
 from identigraph.errors import MissingDependencyError, UnknownPersonError
 from identigraph.graph.state.indexes import records_of_persons
 from identigraph.graph.state.keys import record_keys, value_hashes
@@ -49,7 +50,7 @@ def link_table(state: GraphState, records: np.ndarray) -> pd.DataFrame:
     -----
     Cost: O(links of the records) plus O(match edges) for the match look-up.
     """
-    records = np.unique(np.asarray(records, dtype=np.int64))
+    records = sorted_unique(np.asarray(records, dtype=np.int64))
     rows = state.links.rows_of(records)
     rec, val = state.links.rec[rows], state.links.val[rows]
     order = np.lexsort((val, rec))
