@@ -175,7 +175,11 @@ def person_ids(min_nodes: np.ndarray) -> np.ndarray:
 
 
 def extract(
-    frame: pd.DataFrame, identifiers: Sequence[Identifier], attributes: Sequence[Attribute]
+    frame: pd.DataFrame,
+    identifiers: Sequence[Identifier],
+    attributes: Sequence[Attribute],
+    *,
+    attribute_frame: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Link keys, rejects and attribute values of the rows of one frame.
 
@@ -185,6 +189,9 @@ def extract(
         Rows of one source; identifier and attribute columns it lacks are skipped.
     identifiers, attributes : sequence
         All the specs, so that spec indexes are global.
+    attribute_frame : pandas.DataFrame, optional
+        The same rows, from which the attributes' columns are read instead
+        (``frame`` may hold text as Arrow for the normalizers, this as objects).
 
     Returns
     -------
@@ -234,10 +241,11 @@ def extract(
         }
     )
     rows, names, values = [], [], []
+    held = frame if attribute_frame is None else attribute_frame
     for t, attribute in enumerate(attributes):  # one step per attribute
-        if attribute.column not in frame.columns:
+        if attribute.column not in held.columns:
             continue
-        transformed = attribute.values(frame[attribute.column])
+        transformed = attribute.values(held[attribute.column])
         present = np.flatnonzero(~pd.isna(transformed))
         rows.append(present)
         names.append(np.full(len(present), t, dtype=np.int32))

@@ -48,9 +48,12 @@ _MASK63 = 0x7FFF_FFFF_FFFF_FFFF
 _RECORD, _EDGE, _REJECT, _ATTRIBUTE = 0, 1, 2, 3
 _MISSING = 4  # an extraction row telling that a batch held records without an id
 _ARROW_BATCH = "spark.sql.execution.arrow.maxRecordsPerBatch"
-# Rows a ``mapInPandas`` batch of the extraction holds: the extraction's cost is per
+# Rows an Arrow batch of the extraction holds: the extraction's cost is per
 # batch as much as per row (it factorizes each column), so fewer, larger batches.
 _EXTRACT_BATCH_ROWS = 100_000
+# Records of the components that break a limit up to which their links are found by a
+# broadcast join (no shuffle of every link); above, by a shuffle join.
+_BROADCAST_MEMBERS = 2_000_000
 _CONFLICT_SCHEMA = (
     "source string, record_id string, person_id long, kind string, value string, "
     "other_source string, other_record_id string, other_person_id long, "
@@ -285,8 +288,12 @@ def _extract_source(
 ) -> DataFrame:
     """Records, link keys, rejects and attribute values of one source, in one pass.
 
-    A batch with records whose id is missing yields one ``t = 4`` row instead of
-    them (the run then raises), so that checking the ids costs no pass of its own.
+    The pass is a ``mapInArrow``: identifier columns of text reach the pandas
+    engine's extraction as Arrow-backed columns (their values are never turned
+    into Python objects, only their distinct values are, by the normalizers),
+    and the rows come back as Arrow arrays. A batch with records whose id is
+    missing yields one ``t = 4`` row instead of them (the run then raises), so
+    that checking the ids costs no pass of its own.
     """
     from pyspark.sql import functions as F
 
@@ -300,96 +307,129 @@ def _extract_source(
     )  # fmt: skip
     name, id_column, integral = source.name, source.id_column, source.integral_id
     kinds = np.asarray(spec_kind, dtype=np.int32)
+    identifier_columns = frozenset(s.column for s in identifiers)
+    attribute_columns = frozenset(a.column for a in attributes)
 
-    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        out_schema = pa.schema(
+            [("t", pa.int8()), ("node", pa.int64()), ("spec", pa.int32()), ("kind", pa.int32()),
+             ("key", pa.string()), ("reason", pa.string()),
+             ("rid", pa.int64() if integral else pa.string())]
+        )  # fmt: skip
         for batch in batches:
-            present = batch[id_column].notna().to_numpy()
-            if not present.all():
-                yield _missing_ids_row(integral)
-                batch = batch[present].reset_index(drop=True)
-            if len(batch):
+            ids = batch.column(id_column)
+            if ids.null_count:
+                yield _missing_ids_batch(out_schema)
+                batch = batch.filter(pc.is_valid(ids))
+            if batch.num_rows:
                 yield _extract_batch(batch, name, id_column, integral, kinds, identifiers,
-                                     attributes)  # fmt: skip
+                                     attributes, identifier_columns, attribute_columns,
+                                     out_schema)  # fmt: skip
 
-    return frame.mapInPandas(run, schema)
+    return frame.mapInArrow(run, schema)
 
 
-def _missing_ids_row(integral: bool) -> pd.DataFrame:
-    no_text = pd.Series([None], dtype=object)
-    return pd.DataFrame(
-        {
-            "t": np.array([_MISSING], dtype=np.int8), "node": np.zeros(1, np.int64),
-            "spec": np.zeros(1, np.int32), "kind": np.zeros(1, np.int32), "key": no_text,
-            "reason": no_text, "rid": np.zeros(1, np.int64) if integral else no_text,
-        }
-    )  # fmt: skip
+def _missing_ids_batch(schema: Any) -> Any:
+    import pyarrow as pa
+
+    rid = [0] if schema.field("rid").type == pa.int64() else [None]
+    row = {"t": [_MISSING], "node": [0], "spec": [0], "kind": [0], "key": [None],
+           "reason": [None], "rid": rid}  # fmt: skip
+    return pa.RecordBatch.from_pydict(row, schema=schema)
+
+
+def _pandas_column(array: Any, text: bool) -> pd.Series:
+    """One Arrow column of a batch as the extraction reads it.
+
+    Text goes to the identifiers as an Arrow-backed series (no Python string per
+    row: the normalizers take the distinct values from Arrow), and to the
+    attributes (``text=False``) as objects, as a ``mapInPandas`` batch holds
+    them; other types as ``mapInPandas`` converts them.
+    """
+    import pyarrow as pa
+
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        if text:
+            return pd.Series(pd.arrays.ArrowExtensionArray(array.cast(pa.string())))
+        values = array.to_numpy(zero_copy_only=False)
+        return pd.Series(np.asarray(values, dtype=object), dtype=object)
+    converted: pd.Series = array.to_pandas()
+    return converted
 
 
 def _extract_batch(
-    batch: pd.DataFrame,
+    batch: Any,
     name: str,
     id_column: str,
     integral: bool,
     kinds: np.ndarray,
     identifiers: Sequence[Identifier],
     attributes: Sequence[Attribute],
-) -> pd.DataFrame:
-    """The extraction rows of one batch of a source's records (all with an id).
+    identifier_columns: frozenset[str],
+    attribute_columns: frozenset[str],
+    schema: Any,
+) -> Any:
+    """The extraction rows of one Arrow batch of a source's records (all with an id).
 
     The columns are assembled by concatenation, one array each: rows ``t = 0``
     (records), 1 (link keys), 2 (rejects) and 3 (attribute values).
     """
-    record_ids = _as_ids(batch[id_column], integral)
+    import pyarrow as pa
+
+    id_array = batch.column(id_column)
+    record_ids = (
+        pd.Index(id_array.to_numpy(zero_copy_only=False), dtype=np.int64)
+        if integral
+        else pd.Index(np.asarray(id_array.to_numpy(zero_copy_only=False), dtype=object))
+    )
     nodes = _engine.node_ids(name, record_ids)
     # The id column stays: a spec may name it (a CRM id that other sources carry
     # as a key links them, as in the pandas engine).
-    edges, rejects, attrs = _engine.extract(batch, identifiers, attributes)
+    columns = batch.schema.names
+    keys_frame = pd.DataFrame(
+        {c: _pandas_column(batch.column(c), True) for c in columns if c in identifier_columns}
+    )
+    attribute_frame = pd.DataFrame(
+        {c: _pandas_column(batch.column(c), False) for c in columns if c in attribute_columns}
+    )
+    edges, rejects, attrs = _engine.extract(
+        keys_frame, identifiers, attributes, attribute_frame=attribute_frame
+    )
     e_row, e_spec = edges["row"].to_numpy(), edges["spec"].to_numpy(dtype=np.int32)
     j_row, j_spec = rejects["row"].to_numpy(), rejects["spec"].to_numpy(dtype=np.int32)
     a_row, a_spec = attrs["row"].to_numpy(), attrs["attribute"].to_numpy(dtype=np.int32)
     n_r, n_e, n_j, n_a = len(nodes), len(e_row), len(j_row), len(a_row)
-
-    def none(n: int) -> np.ndarray:
-        return np.full(n, None, dtype=object)
-
-    rid = batch[id_column].to_numpy(dtype=np.int64 if integral else object)
+    rid_type = pa.int64() if integral else pa.string()
+    rid_array = id_array.cast(rid_type)
     if integral:
-        rids: np.ndarray = np.concatenate(
-            [rid, np.zeros(n_e, np.int64), rid[j_row], np.zeros(n_a, np.int64)]
-        )
+        blank = pa.array(np.zeros(n_e, np.int64))
+        rids = pa.concat_arrays([rid_array, blank, rid_array.take(j_row),
+                                 pa.array(np.zeros(n_a, np.int64))])  # fmt: skip
     else:
-        rids = np.concatenate([rid, none(n_e), rid[j_row], none(n_a)])
-    return pd.DataFrame(
-        {
-            "t": np.repeat(
-                np.array([_RECORD, _EDGE, _REJECT, _ATTRIBUTE], dtype=np.int8),
-                [n_r, n_e, n_j, n_a],
-            ),
-            "node": np.concatenate([nodes, nodes[e_row], nodes[j_row], nodes[a_row]]),
-            "spec": np.concatenate([np.zeros(n_r, np.int32), e_spec, j_spec, a_spec]),
-            "kind": np.concatenate(
-                [np.zeros(n_r, np.int32), kinds[e_spec], np.zeros(n_j + n_a, np.int32)]
-            ),
-            "key": pd.Series(
-                np.concatenate(
-                    [
-                        none(n_r),
-                        edges["key"].to_numpy(dtype=object),
-                        none(n_j),
-                        attrs["value"].to_numpy(dtype=object),
-                    ]
-                ),
-                dtype=object,
-            ),
-            "reason": pd.Series(
-                np.concatenate(
-                    [none(n_r + n_e), rejects["reason"].to_numpy(dtype=object), none(n_a)]
-                ),
-                dtype=object,
-            ),
-            "rid": pd.Series(rids, dtype=rids.dtype),
-        }
-    )
+        rids = pa.concat_arrays([rid_array, pa.nulls(n_e, rid_type), rid_array.take(j_row),
+                                 pa.nulls(n_a, rid_type)])  # fmt: skip
+    text = pa.string()
+    key = pa.concat_arrays(
+        [pa.nulls(n_r, text), pa.array(edges["key"].to_numpy(dtype=object), type=text),
+         pa.nulls(n_j, text), pa.array(attrs["value"].to_numpy(dtype=object), type=text)]
+    )  # fmt: skip
+    reason = pa.concat_arrays(
+        [pa.nulls(n_r + n_e, text), pa.array(rejects["reason"].to_numpy(dtype=object), type=text),
+         pa.nulls(n_a, text)]
+    )  # fmt: skip
+    arrays = [
+        pa.array(np.repeat(np.array([_RECORD, _EDGE, _REJECT, _ATTRIBUTE], dtype=np.int8),
+                           [n_r, n_e, n_j, n_a])),
+        pa.array(np.concatenate([nodes, nodes[e_row], nodes[j_row], nodes[a_row]])),
+        pa.array(np.concatenate([np.zeros(n_r, np.int32), e_spec, j_spec, a_spec])),
+        pa.array(np.concatenate([np.zeros(n_r, np.int32), kinds[e_spec],
+                                 np.zeros(n_j + n_a, np.int32)])),
+        key, reason, rids,
+    ]  # fmt: skip
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
 # ---------------------------------------------------------------------------- limits
@@ -405,10 +445,10 @@ _G_RECORD, _G_LINK, _G_ATTRIBUTE, _G_MATCH, _G_MUST, _G_APART = 0, 1, 2, 3, 4, 5
 
 
 def _split_limited(
-    flagged: DataFrame,
-    components: DataFrame,
-    usable: DataFrame,
+    members: DataFrame,
+    links: DataFrame,
     attribute_values: DataFrame | None,
+    flagged: DataFrame,
     matches: DataFrame | None,
     overrides: DataFrame | None,
     kinds: _engine.Kinds,
@@ -417,21 +457,21 @@ def _split_limited(
 ) -> DataFrame:
     """Re-resolve the components that break a limit with the pandas engine's core.
 
-    ``flagged`` (``comp``) lists those components, few enough to be broadcast;
-    ``components`` holds every record with its ``comp``, ``usable`` and
-    ``attribute_values`` their links and values with the ``comp`` of their record.
-    The records, usable links, attribute values and match pairs of the flagged
-    components are sent, whole components together, to ``groups`` groups; each
-    group is resolved by one call of :func:`identigraph.spark._engine.split_regions`
-    (one ``applyInPandas`` call per group, not per component).
+    ``members`` holds the records of those components with their ``comp``,
+    ``links`` their usable links (``node, kind, key, comp``), ``attribute_values``
+    every attribute value with the ``comp`` of its record, and ``flagged``
+    (``comp``) lists the components, few enough to be broadcast. The records,
+    usable links, attribute values and match pairs of the flagged components are
+    sent, whole components together, to ``groups`` groups; each group is resolved
+    by one call of :func:`identigraph.spark._engine.split_regions` (one
+    ``applyInPandas`` call per group, not per component).
 
-    Returns rows ``t = 0`` (``node, person_id`` of each record) and ``t = 1``
-    (a conflict, in the columns of ``IdentityGraph.conflicts``).
+    Returns rows ``t = 0`` (``node, person_id, source, record_id`` of each
+    record) and ``t = 1`` (a conflict, in the columns of ``IdentityGraph.conflicts``).
     """
     from pyspark.sql import functions as F
 
     few = F.broadcast(flagged)
-    members = components.join(few, on="comp")
     group = F.pmod(F.xxhash64("comp"), F.lit(groups)).cast("int").alias("g")
     # Zeros, not nulls, in the unused long column: a null would send it to pandas as floats,
     # which round 64-bit node ids.
@@ -441,7 +481,7 @@ def _split_limited(
             group, F.lit(_G_RECORD).cast("byte").alias("t"), "node", null_long.alias("a"),
             F.col("source").alias("text"), "rid", F.lit(None).cast("double").alias("p"),
         ),
-        usable.join(few, on="comp").select(
+        links.select(
             group, F.lit(_G_LINK).cast("byte").alias("t"), "node",
             F.col("kind").cast("long").alias("a"), F.col("key").alias("text"),
             null_text.alias("rid"), F.lit(None).cast("double").alias("p"),
@@ -512,7 +552,10 @@ def _split_limited(
                                 "reason": apart["text"].to_numpy(dtype=object)}),
             policy=policy,
         )  # fmt: skip
-        out = result.clusters.assign(t=np.int8(0))
+        out = result.clusters.assign(
+            t=np.int8(0), source=mine["text"].to_numpy(dtype=object),
+            record_id=mine["rid"].to_numpy(dtype=object),
+        )  # fmt: skip
         if len(result.conflicts):
             return _columns([out, result.conflicts.assign(t=np.int8(1))], _SPLIT_COLUMNS,
                             _SPLIT_TEXT)  # fmt: skip
@@ -559,7 +602,15 @@ def resolve(
     previous : pyspark.sql.DataFrame, optional
         A prior run's ``clusters`` (``source, record_id, person_id``): its ids are
         carried over by the survivor rules of ``IdentityGraph.add``, and the
-        result's ``id_history`` lists merges, splits, new and retired ids.
+        result's ``id_history`` lists merges, splits, new and retired ids. The
+        run counts as *one update*: the ids are those a graph holding exactly the
+        previous run's persons gives when every change since (records of every
+        source, pairs, overrides) arrives in one ``add``, every previous id issued
+        in one generation. A pandas-engine graph that received the same changes in
+        several steps (an ``add`` per source, then overrides) has the same persons
+        but may have kept an id minted between two steps (a policy that ranks a
+        source first keeps the id of a person formed by that source's records in
+        an earlier step); the carry-over never mints such an id.
     policy : SurvivorPolicy, optional
         The survivor policy of ``IdentityGraph(..., survivor=policy)``. Its
         ``"source:NAME"`` criteria pick the record a new person's id derives from
@@ -606,7 +657,7 @@ def resolve(
 
     Notes
     -----
-    Normalization runs the pandas engine's extraction in ``mapInPandas``; values
+    Normalization runs the pandas engine's extraction in ``mapInArrow``; values
     carried by more records than ``max_records`` are dropped after one
     aggregation; components come from :func:`star_components`; only components
     that break a per-person limit are re-examined, each in one
@@ -770,26 +821,45 @@ def resolve(
 
     # 4. per-person limits, on the components that break one.
     assigned = components.select(
-        "source", "node", "rid", F.col("seed").bitwiseAND(_MASK63).alias("person_id")
+        "source", "node", "rid", F.col("seed").bitwiseAND(_MASK63).alias("person_id"), "comp"
     )
     conflicts = spark.createDataFrame([], _CONFLICT_SCHEMA)
     if limits.capped or override_pairs is not None:
         node_comp = components.select("node", "comp")
-        # Links and values with the component of their record: one join, read twice.
-        usable_comp = usable.join(node_comp, on="node").persist(keep)
+        # The values of capped kinds with the component of their record, narrow: a
+        # value is its 64-bit hash here (distinct values are counted, never shown).
+        capped = [k for k, m in enumerate(limits.max_per_person) if m is not None]
+        capped_values = (
+            counted.where(~F.col("generic") & F.col("kind").isin(*capped))
+            .select("node", "kind", F.col("h").alias("value"))
+            .join(node_comp, on="node")
+        )
         attribute_comp = None
         if attribute_values is not None:
             attribute_comp = attribute_values.join(node_comp, on="node").persist(keep)
-        flagged = _flagged(usable_comp, attribute_comp, node_comp, limits, override_pairs)
+        flagged = _flagged(capped_values, attribute_comp, node_comp, limits, override_pairs)
         flagged = flagged.persist(keep)
+        # The records of the flagged components, and their links with the keys (those go
+        # to the pandas engine): a broadcast join when the records are few enough.
+        members = components.join(F.broadcast(flagged), on="comp").persist(keep)
+        ends = members.select("node", "comp")
+        if members.count() <= _BROADCAST_MEMBERS:
+            ends = F.broadcast(ends)
+        member_links = usable.join(ends, on="node")
         groups = max(2, int(spark.conf.get("spark.sql.shuffle.partitions", "8") or 8))
         split = _split_limited(
-            flagged, components, usable_comp, attribute_comp, matches, override_pairs, limits,
+            members, member_links, attribute_comp, flagged, matches, override_pairs, limits,
             groups, policy,
         ).persist(keep)  # fmt: skip
-        redone = split.where(F.col("t") == 0).select("node", F.col("person_id").alias("split_id"))
-        assigned = assigned.join(redone, on="node", how="left").select(
-            "source", "node", "rid", F.coalesce("split_id", "person_id").alias("person_id")
+        # The re-resolved records carry their source and id: the persons of the other
+        # components stay as they are (a broadcast anti-join, no shuffle of the records).
+        redone = split.where(F.col("t") == 0).select(
+            "source", "node", F.col("record_id").alias("rid"), "person_id"
+        )
+        assigned = (
+            assigned.join(F.broadcast(flagged), on="comp", how="left_anti")
+            .select("source", "node", "rid", "person_id")
+            .unionByName(redone)
         )
         conflicts = split.where(F.col("t") == 1).withColumn(
             "other_person_id",
@@ -901,7 +971,7 @@ def _check_record_ids(extracted: DataFrame, sources: Sequence[_Source]) -> None:
 
 
 def _flagged(
-    usable: DataFrame,
+    values: DataFrame,
     attribute_values: DataFrame | None,
     node_comp: DataFrame,
     kinds: _engine.Kinds,
@@ -910,16 +980,18 @@ def _flagged(
     """Components (``comp``) holding more distinct values of a kind or attribute than
     allowed, or both records of a cannot-link.
 
-    ``usable`` and ``attribute_values`` carry the ``comp`` of their record.
+    ``values`` (``comp, kind, value``: the usable links of capped kinds, a value
+    as the 64-bit hash of its kind and key) and ``attribute_values`` carry the
+    ``comp`` of their record. Two keys of one kind in one component would have to
+    share a 64-bit hash for a component over its cap to go unflagged, as likely
+    as two persons sharing a person id.
     """
     from pyspark.sql import functions as F
 
     per_person = [m if m is not None else _BIG for m in kinds.max_per_person]
-    capped = [k for k, m in enumerate(kinds.max_per_person) if m is not None]
     flagged = (
-        usable.where(F.col("kind").isin(*capped))
-        .groupBy("comp", "kind")
-        .agg(F.countDistinct("key").alias("d"))
+        values.groupBy("comp", "kind")
+        .agg(F.countDistinct("value").alias("d"))
         .where(F.col("d") > _pick(per_person, F.col("kind")))
         .select("comp")
     )

@@ -7,13 +7,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import identigraph as ig
 from identigraph import spark as igs
 from identigraph.cli import demo_specs
-from tests.spark.conftest import SPARK_SETTINGS, collect
+from tests.spark.conftest import SPARK_SETTINGS, collect, one_update
 
 _KEY = ["source", "record_id", "person_id"]
 _REJECT_KEY = ["source", "record_id", "column", "reason"]
@@ -160,6 +160,54 @@ def test_parity_with_pandas_engine(spark: Any, data: tuple) -> None:
         overrides=_spark_frame(spark, overrides) if len(overrides) else None,
     )  # fmt: skip
     _check_parity(g, result)
+
+
+def _with_overrides(
+    sources: dict[str, pd.DataFrame], names: list[str], drawn: list
+) -> ig.IdentityGraph:
+    """A bulk load of ``names`` with the drawn overrides it accepts, under ``_POLICY``."""
+    g = ig.IdentityGraph(_SPECS, attributes=_ATTRIBUTES, survivor=_POLICY)
+    for name in names:
+        g.add(sources[name], source=name, id="rid")
+    for kind, a, b in drawn:
+        if a[0] not in names or b[0] not in names:
+            continue
+        try:
+            (g.must_link if kind == "must_link" else g.cannot_link)(a, b, reason=kind)
+        except ig.OverrideConflictError:
+            continue
+    return g
+
+
+@settings(SPARK_SETTINGS, max_examples=2)  # two Spark runs an example
+@given(_multi_source())
+def test_previous_with_overrides_and_policy(spark: Any, data: tuple) -> None:
+    """Last night the first sources with their overrides; tonight every source and
+    override, ``previous=`` last night's clusters and a policy ranking a source first.
+    Tonight's persons are the pandas engine's bulk load, with the ids of one update
+    (see ``one_update``; ``IdentityGraph.add`` gives them when the night is one add)."""
+    sources, _, drawn = data
+    names = list(sources)
+    ids = dict.fromkeys(sources, "rid")
+
+    def run(g: ig.IdentityGraph, held_names: list[str], previous: Any = None) -> igs.SparkResult:
+        overrides = g.overrides().drop(columns="time")
+        held = {n: sources[n] for n in held_names}
+        return igs.resolve(
+            _spark_frames(spark, held), identifiers=_SPECS, ids={n: ids[n] for n in held},
+            attributes=_ATTRIBUTES, policy=_POLICY, previous=previous,
+            overrides=_spark_frame(spark, overrides) if len(overrides) else None,
+        )  # fmt: skip
+
+    last_night = _with_overrides(sources, names[:-1], drawn)
+    first = run(last_night, names[:-1])
+    _check_parity(last_night, first)
+    tonight = _with_overrides(sources, names, drawn)
+    second = run(tonight, names, previous=first.clusters)
+    expected = one_update(last_night.clusters(), tonight.clusters(), _POLICY, ("s1",))
+    pd.testing.assert_frame_equal(
+        _as_text(collect(second.clusters), _KEY), _as_text(expected, _KEY), check_dtype=False
+    )
 
 
 def test_customers_with_demo_specs(spark: Any) -> None:
