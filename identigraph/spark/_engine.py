@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from identigraph._unique import sorted_unique
 from identigraph.graph.core import (
     KindLimits,
     LimitSplit,
@@ -584,7 +585,7 @@ class _PreviousIds:
     __slots__ = ("_ids",)
 
     def __init__(self, ids: np.ndarray) -> None:
-        self._ids = np.unique(np.asarray(ids, dtype=np.int64))
+        self._ids = sorted_unique(np.asarray(ids, dtype=np.int64))
 
     def contains(self, ids: np.ndarray) -> np.ndarray:
         at = np.searchsorted(self._ids, ids)

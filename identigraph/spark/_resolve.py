@@ -13,6 +13,7 @@ import pandas as pd
 
 from identigraph._optional import import_optional
 from identigraph._progress import progress_bar
+from identigraph._unique import sorted_difference, sorted_unique
 from identigraph.errors import (
     ConfigError,
     DtypeError,
@@ -1134,12 +1135,12 @@ def _carry_over(
     def carry(group: pd.DataFrame) -> pd.DataFrame:
         labels, _ = pd.factorize(group["person_id"].to_numpy(dtype=np.int64))
         old_id = group["old_id"].to_numpy(dtype=np.int64)
-        previous_ids = np.unique(old_id[old_id >= 0])
+        previous_ids = sorted_unique(old_id[old_id >= 0])
         ids, changes = _engine.assign_group_ids(
             labels, old_id, group["node"].to_numpy(dtype=np.int64), previous_ids,
             policy=policy, sources=group["source"].to_numpy(dtype=object),
         )  # fmt: skip
-        fresh = np.setdiff1d(ids, previous_ids)
+        fresh = sorted_difference(ids, previous_ids)
         out = [
             pd.DataFrame({"t": np.int8(0), "node": group["node"], "person_id": ids[labels]}),
             pd.DataFrame(
