@@ -8,8 +8,9 @@ Builds the demo graph (``ig.datasets.customers``, four sources) twice in the sam
 process: once plain (the baseline) and once with ``--pairs`` overrides added to the
 staged load (half must-links between records of different persons, half cannot-links
 between records of the same person, on disjoint records, so none contradict), and
-times the resolution and the whole build (the adds, the overrides, the resolution). Then times ``lookup`` by email of known records on both graphs.
-Prints medians and the ratios to the baseline.
+times the resolution and the whole build (the adds, the overrides, the resolution).
+Then times ``lookup`` by email of known records on both graphs. Prints medians and the
+ratios to the baseline.
 """
 
 from __future__ import annotations
