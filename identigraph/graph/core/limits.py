@@ -205,6 +205,8 @@ def enforce_limits(
         all its links are dropped and the split runs again on its component.
     must_l, must_r : numpy.ndarray of int, optional
         Must-links between records: joined first, whatever the limits, never cut.
+        Links of a kind as strong as a must-link (``priority`` ``inf``) come among
+        them; a set they put over a cap then breaks it in every later union.
     apart_l, apart_r : numpy.ndarray of int, optional
         Cannot-links between records: a component holding both ends of one breaks
         it, and is split by the same cuts as a limit, the weakest links first (the
