@@ -43,6 +43,13 @@ class Kruskal:
     ``width`` bits a slot, so that checking a union against every cap is one
     addition and one mask: ``(a + b + bias) & high`` is non-zero exactly when a
     slot's sum exceeds its cap, and its lowest set bit names the first such slot.
+
+    A slot never carries into the next: a checked union keeps each count at most its
+    cap, and a must-link (joined whatever the limits) that puts a set over a cap
+    saturates that count at ``cap + 1`` (:meth:`saturate`). Two counts of at most
+    ``cap + 1`` plus the bias stay below ``2 ** width``, since
+    ``2 ** (width - 1) >= 2 * (max(caps) + 1)``; the set over its cap still breaks it
+    in every later union, whatever the number of values the must-links gathered.
     """
 
     def __init__(
@@ -53,6 +60,8 @@ class Kruskal:
             ((1 << (self.width - 1)) - 1 - c) << (self.width * s) for s, c in enumerate(caps)
         )
         self.high = sum(1 << (self.width * s + self.width - 1) for s in range(len(caps)))
+        #: Each slot at ``cap + 1``: the count a set over its cap is held at.
+        self.ceiling = sum((c + 1) << (self.width * s) for s, c in enumerate(caps))
         self.attr_caps = attr_caps
         self.alike = alike
         self.first_counts: list[int] = [0] * n_nodes
@@ -70,6 +79,14 @@ class Kruskal:
     def one(self, slot: int) -> int:
         """The packed counts of a single value of the limited kind in ``slot``."""
         return 1 << (self.width * slot)
+
+    def saturate(self, total: int) -> int:
+        """``total``, two sets' packed counts summed, each slot over its cap at ``cap + 1``."""
+        over = (total + self.bias) & self.high
+        if not over:
+            return total
+        mask = (over >> (self.width - 1)) * ((1 << self.width) - 1)
+        return (total & ~mask) | (self.ceiling & mask)
 
     def reset(self, nodes: Iterable[int]) -> None:
         """Make ``nodes`` single sets again, each with its own values."""
@@ -166,7 +183,7 @@ class Kruskal:
             a, b = b, a
         self.parent[b] = a
         self.size[a] += self.size[b]
-        self.counts[a] = total
+        self.counts[a] = self.saturate(total)
         for sets in self.sets:  # one step per attribute
             sets[a] = _union(sets[a], sets[b])
         self.apart[a] = _union(self.apart[a], self.apart[b])

@@ -205,6 +205,8 @@ def enforce_limits(
         all its links are dropped and the split runs again on its component.
     must_l, must_r : numpy.ndarray of int, optional
         Must-links between records: joined first, whatever the limits, never cut.
+        Links of a kind as strong as a must-link (``priority`` ``inf``) come among
+        them; a set they put over a cap then breaks it in every later union.
     apart_l, apart_r : numpy.ndarray of int, optional
         Cannot-links between records: a component holding both ends of one breaks
         it, and is split by the same cuts as a limit, the weakest links first (the
@@ -496,7 +498,8 @@ def _enforce_limits(
         np.bitwise_or.at(bits, sub[apart_r[pair_j]], np.left_shift(1, 2 * k + 1))
         count_root = _split_counts(
             u, v, order, node_count, node_comp, counts.astype(np.int64),
-            bias=packing.bias, high=packing.high, width=packing.width, forced_from=forced_from,
+            bias=packing.bias, high=packing.high, width=packing.width,
+            ceiling=packing.ceiling, forced_from=forced_from,
             edge_slot=edge_slot, pair_bits=bits, pair_first=pair_first, pair_j=pair_j,
             apart_slot=apart_slot,
         )  # fmt: skip
@@ -855,6 +858,7 @@ def _split_counts(
     bias: int,
     high: int,
     width: int,
+    ceiling: int,
     forced_from: int,
     edge_slot: np.ndarray,
     pair_bits: np.ndarray | None = None,
@@ -866,7 +870,9 @@ def _split_counts(
 
     ``node_count`` marks the nodes of the components to split here (no attribute, no
     unlinking kind); ``first`` holds each node's packed counts and ``bias``, ``high``,
-    ``width`` the packing of :class:`Kruskal`. Cannot-links come as bit pairs: the
+    ``width``, ``ceiling`` the packing of :class:`Kruskal`: a must-link that puts a
+    set over a cap holds that count at ``cap + 1``, as :meth:`Kruskal.saturate` does,
+    so that no slot carries into the next. Cannot-links come as bit pairs: the
     k-th cannot-link of component c (``pair_j[pair_first[c] + k]``) sets bit ``2k`` of
     ``pair_bits`` on its first end and ``2k + 1`` on its second; a union whose two
     sets hold the two bits of a pair is cut (after the limits, as the pass in Python
@@ -905,6 +911,9 @@ def _split_counts(
         total = counts[a] + counts[b]
         free = e < forced_from  # must-links: joined whatever the limits
         over = (total + bias64) & high64
+        if not free.all():  # a count over its cap held at cap + 1: no slot carries
+            mask = (over[~free] >> np.int64(width - 1)) * np.int64((1 << width) - 1)
+            total[~free] = (total[~free] & ~mask) | (np.int64(ceiling) & mask)
         over[~free] = 0
         cut = over != 0
         if cut.any():

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 
 from identigraph.graph.core import connected_components
 from identigraph.graph.core import limits as limits_module
+from identigraph.graph.core._kruskal import Kruskal
 from identigraph.graph.core.limits import LimitSplit, _enforce_limits, _spread, enforce_limits
 
 _FIELDS = ("labels", "cut_links", "cut_link_kind", "cut_matches", "cut_match_kind",
@@ -20,18 +21,44 @@ _FIELDS = ("labels", "cut_links", "cut_link_kind", "cut_matches", "cut_match_kin
 
 
 @st.composite
-def apart_graphs(draw: st.DrawFn, max_apart: int = 3) -> dict[str, object]:
+def apart_graphs(
+    draw: st.DrawFn, max_apart: int = 3, *, over_cap: bool | None = None
+) -> dict[str, object]:
     """Records linked through values of two kinds and match edges, with must- and cannot-links.
 
     Cannot-links are drawn between records that the must-links do not join (as
     ``check_overrides`` guarantees); kinds are limited or not, and may unlink shared values.
+
+    A kind may be as strong as a must-link (``inf``): its links then come among the
+    must-links, which may join sets already holding values of it and put them over a
+    cap. With ``over_cap`` (drawn when ``None``) must-links join a hub record, the last
+    by hash, to records carrying values of kind 0, mostly; with kind 0 as strong as
+    them and capped at 1 or 2, they gather up to 10 of its values in one set, counts
+    past the width of its packed slot (3 bits for caps up to 1: 6 values carry when
+    unchecked; 4 bits for cap 2: 10).
     """
-    n_rec = draw(st.integers(2, 14))
-    n_val = draw(st.integers(1, 8))
+    inf = float("inf")
+    if over_cap is None:
+        over_cap = draw(st.booleans())
+    n_rec = draw(st.integers(8, 14) if over_cap else st.integers(2, 14))
+    n_val = draw(st.integers(6, 10) if over_cap else st.integers(1, 8))
     rec = st.integers(0, n_rec - 1)
     links = sorted(set(draw(st.lists(st.tuples(rec, st.integers(0, n_val - 1)), max_size=30))))
     matches = draw(st.lists(st.tuples(rec, rec, st.sampled_from([0.6, 0.8, 0.95])), max_size=n_rec))
-    must = draw(st.lists(st.tuples(rec, rec).filter(lambda p: p[0] != p[1]), max_size=3))
+    hashes = draw(
+        st.lists(st.integers(0, 2**64 - 1), min_size=n_rec + n_val, max_size=n_rec + n_val,
+                 unique=True)
+    )  # fmt: skip
+    must = draw(st.lists(st.tuples(rec, rec).filter(lambda p: p[0] != p[1]), max_size=6))
+    priorities = [[40.0, 10.0], [10.0, 40.0], [20.0, 20.0], [15.0, 40.0], [inf, 10.0], [40.0, inf]]
+    limits = st.lists(st.integers(0, 2), min_size=2, max_size=2)
+    if over_cap:
+        hub = int(np.argmax(np.array(hashes[:n_rec], dtype=np.uint64)))
+        spokes = [r for r in range(n_rec) if r != hub][:n_val]
+        must += [(hub, r) for r in spokes]
+        links = sorted({*links, *((r, i) for i, r in enumerate(spokes))})
+        priorities = [[inf, 10.0], [inf, inf], [inf, 40.0]]
+        limits = st.tuples(st.integers(1, 2), st.integers(0, 1)).map(list)
     joined = connected_components(
         n_rec, np.array([p[0] for p in must], dtype=np.int64),
         np.array([p[1] for p in must], dtype=np.int64),
@@ -42,18 +69,12 @@ def apart_graphs(draw: st.DrawFn, max_apart: int = 3) -> dict[str, object]:
             max_size=max_apart,
         )
     )
-    hashes = draw(
-        st.lists(st.integers(0, 2**64 - 1), min_size=n_rec + n_val, max_size=n_rec + n_val,
-                 unique=True)
-    )  # fmt: skip
     return {
         "n_rec": n_rec,
         "links": links,
-        "value_kind": draw(st.lists(st.integers(0, 1), min_size=n_val, max_size=n_val)),
-        "limits": draw(st.lists(st.integers(0, 2), min_size=2, max_size=2)),
-        "priorities": draw(
-            st.sampled_from([[40.0, 10.0], [10.0, 40.0], [20.0, 20.0], [15.0, 40.0]])
-        ),
+        "value_kind": draw(st.lists(st.sampled_from([0, 0, 0, 1]), min_size=n_val, max_size=n_val)),
+        "limits": draw(limits),
+        "priorities": draw(st.sampled_from(priorities)),
         "unlink": draw(st.sampled_from([None, [False, False], [True, False], [False, True]])),
         "matches": matches,
         "must": must,
@@ -283,3 +304,99 @@ def test_spanning_forest_split_runs_on_a_large_component() -> None:
     assert split.cut_link_kind.tolist() == [-1]
     assert len(np.unique(split.labels)) == 2
     assert split.labels[0] != split.labels[n - 1]
+
+
+def _star_over_a_cap(cap: int, n_keys: int, *, arrays: bool) -> LimitSplit:
+    """Records 1 .. n_keys each carry a key of their own (kind 0, as strong as a
+    must-link, so its links come first); must-links then join them all to record 0,
+    ``n_keys`` keys in one set over the cap; record 0 and record ``n_keys + 1`` share
+    a cookie (kind 1, cap 1): the union it asks for must be cut, for kind 0."""
+    n = n_keys + 2
+    cookie = n_keys
+    rec = np.array([*range(1, n_keys + 1), n - 1, 0])
+    val = np.array([*range(n_keys), cookie, cookie])
+    must_r = np.arange(1, n_keys + 1)
+    must_l = np.zeros(n_keys, dtype=np.int64)
+    labels = connected_components(
+        n + n_keys + 1, np.concatenate([rec, must_l]), np.concatenate([val + n, must_r])
+    )
+    record_hash = np.array([10**6, *range(1, n)], dtype=np.uint64)  # record 0 the last
+    return _enforce_limits(
+        labels, n, rec, val, np.array([0] * n_keys + [1]), np.array([cap, 1]),
+        np.array([np.inf, 10.0]), record_hash, np.arange(1, n_keys + 2, dtype=np.uint64),
+        _NONE, _NONE, None, match_priority=15.0, attr_codes=(), attr_caps=(),
+        attr_alike=None, unlink=None, must_l=must_l, must_r=must_r, apart_l=_NONE,
+        apart_r=_NONE, arrays=arrays,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("arrays", [True, False])
+@pytest.mark.parametrize(
+    ("cap", "n_keys"),
+    [(1, n) for n in range(2, 12)] + [(3, n) for n in (4, 11, 12, 15, 16, 17, 40)],
+)
+def test_must_links_over_a_cap_cut_every_later_union(cap: int, n_keys: int, arrays: bool) -> None:
+    """However many keys must-links gather in one set (counts at and past the width of
+    a packed slot: 3 bits for cap 1, 4 for cap 3), the count never carries into the
+    cookie's slot: the cookie link is cut for the keys, not let through nor blamed on
+    the cookies."""
+    split = _star_over_a_cap(cap, n_keys, arrays=arrays)
+    assert split.cut_links.tolist() == [n_keys + 1]  # record 0's cookie link
+    assert split.cut_link_kind.tolist() == [0]
+    assert split.labels.tolist() == [0] * (n_keys + 1) + [1]
+
+
+@st.composite
+def _plain_count_graphs(draw: st.DrawFn) -> dict[str, object]:
+    graph = draw(apart_graphs(over_cap=draw(st.booleans())))
+    return {**graph, "apart": [], "unlink": None}
+
+
+@settings(max_examples=150)
+@given(graph=_plain_count_graphs())
+def test_packed_counts_cut_as_plain_counts(graph: dict[str, object]) -> None:
+    """The pass in Python, replayed in the order it examined its links with a plain count
+    of values per kind and set (no packing), cuts the same links for the same kinds:
+    no slot carries into the next, also where must-links put a set over a cap (each
+    later union with it is cut)."""
+    runs: list[tuple[Any, list[int], list[int], list[int], int | None, list[int], list[int]]] = []
+    real = Kruskal.run
+
+    def spy(self: Any, edges: list[int], us: list[int], vs: list[int],
+            forced_from: int | None = None) -> tuple[list[int], list[int]]:  # fmt: skip
+        first = list(self.counts)
+        cut, slot = real(self, edges, us, vs, forced_from)
+        runs.append((self, first, edges, us + vs, forced_from, cut, slot))
+        return cut, slot
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Kruskal, "run", spy)
+        _split(graph, arrays=False)
+    for kruskal, first, edges, ends, forced_from, cut, slot in runs:
+        width, mask = kruskal.width, (1 << kruskal.width) - 1
+        n_slots = kruskal.high.bit_length() // width if kruskal.high else 0
+        caps = [((kruskal.ceiling >> (width * s)) & mask) - 1 for s in range(n_slots)]
+        held = [[(c >> (width * s)) & mask for s in range(n_slots)] for c in first]
+        parent = list(range(len(first)))
+
+        def root(x: int) -> int:
+            while parent[x] != x:  # noqa: B023
+                x = parent[x]  # noqa: B023
+            return x
+
+        want_cut, want_slot = [], []
+        n_edges = len(ends) // 2
+        for e in edges:
+            a, b = root(ends[e]), root(ends[n_edges + e])
+            if a == b:
+                continue
+            total = [x + y for x, y in zip(held[a], held[b], strict=True)]
+            broken = [s for s in range(n_slots) if total[s] > caps[s]]
+            if broken and (forced_from is None or e < forced_from):
+                want_cut.append(e)
+                want_slot.append(broken[0])
+                continue
+            parent[b] = a
+            held[a] = total
+        assert cut == want_cut
+        assert slot == want_slot
