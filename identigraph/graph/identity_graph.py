@@ -854,8 +854,14 @@ class IdentityGraph:
         if kind.isna().any():
             msg = f"override kind must be one of {list(OVERRIDE_KINDS)}"
             raise InputError(msg)
-        ra = positions(self._state, frame["source_a"].astype(object), frame["record_id_a"])
-        rb = positions(self._state, frame["source_b"].astype(object), frame["record_id_b"])
+        # Both ends in one look-up: a bulk load scans its record hashes once.
+        sides = [(frame[f"source_{e}"], frame[f"record_id_{e}"]) for e in "ab"]
+        ends = positions(
+            self._state,
+            pd.concat([s.astype(object) for s, _ in sides], ignore_index=True),
+            pd.concat([i.astype(object) for _, i in sides], ignore_index=True),
+        )
+        ra, rb = ends[: len(frame)], ends[len(frame) :]
         reason = (
             frame["reason"].fillna("").astype(str).tolist()
             if "reason" in frame.columns

@@ -262,10 +262,11 @@ test_override_machine = OverrideMachine.TestCase
 
 @given(
     ends=st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=25),
-    region=st.sets(st.integers(0, 30), max_size=31),
+    region=st.sets(st.integers(0, 30), max_size=31)
+    | st.tuples(st.integers(0, 31), st.integers(0, 31)).map(lambda r: set(range(*r))),
 )
 def test_overrides_within_a_region_both_ways(ends: list[tuple[int, int]], region: set[int]) -> None:
-    """Overrides inside a region: looked up from the region's side or from the ends'."""
+    """Overrides inside a region: from the region's side, from the ends', or by offset."""
     from identigraph.graph.state.overrides import MUST_LINK, OverrideTable
 
     table = OverrideTable()

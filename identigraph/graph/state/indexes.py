@@ -14,6 +14,7 @@ update or look-up first needs them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +23,7 @@ import pandas as pd
 from identigraph._unique import sorted_unique
 from identigraph.graph.core import (
     equal_ranges,
+    expand_ranges,
     record_hashes,
     region_index,
     segment_of,
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "batch_starts",
     "ensure_indexes",
+    "find_keys",
     "find_records",
     "index_new_records",
     "persons_of_values",
@@ -43,12 +46,16 @@ __all__ = [
     "records_of_persons",
     "region_matches",
     "reindex_persons",
+    "scan_hashes",
     "value_carriers",
 ]
 
 # Rebuild a postings table once stale pairs exceed this share of it (and a floor).
 _STALE_SHARE = 0.5
 _STALE_FLOOR = 4096
+#: A graph not yet live looks up at least one key per this many records by a scan of
+#: the record hashes, not by sorting its record-hash postings (:func:`find_keys`).
+_SCAN_SHARE = 64
 
 
 def region_matches(
@@ -139,12 +146,18 @@ def _maybe_rebuild(state: GraphState) -> None:
 
 
 def rebuild_indexes(state: GraphState) -> None:
-    """Build every postings table afresh from the record and edge arrays."""
+    """Build every postings table afresh from the record and edge arrays.
+
+    The record-hash postings are kept when they hold one pair per alive record and
+    none stale (a bulk load keeps them so): a look-up may have sorted them already.
+    """
     alive = np.flatnonzero(state.records.alive)
     state.postings.by_person = Postings()
     state.postings.by_person.rebuild(state.records.person[alive], alive)
-    state.postings.by_hash = Postings()
-    state.postings.by_hash.rebuild(state.records.hash[alive].view(np.int64), alive)
+    by_hash = state.postings.by_hash
+    if by_hash.stale or len(by_hash) != len(alive) or len(alive) != len(state.records):
+        state.postings.by_hash = Postings()
+        state.postings.by_hash.rebuild(state.records.hash[alive].view(np.int64), alive)
     state.postings.by_value = Postings()
     state.postings.by_value.rebuild(state.links.val, state.links.rec)
     if state.lifecycle is Lifecycle.RESOLVED:  # a staged load's codes are provisional
@@ -169,25 +182,118 @@ def batch_starts(state: GraphState) -> np.ndarray:
     return known[: len(state.records.batches)]
 
 
+def scan_hashes(record_hash: np.ndarray, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every record whose hash is one of ``hashes``, by one pass over ``record_hash``.
+
+    Returns
+    -------
+    which : numpy.ndarray of int64
+        Index into ``hashes`` of each record found.
+    records : numpy.ndarray of int64
+        The records (positions in ``record_hash``), dead ones included.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> which, records = scan_hashes(
+    ...     np.array([5, 9, 5, 2], dtype=np.uint64), np.array([5, 7, 2], dtype=np.uint64))
+    >>> sorted(zip(which.tolist(), records.tolist()))
+    [(0, 0), (0, 2), (2, 3)]
+
+    Notes
+    -----
+    The low bits of the asked hashes mark a bit table (about 16 slots a hash); one
+    gather of every record's slot keeps the few candidates, which binary searches
+    over the sorted asked hashes confirm. O(n) cheap steps for n records, plus
+    O((q + c) log q) for q hashes and c candidates (about ``n / 16`` false ones).
+    The same pairs, in another order, as the record-hash postings give.
+    """
+    record_hash = np.asarray(record_hash, dtype=np.uint64)
+    hashes = np.asarray(hashes, dtype=np.uint64)
+    if not len(hashes) or not len(record_hash):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    order = np.argsort(hashes, kind="stable")
+    asked = hashes[order]
+    bits = min(max(len(asked).bit_length() + 4, 10), 24)
+    mask = np.uint64((1 << bits) - 1)
+    table = np.zeros(1 << bits, dtype=bool)
+    table[(asked & mask).view(np.int64)] = True
+    slot = (record_hash & mask).view(np.int64)
+    candidates = np.flatnonzero(table.take(slot))
+    found = record_hash[candidates]
+    by_hash = np.argsort(found)  # sorted needles: the binary searches walk in order
+    candidates, found = candidates[by_hash], found[by_hash]
+    lo = np.searchsorted(asked, found, side="left")
+    hi = np.searchsorted(asked, found, side="right")
+    at, which = expand_ranges(lo, hi)
+    return order[at].astype(np.int64), candidates[which].astype(np.int64)
+
+
 def find_records(state: GraphState, source: str, record_ids: pd.Index) -> np.ndarray:
     """Position of each alive record ``(source, record_ids[i])``, ``-1`` where there is none."""
-    out = np.full(len(record_ids), -1, dtype=np.int64)
-    if source not in state.records.sources or not len(record_ids):
+    return find_keys(state, [(source, record_ids)])
+
+
+def find_keys(state: GraphState, keys: Sequence[tuple[str, pd.Index]]) -> np.ndarray:
+    """Position of each alive record of every ``(source, record_ids)`` group, ``-1`` if none.
+
+    One look-up of every group's record hashes together: through the record-hash
+    postings, or, in a graph not yet live when the groups ask for many records, by
+    one pass over the record hashes (:func:`scan_hashes`), which leaves the postings
+    unsorted for the build to sort once.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The groups' positions, concatenated in the order of ``keys``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import identigraph as ig
+    >>> g = ig.IdentityGraph([ig.Email("email")])
+    >>> _ = g.add(pd.DataFrame({"email": ["a@x.com", "b@x.com"]}, index=[7, 9]), source="crm")
+    >>> find_keys(g.state, [("crm", pd.Index([9, 8])), ("web", pd.Index([7]))]).tolist()
+    [1, -1, -1]
+
+    Notes
+    -----
+    O(q log n) binary searches for q keys over n records once the postings are
+    sorted; their first read sorts them, O(n log n). In a bulk load or a resolved
+    graph not yet indexed, a look-up of at least ``n / 64`` keys scans the record
+    hashes instead: O(n) cheap steps, at most 64 a key, plus O(q log q).
+    """
+    sizes = np.array([len(ids) for _, ids in keys], dtype=np.int64)
+    out = np.full(int(sizes.sum()), -1, dtype=np.int64)
+    known = [
+        (k, source, ids)
+        for k, (source, ids) in enumerate(keys)
+        if source in state.records.sources and len(ids)
+    ]
+    if not known:
         return out
-    source_code = state.records.sources.index(source)
-    hashes = record_hashes(source, record_ids)
-    which, candidates = state.postings.by_hash.get(hashes.view(np.int64))
-    ok = state.records.alive[candidates] & (state.records.source[candidates] == source_code)
+    offset = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    hashes = np.concatenate([record_hashes(source, ids) for _, source, ids in known])
+    group = np.repeat(np.arange(len(known)), [len(ids) for _, _, ids in known])
+    codes = np.array([state.records.sources.index(s) for _, s, _ in known], dtype=np.int64)
+    if state.lifecycle is not Lifecycle.LIVE and len(hashes) * _SCAN_SHARE >= len(state.records):
+        which, candidates = scan_hashes(state.records.hash, hashes)
+    else:
+        which, candidates = state.postings.by_hash.get(hashes.view(np.int64))
+    ok = state.records.alive[candidates] & (state.records.source[candidates] == codes[group[which]])
     which, candidates = which[ok], candidates[ok]
     if not len(candidates):
         return out
     # Confirm the ids themselves: equal hashes of different ids are possible, if rare.
-    batch_of = segment_of(batch_starts(state), candidates)
-    for b in sorted_unique(batch_of):
-        batch = state.records.batches[int(b)]
-        rows = np.flatnonzero(batch_of == b)
-        stored = batch.ids.take(candidates[rows] - batch.start)
-        asked = record_ids.take(which[rows])
+    starts = np.concatenate([[0], np.cumsum([len(ids) for _, _, ids in known])[:-1]])
+    cell = segment_of(batch_starts(state), candidates) * len(known) + group[which]
+    for c in sorted_unique(cell).tolist():  # one step per batch and group with a record asked
+        b, g = divmod(c, len(known))
+        batch = state.records.batches[b]
+        k, _, ids = known[g]
+        at = np.flatnonzero(cell == c)
+        stored = batch.ids.take(candidates[at] - batch.start)
+        asked = ids.take(which[at] - starts[g])
         same = np.asarray(stored == asked, dtype=bool)
-        out[which[rows[same]]] = candidates[rows[same]]
+        out[offset[k] + which[at[same]] - starts[g]] = candidates[at[same]]
     return out

@@ -10,7 +10,7 @@ import pandas as pd
 from identigraph._unique import sorted_unique
 from identigraph.errors import UnknownRecordError
 from identigraph.graph.core import segment_of
-from identigraph.graph.state.indexes import batch_starts, find_records
+from identigraph.graph.state.indexes import batch_starts, find_keys
 from identigraph.graph.state.record_ids import IdKind, id_kind
 
 if TYPE_CHECKING:
@@ -149,10 +149,14 @@ def positions(state: GraphState, sources: pd.Series, record_ids: pd.Series) -> n
     out = np.full(len(sources), -1, dtype=np.int64)
     src = sources.to_numpy(dtype=object)
     rid = record_ids.to_numpy(dtype=object)
+    groups, rows_of = [], []
     for source in pd.unique(src):  # one step per source named
         rows = np.flatnonzero(src == source)
         ids = _canonical_to_source(pd.Index(rid[rows], dtype=object), source_id_kind(state, source))
-        out[rows] = find_records(state, source, ids)
+        groups.append((source, ids))
+        rows_of.append(rows)
+    if groups:  # one look-up for every source (a scan of the records, when many are asked)
+        out[np.concatenate(rows_of)] = find_keys(state, groups)
     found = out >= 0
     if not found.all():
         bad = np.flatnonzero(~found)[:10]

@@ -112,7 +112,8 @@ class OverrideTable:
     def within(self, region: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows with both ends in ``region`` (sorted positions) and their region indexes.
 
-        Cost: O(q log n) for the smaller side q of region and overrides, the larger n.
+        Cost: O(q log n) for the smaller side q of region and overrides, the larger n;
+        O(overrides) for a region of consecutive positions (a build).
         """
         if len(region) > len(self):  # a large region (a build): look the ends up in it
             rows = np.arange(len(self), dtype=np.int64)
@@ -120,7 +121,14 @@ class OverrideTable:
             rows = self.rows_of(region)
         if not len(rows):
             return rows, rows, rows
-        ia, ib = region_index(region, self.a[rows]), region_index(region, self.b[rows])
+        if len(region) and int(region[-1]) - int(region[0]) + 1 == len(region):
+            # Consecutive positions (a build's region): the index is the offset.
+            ia, ib = self.a[rows] - region[0], self.b[rows] - region[0]
+            inside = len(region)
+            ia = np.where((ia >= 0) & (ia < inside), ia, -1)
+            ib = np.where((ib >= 0) & (ib < inside), ib, -1)
+        else:
+            ia, ib = region_index(region, self.a[rows]), region_index(region, self.b[rows])
         both = (ia >= 0) & (ib >= 0)
         return rows[both], ia[both], ib[both]
 
