@@ -8,9 +8,11 @@ Builds the demo graph (``ig.datasets.customers``, four sources) twice in the sam
 process: once plain (the baseline) and once with ``--pairs`` overrides added to the
 staged load (half must-links between records of different persons, half cannot-links
 between records of the same person, on disjoint records, so none contradict), and
-times the resolution and the whole build (the adds, the overrides, the resolution).
-Then times ``lookup`` by email of known records on both graphs. Prints medians and the
-ratios to the baseline.
+times the resolution and the whole build (the adds, the overrides, the resolution),
+and each step of it. Every timed build runs with no other graph alive (the builds
+alternate; each is dropped before the next). Then times ``lookup`` by email of known
+records on the last graph with overrides and on one more plain graph, built untimed.
+Prints medians and the ratios to the baseline.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ ORDER = ("crm", "web", "pos", "support")
 #: Process time of each ``resolve`` (every thread's CPU seconds), less disturbed by
 #: other jobs on a loaded machine than the wall time.
 _CPU: list[float] = []
+#: Wall seconds of each build's steps: the adds, ``add_overrides`` (0 without), the resolve.
+_STEPS: list[tuple[float, float, float]] = []
 
 
 def _build(
@@ -37,18 +41,20 @@ def _build(
 ) -> tuple[ig.IdentityGraph, float, float]:
     """The graph, the seconds of its ``resolve`` and of the whole build (adds included).
 
-    Appends the process time of the ``resolve`` to ``_CPU``.
+    Appends the process time of the ``resolve`` to ``_CPU`` and the steps to ``_STEPS``.
     """
     begun = time.perf_counter()
     g = ig.IdentityGraph(demo_specs())
     for name in ORDER:
         g.add(sources[name], source=name, id=ig.datasets.RECORD_ID_COLUMNS[name])
+    added = time.perf_counter()
     if overrides is not None:
         g.add_overrides(overrides)
     started, cpu = time.perf_counter(), time.process_time()
     g.resolve()
     ended = time.perf_counter()
     _CPU.append(time.process_time() - cpu)
+    _STEPS.append((added - begun, started - added, ended - started))
     return g, ended - started, ended - begun
 
 
@@ -113,8 +119,7 @@ def main() -> None:
         g, t, whole = _build(sources, None)
         base_t.append(t)
         base_all.append(whole)
-        if k + 1 < args.repeat:
-            del g
+        del g  # each build alone in memory
         h, t, whole = _build(sources, overrides)
         over_t.append(t)
         over_all.append(whole)
@@ -122,6 +127,8 @@ def main() -> None:
             del h
     h.check_invariants()
     cpu_base, cpu_over = statistics.median(_CPU[1::2]), statistics.median(_CPU[2::2])
+    steps = [[statistics.median(s[i] for s in _STEPS[first::2]) for i in range(3)]
+             for first in (1, 2)]  # fmt: skip
     base, over = statistics.median(base_t), statistics.median(over_t)
     whole_base, whole_over = statistics.median(base_all), statistics.median(over_all)
     print(f"records {n_records}, overrides {len(overrides)} "
@@ -135,6 +142,10 @@ def main() -> None:
           f"ratio {whole_over / whole_base:.3f}")  # fmt: skip
     print(f"builds without: {', '.join(f'{t:.2f}' for t in base_t)}; "
           f"with: {', '.join(f'{t:.2f}' for t in over_t)}; load {os.getloadavg()}", flush=True)  # fmt: skip
+    print("steps (adds, add_overrides, resolve), medians: without "
+          f"{', '.join(f'{t:.2f}' for t in steps[0])} s; with "
+          f"{', '.join(f'{t:.2f}' for t in steps[1])} s", flush=True)  # fmt: skip
+    g, _, _ = _build(sources, None)  # the plain graph to look up in, untimed
     emails = sources["crm"]["email"].dropna().astype(str)
     emails = emails.sample(min(args.lookups, len(emails)), random_state=0).tolist()
     g.build_indexes()
