@@ -905,7 +905,8 @@ def _split_counts(
     bias64, high64 = np.int64(bias), np.int64(high)
     for k in range(len(bounds) - 1):  # one step per edge of the largest component
         e = edges[bounds[k] : bounds[k + 1]]
-        a, b = _find(parent, u[e]), _find(parent, v[e])
+        ends = _find(parent, np.concatenate([u[e], v[e]]))
+        a, b = ends[: len(e)], ends[len(e) :]
         apart = a != b
         e, a, b = e[apart], a[apart], b[apart]
         total = counts[a] + counts[b]
@@ -986,7 +987,9 @@ def _spread(
     if level is None:
         _, level = np.unique(-np.asarray(priority, dtype=float), return_inverse=True)
         level = level.reshape(-1)
-    by_level = np.argsort(level, kind="stable")
+    # Few levels: a radix sort of 16-bit keys.
+    small = np.int16 if int(level.max()) < 2**15 else np.int64
+    by_level = np.argsort(level.astype(small), kind="stable")
     bounds = np.searchsorted(level[by_level], np.arange(int(level.max()) + 2))
     group = np.arange(n_nodes, dtype=np.int64)  # the groups of the stronger links
     grouped = np.zeros(n_nodes, dtype=bool)  # records with a stronger link
@@ -1003,7 +1006,30 @@ def _spread(
             ends = grouped[u[edges]].astype(np.int64) + grouped[v[edges]]
             spread[edges] = np.where(ends == 2, 1 + (group[u[edges]] != group[v[edges]]), ends)
         if i + 2 < len(bounds) and len(at):  # join this level's links into the groups
-            group = connected_components(n_nodes, group[u[at]], group[v[at]])[group]
+            group = _join_groups(group, u[at], v[at])
             grouped[u[at]] = True
             grouped[v[at]] = True
     return spread
+
+
+def _join_groups(group: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``group`` (a group id for every node) with the groups of ``a[i]`` and ``b[i]`` joined.
+
+    A joined group takes the smallest id among the groups it joins; the others keep
+    theirs. One connected-components pass over the groups the edges touch alone (a
+    level of few links touches few), and a few O(n) steps over the nodes.
+    """
+    ga, gb = group[a], group[b]
+    touched = np.zeros(len(group), dtype=bool)
+    touched[ga] = True
+    touched[gb] = True
+    ids = np.flatnonzero(touched)
+    local = np.cumsum(touched) - 1
+    joined = connected_components(len(ids), local[ga], local[gb])
+    # Components come numbered in order of their smallest member: its first occurrence.
+    first = np.ones(len(joined), dtype=bool)
+    first[1:] = joined[1:] > np.maximum.accumulate(joined)[:-1]
+    remap = np.arange(len(group), dtype=np.int64)
+    remap[ids] = ids[first][joined]
+    out: np.ndarray = remap[group]
+    return out

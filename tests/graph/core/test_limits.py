@@ -14,7 +14,13 @@ from hypothesis import given, settings
 from identigraph.graph.core import connected_components
 from identigraph.graph.core import limits as limits_module
 from identigraph.graph.core._kruskal import Kruskal
-from identigraph.graph.core.limits import LimitSplit, _enforce_limits, _spread, enforce_limits
+from identigraph.graph.core.limits import (
+    LimitSplit,
+    _enforce_limits,
+    _join_groups,
+    _spread,
+    enforce_limits,
+)
 
 _FIELDS = ("labels", "cut_links", "cut_link_kind", "cut_matches", "cut_match_kind",
            "shared_values", "shared_kind")  # fmt: skip
@@ -267,6 +273,24 @@ def test_spread_by_levels_equals_a_pass_per_level(
                 ends = [r for r in (int(u[e]), int(v[e])) if grouped[r]]
                 want[e] = len({int(groups[r]) for r in ends}) if len(ends) == 2 else len(ends)
     assert _spread(u, v, n_links, priority, n).tolist() == want.tolist()
+
+
+@given(
+    groups=st.lists(st.integers(0, 11), min_size=1, max_size=12),
+    edges=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=10),
+)
+def test_join_groups_equals_a_components_pass(
+    groups: list[int], edges: list[tuple[int, int]]
+) -> None:
+    """Groups joined over the groups the edges touch: the partition of a pass over all."""
+    n = len(groups)
+    group = np.array([g % n for g in groups], dtype=np.int64)
+    a = np.array([x % n for x, _ in edges], dtype=np.int64)
+    b = np.array([y % n for _, y in edges], dtype=np.int64)
+    got = _join_groups(group, a, b)
+    want = connected_components(n, group[a], group[b])[group]
+    assert ((got[:, None] == got[None, :]) == (want[:, None] == want[None, :])).all()
+    assert set(got.tolist()) <= set(group.tolist())  # ids stay the groups' own
 
 
 _NONE = np.empty(0, dtype=np.int64)
