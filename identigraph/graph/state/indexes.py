@@ -202,9 +202,9 @@ def scan_hashes(record_hash: np.ndarray, hashes: np.ndarray) -> tuple[np.ndarray
 
     Notes
     -----
-    The low bits of the asked hashes mark a bit table (about 16 slots a hash); one
-    gather of every record's slot keeps the few candidates, which binary searches
-    over the sorted asked hashes confirm. O(n) cheap steps for n records, plus
+    The low bits of the asked hashes mark slots of a table of flags (about 16 slots
+    a hash, at most 2**24); one gather of every record's slot keeps the candidates,
+    which binary searches over the sorted asked hashes confirm. O(n) cheap steps for n records, plus
     O((q + c) log q) for q hashes and c candidates (about ``n / 16`` false ones).
     The same pairs, in another order, as the record-hash postings give.
     """
