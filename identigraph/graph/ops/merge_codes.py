@@ -4,8 +4,9 @@ While a new graph stages its first adds, each distinct raw value of a column get
 provisional value code of its own, so an add never consults the value
 dictionaries. :func:`merge_values` then gives every distinct link key of a kind one
 code, in one factorization per kind, before anything reads the values. Keys that
-the normalizers left in Arrow (every spec but the hashed ones) stay there: they
-are factorized by Arrow and become Python strings only when something reads them.
+the normalizers left in Arrow (every spec but a plain, unhashed email or phone;
+SHA-256 digests included) stay there: they are factorized by Arrow and become
+Python strings only when something reads them.
 """
 
 from __future__ import annotations
