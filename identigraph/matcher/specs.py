@@ -482,14 +482,17 @@ class _Hashed(Identifier, metaclass=ABCMeta):
         keys[good] = canon[good]
         return Normalized(keys, reasons)
 
-    def _digest_keys(self, text: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray, bool]:
+    def _digest_keys(
+        self, text: pa.Array, *, distinct: bool = False
+    ) -> tuple[pa.Array, np.ndarray, np.ndarray, bool]:
         """Keys of hashed non-null values without invisible characters, within the limit.
 
         Returns the digests (an Arrow ``large_string`` array: the lowercase digests
         given pre-hashed, one a value, then those of the distinct normalized
         values), the position of each value's key among them (``-1``: none), the
         reject reasons, and whether no digest was given (the digests are then
-        distinct). Spellings that normalize alike are hashed once.
+        distinct). Spellings that normalize alike are hashed once; values known
+        ``distinct`` that normalization leaves as they are need no search for them.
         """
         n = len(text)
         reasons = np.full(n, None, dtype=object)
@@ -507,9 +510,15 @@ class _Hashed(Identifier, metaclass=ABCMeta):
             plain = pa.array(canon, type=pa.large_string(), from_pandas=True)
         invalid = to_mask(plain.is_null())
         good = ~invalid & ~junk
-        unique = plain.filter(pa.array(good)).dictionary_encode()
-        digests = sha256_digests(unique.dictionary)
-        at[idx[good]] = len(given) + unique.indices.to_numpy(zero_copy_only=False)
+        kept = plain.filter(pa.array(good))
+        if distinct and _unchanged(plain, text, good):  # its own dictionary
+            dictionary, codes = kept, np.arange(len(kept), dtype=np.int64)
+        else:
+            unique = kept.dictionary_encode()
+            dictionary = unique.dictionary
+            codes = unique.indices.to_numpy(zero_copy_only=False)
+        digests = sha256_digests(dictionary)
+        at[idx[good]] = len(given) + codes
         reasons[idx[invalid & ~junk]] = self._invalid_reason
         reasons[idx[junk]] = "junk_value"
         if len(given):
@@ -524,7 +533,9 @@ class _Hashed(Identifier, metaclass=ABCMeta):
         """
         if not self.hash:
             return None
-        text = _visible(_trimmed(values))
+        trimmed = _trimmed(values)
+        text = _visible(trimmed)
+        unchanged = text is trimmed and _same_text(values, trimmed)
         n = len(text)
         over = too_long(text, self._max_length)
         reasons = np.full(n, None, dtype=object)
@@ -535,12 +546,12 @@ class _Hashed(Identifier, metaclass=ABCMeta):
         made = True
         if rows.size:
             usable = text if rows.size == n else text.take(pa.array(rows))
-            digests, found, found_reasons, made = self._digest_keys(usable)
+            digests, found, found_reasons, made = self._digest_keys(usable, distinct=unchanged)
             at[rows] = found
             reasons[rows] = found_reasons
         has_key = at >= 0
         keys = digests.take(pa.array(at, mask=~has_key))
-        return keys, reasons, made and len(digests) == np.count_nonzero(has_key)
+        return keys, reasons, bool(made and len(digests) == np.count_nonzero(has_key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -772,6 +783,12 @@ def _same_text(raw: pa.Array, trimmed: pa.Array) -> bool:
     raw_offsets, _ = string_buffers(raw)
     offsets, _ = string_buffers(trimmed)
     return bool(raw_offsets[-1] == offsets[-1])
+
+
+def _unchanged(canon: pa.Array, text: pa.Array, rows: np.ndarray) -> bool:
+    """Whether normalization left ``text`` as it was (``canon``) in each of ``rows`` (a mask)."""
+    same = pc.fill_null(pc.equal(canon, text.cast(canon.type)), False)
+    return bool(to_mask(same)[rows].all())
 
 
 def _visible(text: pa.Array) -> pa.Array:

@@ -213,3 +213,25 @@ def test_a_bulk_loads_keys_in_arrow_are_the_new_keys(rows: int) -> None:
     # Emails are distinct addresses, hashed into Arrow; cookies are as written; cards
     # are trimmed (" K1 " and "K1" would give one key).
     assert arrow.new_key_distinct == (True, True, False)
+
+
+@pytest.mark.parametrize(
+    ("values", "distinct"),
+    [
+        (["a@x.com", "b@x.com", None, "a@x.com"], True),  # normalized as written
+        (["a@x.com", "b@x.com", "B@x.com"], False),  # two spellings of one address
+        (["a@x.com", " b@x.com"], True),  # trimmed apart, still distinct
+        (["a@x.com", "ab" * 32, "AB" * 32], False),  # one digest given twice
+    ],
+)
+def test_hashed_keys_in_arrow_say_whether_they_repeat(
+    values: list[str | None], distinct: bool
+) -> None:
+    column = pd.Series(values, dtype=object)
+    codes, keys, _ = column_keys(ig.Email("e"), column)
+    a_codes, a_keys, _, a_distinct = keys_module._column_codes(ig.Email("e"), column, arrow=True)
+    assert isinstance(a_keys, pa.Array)
+    assert a_keys.to_pylist() == keys.tolist()
+    assert a_codes.tolist() == codes.tolist()
+    assert a_distinct is distinct
+    assert keys[0] == hashlib.sha256(b"a@x.com").hexdigest()
