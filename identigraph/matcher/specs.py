@@ -38,7 +38,12 @@ from identigraph.matcher._arrow import (
     to_series,
     too_long,
 )
-from identigraph.matcher._hashing import is_sha256_hex_text, lowercase_digests, sha256_hex
+from identigraph.matcher._hashing import (
+    is_sha256_hex_text,
+    lowercase_digests,
+    sha256_digests,
+    sha256_hex,
+)
 from identigraph.matcher.email import (
     MAX_EMAIL_LENGTH,
     normalize_email_array,
@@ -310,11 +315,9 @@ class Identifier:
         Returns the keys (null where a value gives none), the reject reasons, both
         equal to those of :meth:`_string_keys`, and whether the keys are as
         distinct as the values (normalization changed no value); ``None`` for a
-        spec whose keys are made in Python anyway (hashed ones), which takes
-        :meth:`_string_keys`.
+        spec whose keys are made in Python anyway (a plain, unhashed email or
+        phone), which takes :meth:`_string_keys`.
         """
-        if isinstance(self, _Hashed):
-            return None
         trimmed = _trimmed(values)
         text = _visible(trimmed)
         unchanged = text is trimmed and _same_text(values, trimmed)
@@ -463,36 +466,92 @@ class _Hashed(Identifier, metaclass=ABCMeta):
     def _normalize_visible(self, text: pa.Array) -> Normalized:
         n = len(text)
         keys = np.full(n, None, dtype=object)
+        if self.hash:
+            digests, at, reasons, _ = self._digest_keys(text)
+            has_key = at >= 0
+            keys[has_key] = to_objects(digests)[at[has_key]]
+            return Normalized(keys, reasons)
         reasons = np.full(n, None, dtype=object)
-        if self.hash:  # pre-hashed values are kept as their lowercase digest
-            hashed, digests = lowercase_digests(text)
-        else:
-            hashed, digests = np.zeros(n, dtype=bool), text[:0]
+        canon, junk = self._canonical(text)
+        junk = junk | self._junk_mask(text)  # "unknown", "n/a"... as written
+        canon = to_objects(canon) if isinstance(canon, pa.Array) else canon
+        invalid = pd.isna(canon)
+        good = ~invalid & ~junk
+        reasons[invalid & ~junk] = self._invalid_reason
+        reasons[junk] = "junk_value"
+        keys[good] = canon[good]
+        return Normalized(keys, reasons)
+
+    def _digest_keys(
+        self, text: pa.Array, *, distinct: bool = False
+    ) -> tuple[pa.Array, np.ndarray, np.ndarray, bool]:
+        """Keys of hashed non-null values without invisible characters, within the limit.
+
+        Returns the digests (an Arrow ``large_string`` array: the lowercase digests
+        given pre-hashed, one a value, then those of the distinct normalized
+        values), the position of each value's key among them (``-1``: none), the
+        reject reasons, and whether no digest was given (the digests are then
+        distinct). Spellings that normalize alike are hashed once; values known
+        ``distinct`` that normalization leaves as they are need no search for them.
+        """
+        n = len(text)
+        reasons = np.full(n, None, dtype=object)
+        at = np.full(n, -1, dtype=np.int64)
+        hashed, given = lowercase_digests(text)  # pre-hashed: kept as their lowercase digest
+        at[hashed] = np.arange(np.count_nonzero(hashed))
         if hashed.any():
-            keys[hashed] = to_objects(digests)
             text = text.filter(pa.array(~hashed))
         idx = np.flatnonzero(~hashed)
         canon, junk = self._canonical(text)
         junk = junk | self._junk_mask(text)  # "unknown", "n/a"... as written
-        if self.hash:  # spellings that normalize alike are hashed once
-            if isinstance(canon, pa.Array):
-                plain = canon.cast(pa.large_string())
-            else:
-                plain = pa.array(canon, type=pa.large_string(), from_pandas=True)
-            invalid = to_mask(plain.is_null())
-            good = ~invalid & ~junk
-            unique = plain.filter(pa.array(good)).dictionary_encode()
-            hashes = sha256_hex(unique.dictionary.cast(pa.large_binary()).to_pylist())
-            good_vals = hashes[unique.indices.to_numpy(zero_copy_only=False)]
+        if isinstance(canon, pa.Array):
+            plain = canon.cast(pa.large_string())
         else:
-            canon = to_objects(canon) if isinstance(canon, pa.Array) else canon
-            invalid = pd.isna(canon)
-            good = ~invalid & ~junk
-            good_vals = canon[good]
+            plain = pa.array(canon, type=pa.large_string(), from_pandas=True)
+        invalid = to_mask(plain.is_null())
+        good = ~invalid & ~junk
+        kept = plain.filter(pa.array(good))
+        if distinct and _unchanged(plain, text, good):  # its own dictionary
+            dictionary, codes = kept, np.arange(len(kept), dtype=np.int64)
+        else:
+            unique = kept.dictionary_encode()
+            dictionary = unique.dictionary
+            codes = unique.indices.to_numpy(zero_copy_only=False)
+        digests = sha256_digests(dictionary)
+        at[idx[good]] = len(given) + codes
         reasons[idx[invalid & ~junk]] = self._invalid_reason
         reasons[idx[junk]] = "junk_value"
-        keys[idx[good]] = good_vals
-        return Normalized(keys, reasons)
+        if len(given):
+            digests = pa.concat_arrays([given.cast(pa.large_string()), digests])
+        return digests, at, reasons, not len(given)
+
+    def _arrow_keys(self, values: pa.Array) -> tuple[pa.Array, np.ndarray, bool] | None:
+        """:meth:`Identifier._arrow_keys` of a hashed spec: the digests made in Arrow.
+
+        The keys are those of :meth:`_string_keys` with no Python string made for
+        them; distinct when no two values gave one digest. ``None`` unless hashed.
+        """
+        if not self.hash:
+            return None
+        trimmed = _trimmed(values)
+        text = _visible(trimmed)
+        unchanged = text is trimmed and _same_text(values, trimmed)
+        n = len(text)
+        over = too_long(text, self._max_length)
+        reasons = np.full(n, None, dtype=object)
+        reasons[over] = "too_long"
+        rows = np.flatnonzero(to_mask(text.is_valid()) & ~over)
+        at = np.full(n, -1, dtype=np.int64)
+        digests: pa.Array = pa.array([], type=pa.large_string())
+        made = True
+        if rows.size:
+            usable = text if rows.size == n else text.take(pa.array(rows))
+            digests, found, found_reasons, made = self._digest_keys(usable, distinct=unchanged)
+            at[rows] = found
+            reasons[rows] = found_reasons
+        has_key = at >= 0
+        keys = digests.take(pa.array(at, mask=~has_key))
+        return keys, reasons, bool(made and len(digests) == np.count_nonzero(has_key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -724,6 +783,12 @@ def _same_text(raw: pa.Array, trimmed: pa.Array) -> bool:
     raw_offsets, _ = string_buffers(raw)
     offsets, _ = string_buffers(trimmed)
     return bool(raw_offsets[-1] == offsets[-1])
+
+
+def _unchanged(canon: pa.Array, text: pa.Array, rows: np.ndarray) -> bool:
+    """Whether normalization left ``text`` as it was (``canon``) in each of ``rows`` (a mask)."""
+    same = pc.fill_null(pc.equal(canon, text.cast(canon.type)), False)
+    return bool(to_mask(same)[rows].all())
 
 
 def _visible(text: pa.Array) -> pa.Array:

@@ -6,13 +6,14 @@ import hashlib
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import identigraph as ig
 from identigraph.cli import demo_specs
-from identigraph.graph.core import factorize_keys
+from identigraph.graph.core import factorize_digest_words, factorize_keys
 from identigraph.graph.ops import merge_codes
 from identigraph.graph.state.lifecycle import Lifecycle
 
@@ -37,6 +38,41 @@ def test_non_hex_keys_of_a_digest_kind_still_factorize_exactly() -> None:
     keys = np.array(["é" * 64, "é" * 64, "a" * 64], dtype=object)
     local, _uniques = factorize_keys(keys, digests=True)
     assert local.tolist() == [0, 0, 1]
+
+
+_CHUNK_KEYS = st.sampled_from(["a", "b", "c", "é", "", "x" * 40, "Z" * 64])
+
+
+@pytest.mark.parametrize("large", [True, False])
+@given(chunks=st.lists(st.lists(_CHUNK_KEYS, max_size=12), min_size=1, max_size=3))
+def test_digest_chunks_factorize_as_arrow_encodes_them(
+    large: bool, chunks: list[list[str]]
+) -> None:
+    kind = pa.large_string() if large else pa.string()
+    hexed = [pa.array(list(_digests(c)), type=kind) for c in chunks]
+    raw = [pa.array(c, type=kind) for c in chunks]  # keys of other lengths too
+    for parts in (hexed, raw):
+        expected = pa.concat_arrays(parts).dictionary_encode()
+        codes, uniques = merge_codes._factorize_chunks(list(parts), digests=True)
+        assert codes.tolist() == expected.indices.to_pylist()
+        assert uniques.to_pylist() == expected.dictionary.to_pylist()
+
+
+def test_digest_chunks_that_share_an_integer_factorize_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys = pa.array(list(_digests(["a", "b", "a"])), type=pa.large_string())
+    monkeypatch.setattr(merge_codes, "factorize_digest_words", lambda words: None)
+    codes, uniques = merge_codes._factorize_chunks([keys], digests=True)
+    assert codes.tolist() == [0, 1, 0]
+    assert uniques.to_pylist() == keys.to_pylist()[:2]
+
+
+def test_factorize_digest_words_refuses_a_shared_integer() -> None:
+    # Digests equal in their first 32 characters mix into one integer: the check
+    # over all 64 finds them apart.
+    words = np.frombuffer((("ab" * 16 + "cd" * 16) + ("ab" * 32)).encode(), dtype=np.uint64)
+    assert factorize_digest_words(words.reshape(2, 8)) is None
 
 
 def test_equal_keys_across_columns_and_adds_share_one_code() -> None:

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from identigraph.graph.core import assign_ids, record_hashes
+from identigraph.graph.core.person_ids import _repeats
 from identigraph.graph.state.issued import IssuedIds
 
 
@@ -69,6 +70,27 @@ def test_fresh_ids_are_deterministic_and_avoid_issued() -> None:
     c, _, _ = assign_ids(labels, old, _hashes(2), _issued({int(a[0]): 1}))
     assert int(a[0]) not in c.tolist()
     assert (c >= 0).all()
+
+
+@given(st.lists(st.integers(-3, 3)))
+def test_repeats_are_the_later_occurrences(values: list[int]) -> None:
+    ids = np.array(values, dtype=np.int64)
+    expected = pd.Index(ids).duplicated(keep="first")
+    assert _repeats(ids).tolist() == expected.tolist()
+
+
+def test_fresh_ids_that_collide_in_63_bits_are_made_distinct() -> None:
+    # Two smallest record hashes differing only in the top bit give one 63-bit id.
+    top = np.uint64(1 << 63)
+    hashes = np.array([5, 5 | top, 9, 9 | top], dtype=np.uint64)
+    labels = np.array([0, 1, 2, 3])
+    ids, fresh, _ = assign_ids(labels, np.full(4, -1), hashes, IssuedIds())
+    assert fresh.all()
+    assert len(set(ids.tolist())) == 4
+    assert ids[0] == 5  # the first occurrence keeps the plain id
+    assert ids[2] == 9
+    again, _, _ = assign_ids(labels, np.full(4, -1), hashes, IssuedIds())
+    assert again.tolist() == ids.tolist()
 
 
 @given(st.lists(st.tuples(st.integers(0, 4), st.sampled_from([-1, 11, 12, 13])), min_size=1))

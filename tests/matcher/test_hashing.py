@@ -13,7 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from identigraph.matcher import _hashing
-from identigraph.matcher._hashing import is_sha256_hex, lowercase_digests, sha256_hex
+from identigraph.matcher._hashing import (
+    is_sha256_hex,
+    lowercase_digests,
+    sha256_digests,
+    sha256_hex,
+)
 
 _DIGEST = hashlib.sha256(b"ann@mail.org").hexdigest()
 #: Near misses of a digest: wrong case, length, letters that lowercase to ASCII.
@@ -82,3 +87,19 @@ def test_sha256_hex_in_slices_matches_hashlib(values: list[str], size: int) -> N
         patch.setattr(_hashing, "_SLICE", size)  # many slices, a short last one
         assert sha256_hex(values).tolist() == expected
         assert sha256_hex([v.encode() for v in values]).tolist() == expected
+
+
+_TEXT = st.text(max_size=8).filter(lambda s: not any(0xD800 <= ord(c) < 0xE000 for c in s))
+
+
+@given(values=st.lists(_TEXT, max_size=12), size=st.integers(1, 5), large=st.booleans())
+def test_sha256_digests_in_arrow_match_hashlib(values: list[str], size: int, large: bool) -> None:
+    expected = [hashlib.sha256(v.encode()).hexdigest() for v in values]
+    array = pa.array(values, type=pa.large_string() if large else pa.string())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_hashing, "_SLICE", size)  # many slices, a short last one
+        digests = sha256_digests(array)
+        assert sha256_digests(array.cast(pa.binary())).to_pylist() == expected
+    assert digests.type == pa.large_string()
+    assert digests.to_pylist() == expected
+    assert digests.to_pylist() == sha256_hex(values).tolist()

@@ -7,7 +7,7 @@ partition of whole components.
 
 - keys: :func:`column_keys`, :func:`extract_keys` (a frame and specs to edges),
   :func:`value_key` (one raw value);
-- codes: :func:`factorize_keys`, :func:`dense_codes`;
+- codes: :func:`factorize_keys`, :func:`factorize_digest_words`, :func:`dense_codes`;
 - components: :func:`connected_components`;
 - hubs: :func:`hub_values` (values whose carriers hold many distinct other values);
 - limits: :func:`enforce_limits` (the per-person limit split);
@@ -27,7 +27,7 @@ from identigraph.graph.core.arrays import (
     region_index,
     segment_of,
 )
-from identigraph.graph.core.codes import dense_codes, factorize_keys
+from identigraph.graph.core.codes import dense_codes, factorize_digest_words, factorize_keys
 from identigraph.graph.core.components import connected_components
 from identigraph.graph.core.hubs import hub_values
 from identigraph.graph.core.keys import (
@@ -74,6 +74,7 @@ __all__ = [
     "equal_ranges",
     "expand_ranges",
     "extract_keys",
+    "factorize_digest_words",
     "factorize_keys",
     "hub_values",
     "pick_survivors",

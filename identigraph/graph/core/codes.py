@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["dense_codes", "factorize_keys"]
+__all__ = ["dense_codes", "factorize_digest_words", "factorize_keys"]
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -68,6 +68,41 @@ def factorize_keys(keys: np.ndarray, *, digests: bool) -> tuple[np.ndarray, np.n
         codes, uniques = pd.factorize(keys)
         return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
     return local, keys[first]
+
+
+def factorize_digest_words(words: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Factorize SHA-256 hex digests given as their bytes, 8 ``uint64`` words a digest.
+
+    Returns the code of each digest (in order of first appearance, as
+    ``pandas.factorize`` numbers them) and one row of each code, or ``None``
+    should two distinct digests share the 64-bit integer they are mixed into (the
+    caller then factorizes the strings).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hexes = ["ab" * 32, "cd" * 32, "ab" * 32]
+    >>> words = np.frombuffer("".join(hexes).encode(), dtype=np.uint64).reshape(3, 8)
+    >>> codes, rows = factorize_digest_words(words)
+    >>> codes.tolist(), sorted(rows.tolist())
+    ([0, 1, 0], [1, 2])
+
+    Notes
+    -----
+    The first 32 characters are mixed into one integer, which ``pandas``
+    factorizes without the GIL; every digest is then checked, all 64 characters,
+    against the one its code names: O(n), no string hashed.
+    """
+    with np.errstate(over="ignore"):
+        hashes = words[:, 0].copy()
+        for j in range(1, 4):
+            hashes = hashes * _MIX + words[:, j]
+    local, _ = pd.factorize(hashes)
+    local = np.asarray(local, dtype=np.int64)
+    first = _one_of_each(local)
+    if not _same(words, first[local]):  # two digests share the integer
+        return None
+    return local, first
 
 
 def _one_of_each(local: np.ndarray) -> np.ndarray:

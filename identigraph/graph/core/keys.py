@@ -87,9 +87,9 @@ def _column_codes(spec: Identifier, column: pd.Series, *, arrow: bool) -> _Coded
     """:func:`column_keys`; with ``arrow``, a column of strings may keep its keys in Arrow.
 
     Keys in Arrow (nulls where a value gives none) are those of a spec whose
-    normalization runs in Arrow to the end (not a hashed one): no Python string is
-    made for them here. The flag says the keys are as distinct as the column's
-    values (normalization changed none), so no key repeats among them.
+    normalization runs in Arrow to the end, hashed specs' digests included (not a
+    plain, unhashed email or phone): no Python string is made for them here. The
+    flag says no key repeats among them.
     """
     if len(column) == 1 and _holds_text(column.dtype):
         raw = column.iloc[0]

@@ -4,8 +4,9 @@ While a new graph stages its first adds, each distinct raw value of a column get
 provisional value code of its own, so an add never consults the value
 dictionaries. :func:`merge_values` then gives every distinct link key of a kind one
 code, in one factorization per kind, before anything reads the values. Keys that
-the normalizers left in Arrow (every spec but the hashed ones) stay there: they
-are factorized by Arrow and become Python strings only when something reads them.
+the normalizers left in Arrow (every spec but a plain, unhashed email or phone;
+SHA-256 digests included) stay there: they are factorized by Arrow and become
+Python strings only when something reads them.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from typing import TYPE_CHECKING, TypeAlias
 import numpy as np
 import pyarrow as pa
 
-from identigraph.graph.core import factorize_keys
+from identigraph.graph.core import factorize_digest_words, factorize_keys
 from identigraph.graph.state.value_index import ValueIndex
+from identigraph.matcher._arrow import string_buffers
 from identigraph.matcher.specs import Email, Identifier, Phone
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ __all__ = ["merge_values"]
 
 _NO_CODES = np.empty(0, dtype=np.int64)
 _NO_KEYS = np.empty(0, dtype=object)
+#: Length of a SHA-256 hex digest.
+_DIGEST_BYTES = 64
 
 
 def _hashed(spec: Identifier) -> bool:
@@ -94,9 +98,11 @@ def _factorize_chunks(
     """:func:`factorize_keys` of the keys of one kind given in chunks (no missing key).
 
     Keys still in Arrow are dictionary-encoded there (without the GIL), and their
-    distinct keys stay Arrow strings; keys made in Python (digests) take
-    :func:`factorize_keys`. Either way codes number the distinct keys in order of
-    first appearance, as ``pandas.factorize`` does. One chunk known to hold
+    distinct keys stay Arrow strings; SHA-256 digests (``digests``) in Arrow are
+    factorized as integers instead (:func:`factorize_digest_words`, no string
+    hashed); keys made in Python (a plain email or phone) take :func:`factorize_keys`.
+    Either way codes number the distinct keys in order of first appearance, as
+    ``pandas.factorize`` does. One chunk known to hold
     ``distinct`` keys is its own factorization.
     """
     if distinct and len(chunks) == 1:
@@ -106,9 +112,26 @@ def _factorize_chunks(
     parts = [c if isinstance(c, pa.Array) else pa.array(c, type=pa.string()) for c in chunks]
     if len({p.type for p in parts}) > 1:
         parts = [p.cast(pa.large_string()) for p in parts]
-    encoded = (parts[0] if len(parts) == 1 else pa.concat_arrays(parts)).dictionary_encode()
+    joined = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
+    words = _digest_words(joined) if digests else None
+    found = factorize_digest_words(words) if words is not None else None
+    if found is not None:
+        codes, rows = found
+        return codes, joined.take(pa.array(rows))
+    encoded = joined.dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, encoded.dictionary
+
+
+def _digest_words(keys: pa.Array) -> np.ndarray | None:
+    """Each key's 64 bytes as 8 ``uint64`` words, when every key has 64 bytes (a
+    hex digest's length; any other key, or a null, gives ``None``)."""
+    if keys.null_count or not len(keys):
+        return None
+    offsets, data = string_buffers(keys)
+    if not (np.diff(offsets) == _DIGEST_BYTES).all():
+        return None
+    return data.view(np.uint64).reshape(len(keys), _DIGEST_BYTES // 8)
 
 
 def _factorize_staged(

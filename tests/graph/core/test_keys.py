@@ -5,6 +5,8 @@ value_key: one raw value gives the key and reason column_keys gives it in a larg
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -111,6 +113,14 @@ one_raw_values = st.one_of(
     st.sampled_from(["+1 999 999 9999", "123456789", "+44 1234567890", "(201) 555-0123"]),
     st.integers(-(10**12), 10**12),
 )
+#: Pre-hashed values: digests in both cases, and the digest of an address written plain.
+_DIGESTS = [
+    "AB" * 32,
+    "ab" * 32,
+    hashlib.sha256(b"ann@mail.org").hexdigest(),
+    hashlib.sha256(b"ann@mail.org").hexdigest().upper(),
+    "ann@mail.org",
+]
 #: Distinct fillers that send a batch down the bulk kernels (RE2, the vectorized phone parser).
 _FILLERS = [f"{i:03d}-filler-{i}@shop{i}.com" for i in range(40)]
 
@@ -161,8 +171,10 @@ def test_a_column_that_cannot_hold_its_identifier_raises_from_the_threads() -> N
         extract_keys(frame, [(0, ig.Email("email")), (1, ig.Key("card"))], None, 0)
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{type(s).__name__}-{s.kind}")
-@given(values=st.lists(raw_values, max_size=25))
+@pytest.mark.parametrize(
+    "spec", [*SPECS, ig.Phone("k", region="US")], ids=lambda s: f"{type(s).__name__}-{s.kind}"
+)
+@given(values=st.lists(st.one_of(raw_values, st.sampled_from(_DIGESTS)), max_size=25))
 def test_keys_kept_in_arrow_equal_the_object_keys(
     spec: ig.Identifier, values: list[object]
 ) -> None:
@@ -175,7 +187,7 @@ def test_keys_kept_in_arrow_equal_the_object_keys(
     if distinct:  # the flag is never wrong
         assert len(set(present)) == len(present)
     if isinstance(a_keys, pa.Array):
-        assert not isinstance(spec, (ig.Email, ig.Phone))
+        assert not (isinstance(spec, (ig.Email, ig.Phone)) and not spec.hash)
         assert a_keys.to_pylist() == keys.tolist()
     else:
         assert a_keys.tolist() == keys.tolist()
@@ -192,10 +204,34 @@ def test_a_bulk_loads_keys_in_arrow_are_the_new_keys(rows: int) -> None:
     assert (arrow.next_code, arrow.new_kinds) == (plain.next_code, plain.new_kinds)
     assert len(arrow.new_keys) == 0
     assert [len(c) for c in arrow.new_key_chunks] == [n for _, n in plain.new_kinds]
-    assert [type(c) for c in arrow.new_key_chunks] == [np.ndarray, pa.StringArray, pa.StringArray]
+    types = [pa.LargeStringArray, pa.StringArray, pa.StringArray]
+    assert [type(c) for c in arrow.new_key_chunks] == types
     chunks = [
         c.to_pylist() if isinstance(c, pa.Array) else c.tolist() for c in arrow.new_key_chunks
     ]
     assert [key for chunk in chunks for key in chunk] == plain.new_keys.tolist()
-    # Emails are hashed in Python; cookies are as written; cards are trimmed.
-    assert arrow.new_key_distinct == (False, True, False)
+    # Emails are distinct addresses, hashed into Arrow; cookies are as written; cards
+    # are trimmed (" K1 " and "K1" would give one key).
+    assert arrow.new_key_distinct == (True, True, False)
+
+
+@pytest.mark.parametrize(
+    ("values", "distinct"),
+    [
+        (["a@x.com", "b@x.com", None, "a@x.com"], True),  # normalized as written
+        (["a@x.com", "b@x.com", "B@x.com"], False),  # two spellings of one address
+        (["a@x.com", " b@x.com"], True),  # trimmed apart, still distinct
+        (["a@x.com", "ab" * 32, "AB" * 32], False),  # one digest given twice
+    ],
+)
+def test_hashed_keys_in_arrow_say_whether_they_repeat(
+    values: list[str | None], distinct: bool
+) -> None:
+    column = pd.Series(values, dtype=object)
+    codes, keys, _ = column_keys(ig.Email("e"), column)
+    a_codes, a_keys, _, a_distinct = keys_module._column_codes(ig.Email("e"), column, arrow=True)
+    assert isinstance(a_keys, pa.Array)
+    assert a_keys.to_pylist() == keys.tolist()
+    assert a_codes.tolist() == codes.tolist()
+    assert a_distinct is distinct
+    assert keys[0] == hashlib.sha256(b"a@x.com").hexdigest()
