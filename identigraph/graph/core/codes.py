@@ -54,19 +54,11 @@ def factorize_keys(keys: np.ndarray, *, digests: bool) -> tuple[np.ndarray, np.n
     # key (read as b"None") or any short one is: those take the plain path.
     if words is not None and len(keys) and not words[:, 1].all():
         words = None
-    if words is None:
+    found = factorize_digest_words(words) if words is not None else None
+    if found is None:  # not digests, or two keys share the integer
         codes, uniques = pd.factorize(keys)
         return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
-    with np.errstate(over="ignore"):
-        hashes = words[:, 0].copy()
-        for j in range(1, 4):
-            hashes = hashes * _MIX + words[:, j]
-    local, _ = pd.factorize(hashes)
-    local = np.asarray(local, dtype=np.int64)
-    first = _one_of_each(local)
-    if not _same(words, first[local]):  # two keys share the integer
-        codes, uniques = pd.factorize(keys)
-        return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
+    local, first = found
     return local, keys[first]
 
 
@@ -90,8 +82,9 @@ def factorize_digest_words(words: np.ndarray) -> tuple[np.ndarray, np.ndarray] |
     Notes
     -----
     The first 32 characters are mixed into one integer, which ``pandas``
-    factorizes without the GIL; every digest is then checked, all 64 characters,
-    against the one its code names: O(n), no string hashed.
+    factorizes without the GIL; every digest is then checked, on every word given
+    (all 64 characters here; :func:`factorize_keys` gives the first 32), against
+    the one its code names: O(n), no string hashed.
     """
     with np.errstate(over="ignore"):
         hashes = words[:, 0].copy()
